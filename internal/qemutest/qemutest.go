@@ -1,0 +1,193 @@
+// Package qemutest starts real QEMU VMs for tests. A test that needs QEMU
+// skips when it is not installed, unless QMPDASH_REQUIRE_QEMU=1 (CI), where
+// a missing QEMU is a failure. Every VM is killed in t.Cleanup, even when the
+// test fails.
+package qemutest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary is the emulator the tests run.
+const Binary = "qemu-system-x86_64"
+
+// Options shape one VM.
+type Options struct {
+	Name   string   // -name; also the socket's file name
+	Paused bool     // -S
+	Disks  []string // qcow2 images to attach as virtio-blk drive0..n (node names disk0..n)
+	Extra  []string // more arguments
+	// Socket overrides the monitor socket path (default DIR/NAME.qmp).
+	Socket string
+	// Dir holds the socket and log; default t.TempDir().
+	Dir string
+}
+
+// VM is one running QEMU.
+type VM struct {
+	Name   string
+	Socket string
+	Cmd    *exec.Cmd
+	done   chan struct{}
+}
+
+// Require skips the test when QEMU is absent, or fails it under CI.
+func Require(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath(Binary)
+	if err != nil {
+		if os.Getenv("QMPDASH_REQUIRE_QEMU") == "1" {
+			t.Fatalf("QMPDASH_REQUIRE_QEMU=1 but %s is not installed: %v", Binary, err)
+		}
+		t.Skipf("%s not installed", Binary)
+	}
+	return p
+}
+
+// RequireImg is Require for qemu-img.
+func RequireImg(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("qemu-img")
+	if err != nil {
+		if os.Getenv("QMPDASH_REQUIRE_QEMU") == "1" {
+			t.Fatalf("QMPDASH_REQUIRE_QEMU=1 but qemu-img is not installed: %v", err)
+		}
+		t.Skip("qemu-img not installed")
+	}
+	return p
+}
+
+// Args is the command line for opts, without the binary.
+func Args(opts Options, socket string) []string {
+	args := []string{
+		"-machine", "q35", "-accel", "tcg", "-nodefaults", "-display", "none",
+		"-m", "64", "-qmp", "unix:" + socket + ",server=on,wait=off",
+	}
+	if opts.Name != "" {
+		args = append(args, "-name", opts.Name)
+	}
+	if opts.Paused {
+		args = append(args, "-S")
+	}
+	for i, d := range opts.Disks {
+		args = append(args,
+			"-blockdev", fmt.Sprintf("driver=file,filename=%s,node-name=file%d", d, i),
+			"-blockdev", fmt.Sprintf("driver=qcow2,file=file%d,node-name=disk%d", i, i),
+			"-device", fmt.Sprintf("virtio-blk-pci,drive=disk%d,id=vd%d", i, i))
+	}
+	return append(args, opts.Extra...)
+}
+
+// Start runs one VM and waits until its monitor socket accepts connections.
+func Start(t testing.TB, opts Options) *VM {
+	t.Helper()
+	bin := Require(t)
+	if opts.Name == "" {
+		opts.Name = "vm"
+	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = shortTempDir(t)
+	}
+	sock := opts.Socket
+	if sock == "" {
+		sock = filepath.Join(dir, opts.Name+".qmp")
+	}
+	logf, err := os.Create(filepath.Join(dir, opts.Name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, Args(opts, sock)...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	// Die with the test binary even if it is killed before Cleanup runs.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		t.Fatalf("start qemu: %v", err)
+	}
+	vm := &VM{Name: opts.Name, Socket: sock, Cmd: cmd, done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); logf.Close(); close(vm.done) }()
+	t.Cleanup(vm.Kill)
+	if err := waitSocket(sock, vm.done, 20*time.Second); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, opts.Name+".log"))
+		t.Fatalf("qemu %s: %v\n%s", opts.Name, err, log)
+	}
+	return vm
+}
+
+// Kill ends the VM with SIGKILL (and resumes it first if it was stopped)
+// and waits for it. Safe to call more than once.
+func (v *VM) Kill() {
+	if v.Cmd.Process == nil {
+		return
+	}
+	_ = v.Cmd.Process.Signal(syscall.SIGKILL)
+	_ = v.Cmd.Process.Signal(syscall.SIGCONT)
+	select {
+	case <-v.done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// Exited is closed when the process has exited.
+func (v *VM) Exited() <-chan struct{} { return v.done }
+
+// PID is the process id.
+func (v *VM) PID() int { return v.Cmd.Process.Pid }
+
+// Signal sends sig to the VM (e.g. SIGSTOP to freeze it).
+func (v *VM) Signal(sig syscall.Signal) error { return v.Cmd.Process.Signal(sig) }
+
+// waitSocket polls for the monitor: QEMU creates the socket early but only
+// listens once it is ready, so a successful dial is the signal. The dial is
+// closed straight away, which QEMU treats as a client that came and went.
+func waitSocket(path string, exited <-chan struct{}, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return errors.New("exited before its monitor came up")
+		default:
+		}
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("monitor socket %s did not come up in %s", path, limit)
+}
+
+// Image makes a qcow2 image of the given size in dir.
+func Image(t testing.TB, dir, name, size string) string {
+	t.Helper()
+	img := RequireImg(t)
+	p := filepath.Join(dir, name)
+	out, err := exec.Command(img, "create", "-q", "-f", "qcow2", p, size).CombinedOutput()
+	if err != nil {
+		t.Fatalf("qemu-img create: %v\n%s", err, out)
+	}
+	return p
+}
+
+// shortTempDir keeps socket paths under the 108-byte sun_path limit that
+// long test names would blow through in t.TempDir().
+func shortTempDir(t testing.TB) string {
+	d, err := os.MkdirTemp("", "qd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// Dir returns a fresh short directory for sockets.
+func Dir(t testing.TB) string { return shortTempDir(t) }

@@ -1,0 +1,229 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// The snapshot types are the contract between the fleet and its readers (the
+// dashboard and the headless commands). A snapshot is built by the fleet's
+// goroutines and never changed after it is published, so readers may keep it
+// and read it from any goroutine without locks. Every string in it that came
+// from a VM is raw: the UI sanitises at the terminal boundary.
+
+// ConnState is where a VM's monitor connection stands.
+type ConnState int
+
+const (
+	// ConnConnecting: a dial or handshake is under way.
+	ConnConnecting ConnState = iota
+	// ConnConnected: negotiated and being polled.
+	ConnConnected
+	// ConnRetrying: the last attempt failed; another follows at RetryAt.
+	ConnRetrying
+	// ConnGone: the socket went away (its file was removed); no more retries.
+	ConnGone
+)
+
+func (s ConnState) String() string {
+	switch s {
+	case ConnConnecting:
+		return "connecting"
+	case ConnConnected:
+		return "connected"
+	case ConnRetrying:
+		return "retrying"
+	case ConnGone:
+		return "gone"
+	}
+	return "unknown"
+}
+
+// ErrorKind names a member of the qmp error family, for colours and labels.
+// The values are the words `qmpdash status --json` prints.
+type ErrorKind string
+
+const (
+	KindNone         ErrorKind = ""
+	KindConnect      ErrorKind = "connect"
+	KindTimeout      ErrorKind = "timeout"
+	KindProtocol     ErrorKind = "protocol"
+	KindCapabilities ErrorKind = "capabilities"
+	KindResponse     ErrorKind = "response"
+	// KindOther is an error that did not come from the qmp package (a bug,
+	// or a local failure such as an unreadable directory).
+	KindOther ErrorKind = "other"
+)
+
+// ErrorInfo is an error as the fleet keeps it: classified once, so readers
+// never need the error value itself.
+type ErrorInfo struct {
+	Kind    ErrorKind
+	Class   string // QEMU's class (GenericError, CommandNotFound, ...) when Kind is response
+	Message string
+	Time    time.Time
+}
+
+// IsZero reports whether no error is recorded.
+func (e ErrorInfo) IsZero() bool { return e.Kind == KindNone && e.Message == "" }
+
+// VCPU is one virtual CPU and its host thread.
+type VCPU struct {
+	Index    int
+	ThreadID int
+	QOMPath  string
+	Target   string
+	// CPUPercent is the host CPU the vCPU thread used over the last interval,
+	// as % of one core; HasCPU is false until two samples exist or when the
+	// VM is not local.
+	CPUPercent float64
+	HasCPU     bool
+	History    []float64
+}
+
+// BlockDevice joins query-block (what is attached) with query-blockstats
+// (counters) and the rates derived from successive counters.
+type BlockDevice struct {
+	Device    string // legacy device name, often empty with -blockdev
+	QDev      string
+	NodeName  string
+	File      string
+	Format    string
+	SizeBytes uint64
+	ReadOnly  bool
+	Removable bool
+	Inserted  bool
+	TrayOpen  bool
+	Locked    bool
+	IOStatus  string
+
+	RdBytes, WrBytes uint64
+	RdOps, WrOps     uint64
+	Rate             BlockRate
+	ReadHistory      []float64 // bytes/s, oldest first
+	WriteHistory     []float64
+}
+
+// Label is the name a person knows the device by.
+func (b BlockDevice) Label() string {
+	switch {
+	case b.Device != "":
+		return b.Device
+	case b.NodeName != "":
+		return b.NodeName
+	default:
+		return b.QDev
+	}
+}
+
+// BlockJob is one entry of query-block-jobs with its derived progress.
+type BlockJob struct {
+	Device   string
+	Type     string
+	Status   string
+	Len      uint64
+	Offset   uint64
+	Speed    uint64
+	Paused   bool
+	Ready    bool
+	Progress JobProgress
+}
+
+// Memory joins query-memory-size-summary and query-balloon.
+type Memory struct {
+	BaseBytes    uint64
+	PluggedBytes uint64
+	HasBalloon   bool
+	BalloonBytes uint64 // the guest's actual memory as the balloon reports it
+}
+
+// Migration is query-migrate reduced to what a person watches.
+type Migration struct {
+	Status           string // "" when no migration was ever started
+	TotalBytes       uint64
+	TransferredBytes uint64
+	RemainingBytes   uint64
+	Progress         float64 // 0..1
+	MbpsRate         float64 // QEMU's own "mbps" figure
+	ExpectedDowntime time.Duration
+	Downtime         time.Duration
+	TotalTime        time.Duration
+	ErrorDesc        string
+}
+
+// Chardev is one entry of query-chardev.
+type Chardev struct {
+	Label        string
+	Filename     string
+	FrontendOpen bool
+}
+
+// Host is what /proc says about a local VM's process.
+type Host struct {
+	Valid      bool
+	CPUPercent float64
+	RSSBytes   uint64
+	Threads    int
+	CPUHistory []float64
+}
+
+// VMSnapshot is everything known about one VM at one moment.
+type VMSnapshot struct {
+	ID     string // stable key: the target as resolved (e.g. unix:/run/qemu/a.qmp)
+	Target string // what the user gave or discovery found
+
+	Conn      ConnState
+	Attempt   int       // reconnect attempt number while retrying
+	RetryAt   time.Time // when the next attempt starts, while retrying
+	LastError ErrorInfo // most recent error; kept after recovery
+	// Stale is true when the latest poll failed (e.g. timed out) while
+	// the connection is still up: figures are from the last good poll.
+	Stale bool
+
+	Name    string // query-name, else the socket's file name
+	Version string // e.g. "7.2.22" and the package string in VersionPackage
+	VersionPackage string
+	KVM     bool
+	PID     int
+	UUID    string
+
+	RunState     string // QEMU's status: running, paused, prelaunch, shutdown, ...
+	Running      bool
+	RunningSince time.Time // when RunState last changed, as far as we saw
+
+	VCPUs     []VCPU
+	Memory    Memory
+	Blocks    []BlockDevice
+	Jobs      []BlockJob
+	Migration Migration
+	Chardevs  []Chardev
+	Host      Host
+
+	EventsSeen uint64
+	Updated    time.Time // last time anything in this snapshot changed
+}
+
+// FleetSnapshot is the whole fleet at one moment, in a stable order (by ID).
+type FleetSnapshot struct {
+	VMs      []VMSnapshot
+	Interval time.Duration
+	Version  uint64 // increases on every change; readers compare to skip redraws
+}
+
+// VM returns the VM with the given ID.
+func (f FleetSnapshot) VM(id string) (VMSnapshot, bool) {
+	for _, v := range f.VMs {
+		if v.ID == id {
+			return v, true
+		}
+	}
+	return VMSnapshot{}, false
+}
+
+// CommandResult is the outcome of a command sent through the fleet.
+type CommandResult struct {
+	VMID    string
+	Command string
+	Reply   json.RawMessage
+	Err     ErrorInfo
+}

@@ -1,0 +1,407 @@
+package qmp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client is one negotiated connection to one QMP monitor. It is safe for
+// concurrent use: many goroutines may Execute at once, each reply finds its
+// caller by id. One goroutine reads the socket; it never blocks on a caller
+// or a subscriber.
+type Client struct {
+	sock     string
+	conn     net.Conn
+	opts     options
+	greeting Greeting
+	oob      bool
+	pid      int
+
+	writeMu sync.Mutex
+	slots   chan struct{} // in-band commands QEMU holds for us; see MaxInFlight
+	nextID  atomic.Uint64
+
+	mu       sync.Mutex
+	pending  map[string]*call
+	subs     map[*Subscription]struct{}
+	closeErr error // set once, when the connection ends
+
+	done       chan struct{} // closed when the connection ends
+	readerDone chan struct{}
+}
+
+// Greeting is what QEMU says first.
+type Greeting struct {
+	Version      VersionInfo
+	Capabilities []string
+}
+
+// VersionInfo is QEMU's version as the greeting and query-version give it.
+type VersionInfo struct {
+	QEMU struct {
+		Major int `json:"major"`
+		Minor int `json:"minor"`
+		Micro int `json:"micro"`
+	} `json:"qemu"`
+	Package string `json:"package"`
+}
+
+// String is "major.minor.micro".
+func (v VersionInfo) String() string {
+	return fmt.Sprintf("%d.%d.%d", v.QEMU.Major, v.QEMU.Minor, v.QEMU.Micro)
+}
+
+// call is one command waiting for its reply.
+type call struct {
+	command string
+	reply   chan callResult // buffered: the reader never waits for the caller
+}
+
+type callResult struct {
+	ret json.RawMessage
+	err error
+}
+
+// Dial connects to target (a socket path, unix:PATH or tcp:HOST:PORT), reads
+// the greeting and negotiates capabilities. ctx bounds the whole handshake.
+func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
+	addr, err := ParseAddress(target)
+	if err != nil {
+		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: err}
+	}
+	opts = append([]Option{WithName(target)}, opts...)
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, addr.Network, addr.Addr)
+	if err != nil {
+		return nil, &ConnectError{Sock: target, Msg: "cannot connect", Err: unwrapOpError(err)}
+	}
+	return NewClient(ctx, conn, opts...)
+}
+
+// NewClient runs the handshake on an already-open connection and returns a
+// ready client. On failure the connection is closed.
+func NewClient(ctx context.Context, conn net.Conn, opts ...Option) (*Client, error) {
+	o := buildOptions(opts)
+	if o.name == "" {
+		o.name = conn.RemoteAddr().String()
+	}
+	c := &Client{
+		sock:       o.name,
+		conn:       conn,
+		opts:       o,
+		slots:      make(chan struct{}, MaxInFlight),
+		pending:    make(map[string]*call),
+		subs:       make(map[*Subscription]struct{}),
+		done:       make(chan struct{}),
+		readerDone: make(chan struct{}),
+	}
+	fr := newFramer(conn, o.maxMessage)
+	if err := c.handshake(ctx, fr); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.pid = peerPID(conn)
+	go c.readLoop(fr)
+	return c, nil
+}
+
+// Version is QEMU's version from the greeting.
+func (c *Client) Version() VersionInfo { return c.greeting.Version }
+
+// Capabilities are those QEMU offered in its greeting.
+func (c *Client) Capabilities() []string {
+	return append([]string(nil), c.greeting.Capabilities...)
+}
+
+// OOB reports whether out-of-band execution was negotiated.
+func (c *Client) OOB() bool { return c.oob }
+
+// PID is the QEMU process on the other end of a unix socket, 0 if unknown.
+func (c *Client) PID() int { return c.pid }
+
+// Socket is the name the client reports in errors.
+func (c *Client) Socket() string { return c.sock }
+
+// Done is closed when the connection has ended; Err then says why.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err is why the connection ended, nil while it is up.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closeErr
+}
+
+// Close ends the connection. It is idempotent and safe while commands are in
+// flight: their callers get a ConnectError at once. It returns after the
+// reader goroutine has exited.
+func (c *Client) Close() error {
+	c.shutdown(&ConnectError{Sock: c.sock, Msg: "closed by qmpdash", Err: ErrDisconnected})
+	<-c.readerDone
+	return nil
+}
+
+// Execute runs command with args (anything json.Marshal takes, or nil) and
+// decodes the reply's "return" into result (a pointer, or nil to discard).
+func (c *Client) Execute(ctx context.Context, command string, args, result any) error {
+	var raw json.RawMessage
+	if args != nil {
+		b, err := json.Marshal(args)
+		if err != nil {
+			return protocolErr(c.sock, "cannot encode arguments of "+command, nil, err)
+		}
+		raw = b
+	}
+	ret, err := c.ExecuteRaw(ctx, command, raw)
+	if err != nil || result == nil {
+		return err
+	}
+	if err := json.Unmarshal(ret, result); err != nil {
+		return protocolErr(c.sock, "reply to "+command+" has an unexpected shape", ret, err)
+	}
+	return nil
+}
+
+// ExecuteRaw runs command with JSON object arguments (nil for none) and
+// returns the raw "return" value. It waits for a free slot (QEMU queues at
+// most MaxInFlight commands), then for the reply, both bounded by ctx.
+func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMessage) (json.RawMessage, error) {
+	if len(args) > 0 && !isJSONObject(args) {
+		return nil, protocolErr(c.sock, "arguments of "+command+" must be a JSON object", args, nil)
+	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command + " (waiting for a free slot)", Err: ctx.Err()}
+	case <-c.done:
+		return nil, c.cutOff(command)
+	}
+	id := "qmpdash-" + strconv.FormatUint(c.nextID.Add(1), 10)
+	cl := &call{command: command, reply: make(chan callResult, 1)}
+	c.mu.Lock()
+	if c.closeErr != nil {
+		c.mu.Unlock()
+		<-c.slots
+		return nil, c.cutOff(command)
+	}
+	c.pending[id] = cl
+	c.mu.Unlock()
+
+	if err := c.send(ctx, command, id, args); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-cl.reply:
+		return r.ret, r.err
+	case <-ctx.Done():
+		// The entry stays pending: QEMU still holds the command, so its
+		// slot is only freed when the reply arrives (and is dropped).
+		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: ctx.Err()}
+	}
+}
+
+func (c *Client) send(ctx context.Context, command, id string, args json.RawMessage) error {
+	req := request{Execute: command, Arguments: args, ID: id}
+	b, err := json.Marshal(req)
+	if err != nil {
+		c.forget(id)
+		return protocolErr(c.sock, "cannot encode "+command, nil, err)
+	}
+	b = append(b, '\n')
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(defaultWriteTimeout)
+	}
+	c.debug("send", b)
+	c.writeMu.Lock()
+	_ = c.conn.SetWriteDeadline(deadline)
+	_, err = c.conn.Write(b)
+	c.writeMu.Unlock()
+	if err != nil {
+		// A partial write leaves the stream out of step: the
+		// connection is finished either way.
+		c.shutdown(&ConnectError{Sock: c.sock, Msg: "write " + command, Err: unwrapOpError(err)})
+		return c.cutOff(command)
+	}
+	return nil
+}
+
+type request struct {
+	Execute   string          `json:"execute"`
+	Arguments json.RawMessage `json:"arguments,omitempty"`
+	ID        string          `json:"id"`
+}
+
+// forget removes a call that was never sent and frees its slot.
+func (c *Client) forget(id string) {
+	c.mu.Lock()
+	_, ok := c.pending[id]
+	delete(c.pending, id)
+	c.mu.Unlock()
+	if ok {
+		<-c.slots
+	}
+}
+
+// cutOff is the error for a command that cannot complete because the
+// connection ended.
+func (c *Client) cutOff(command string) error {
+	c.mu.Lock()
+	cause := c.closeErr
+	c.mu.Unlock()
+	var pe *ProtocolError
+	if errors.As(cause, &pe) {
+		return cause
+	}
+	var root error = ErrDisconnected
+	var ce *ConnectError
+	if errors.As(cause, &ce) && ce.Err != nil {
+		root = ce.Err
+	}
+	return &ConnectError{Sock: c.sock, Msg: "command " + command + " cut off: connection lost", Err: root}
+}
+
+// shutdown ends the connection once, releasing every waiter.
+func (c *Client) shutdown(cause error) {
+	c.mu.Lock()
+	if c.closeErr != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.closeErr = cause
+	pending := c.pending
+	c.pending = make(map[string]*call)
+	subs := c.subs
+	c.subs = make(map[*Subscription]struct{})
+	for s := range subs {
+		s.closeLocked()
+	}
+	close(c.done)
+	c.mu.Unlock()
+
+	c.conn.Close()
+	for _, cl := range pending {
+		cl.reply <- callResult{err: c.cutOff(cl.command)}
+	}
+}
+
+// readLoop is the only reader of the socket after the handshake.
+func (c *Client) readLoop(fr *framer) {
+	defer close(c.readerDone)
+	for {
+		b, err := fr.next()
+		if err != nil {
+			c.shutdown(c.readError(err, b))
+			return
+		}
+		c.debug("recv", b)
+		m, err := decodeMessage(b)
+		if err != nil {
+			if c.dispatchBadReply(m, err, b) {
+				continue
+			}
+			c.shutdown(protocolErr(c.sock, "garbled message from QEMU", b, err))
+			return
+		}
+		switch m.kind {
+		case msgReply:
+			c.deliver(m, b)
+		case msgEvent:
+			c.publish(m.event)
+		case msgGreeting:
+			c.shutdown(protocolErr(c.sock, "unexpected second greeting", b, nil))
+			return
+		}
+	}
+}
+
+func (c *Client) readError(err error, b []byte) error {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return protocolErr(c.sock, fmt.Sprintf("message larger than the %d-byte limit", c.opts.maxMessage), b, err)
+	case errors.Is(err, errNotJSON):
+		return protocolErr(c.sock, "garbled traffic from QEMU", b, err)
+	}
+	return &ConnectError{Sock: c.sock, Msg: "connection lost", Err: unwrapOpError(err)}
+}
+
+// dispatchBadReply hands a malformed reply that carries one of our ids to
+// its caller as a ProtocolError. It reports false when the message cannot be
+// attributed, in which case the stream is not to be trusted.
+func (c *Client) dispatchBadReply(m message, err error, b []byte) bool {
+	if !m.hasID || m.id == "" {
+		return false
+	}
+	cl := c.take(m.id)
+	if cl == nil {
+		c.opts.logger.Warn("qmp: dropped a malformed reply nobody waits for", "socket", c.sock, "id", m.id)
+		return true
+	}
+	cl.reply <- callResult{err: protocolErr(c.sock, "malformed reply to "+cl.command, b, err)}
+	return true
+}
+
+func (c *Client) deliver(m message, b []byte) {
+	if m.id == "" {
+		// We always send ids; an id-less reply answers nothing of ours.
+		c.opts.logger.Warn("qmp: dropped a reply without our id", "socket", c.sock, "msg", string(clip(b, 200)))
+		return
+	}
+	cl := c.take(m.id)
+	if cl == nil {
+		c.opts.logger.Warn("qmp: dropped a reply nobody waits for", "socket", c.sock, "id", m.id)
+		return
+	}
+	if m.errResp != nil {
+		cl.reply <- callResult{err: &ResponseError{Sock: c.sock, Command: cl.command, Class: m.errResp.Class, Desc: m.errResp.Desc}}
+		return
+	}
+	cl.reply <- callResult{ret: m.ret}
+}
+
+// take removes the call with id and frees its slot.
+func (c *Client) take(id string) *call {
+	c.mu.Lock()
+	cl, ok := c.pending[id]
+	delete(c.pending, id)
+	c.mu.Unlock()
+	if ok {
+		<-c.slots
+	}
+	return cl
+}
+
+func (c *Client) debug(dir string, b []byte) {
+	if !c.opts.logger.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	c.opts.logger.Debug("qmp "+dir, "socket", c.sock, "msg", string(clip(b, 4096)))
+}
+
+func isJSONObject(b []byte) bool {
+	for _, ch := range b {
+		if isSpace(ch) {
+			continue
+		}
+		return ch == '{' && json.Valid(b)
+	}
+	return false
+}
+
+// unwrapOpError drops net.OpError's address noise, keeping the cause a
+// person understands ("connection refused", "no such file or directory").
+func unwrapOpError(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err
+	}
+	return err
+}

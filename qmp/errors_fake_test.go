@@ -1,0 +1,301 @@
+package qmp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Each misbehaviour of a peer maps to one member of the error family.
+
+func assertKind[T error](t *testing.T, err error, want Kind) T {
+	t.Helper()
+	var target T
+	if !errors.As(err, &target) {
+		t.Fatalf("error %v (%T) is not a %T", err, err, target)
+	}
+	var base Error
+	if !errors.As(err, &base) {
+		t.Fatalf("error %v does not belong to the family", err)
+	}
+	if k, _, ok := Classify(err); !ok || k != want {
+		t.Fatalf("Classify(%v) = %q, %v; want %q", err, k, ok, want)
+	}
+	if !strings.Contains(err.Error(), base.Socket()) {
+		t.Errorf("message %q does not name the socket %q", err, base.Socket())
+	}
+	return target
+}
+
+func TestConnectErrorWhenSocketMissing(t *testing.T) {
+	_, err := Dial(ctxFor(t, 5*time.Second), t.TempDir()+"/nope.qmp")
+	ce := assertKind[*ConnectError](t, err, KindConnect)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("root cause not kept: %v (%#v)", err, ce.Err)
+	}
+}
+
+func TestConnectErrorWhenNoGreeting(t *testing.T) {
+	conn, _ := newFakePair(t) // the peer never says anything
+	start := time.Now()
+	_, err := NewClient(context.Background(), conn, WithName("silent.sock"), WithGreetingTimeout(200*time.Millisecond))
+	assertKind[*ConnectError](t, err, KindConnect)
+	if !errors.Is(err, ErrNoGreeting) || !strings.Contains(err.Error(), "did not receive QMP greeting") {
+		t.Fatalf("want the no-greeting cause, got %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("greeting timeout not honoured")
+	}
+}
+
+func TestConnectErrorWhenPeerClosesBeforeGreeting(t *testing.T) {
+	conn, peer := newFakePair(t)
+	peer.conn.Close()
+	_, err := NewClient(ctxFor(t, 5*time.Second), conn, WithName("x"))
+	assertKind[*ConnectError](t, err, KindConnect)
+}
+
+func TestCancelledContextInterruptsGreetingWait(t *testing.T) {
+	conn, _ := newFakePair(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	res := background(func() error {
+		_, err := NewClient(ctx, conn, WithName("x"), WithGreetingTimeout(time.Hour))
+		return err
+	})
+	cancel()
+	select {
+	case err := <-res:
+		assertKind[*ConnectError](t, err, KindConnect)
+	case <-time.After(10 * time.Second):
+		t.Fatal("NewClient ignored cancellation")
+	}
+}
+
+func TestCapabilitiesErrors(t *testing.T) {
+	cases := map[string]func(p *fakePeer){
+		"greeting is not JSON":     func(p *fakePeer) { p.send(`hello there`) },
+		"greeting has wrong types": func(p *fakePeer) { p.send(`{"QMP": {"version": 7, "capabilities": []}}`) },
+		"first message not a greeting": func(p *fakePeer) {
+			p.send(`{"return": {}}`)
+		},
+		"qmp_capabilities refused": func(p *fakePeer) {
+			p.send(greeting72)
+			p.replyError(p.read(), "GenericError", "Capabilities negotiation is already complete, command ignored")
+		},
+		"qmp_capabilities reply malformed": func(p *fakePeer) {
+			p.send(greeting72)
+			p.reply(p.read(), `5`)
+		},
+		"qmp_capabilities reply garbled": func(p *fakePeer) {
+			p.send(greeting72)
+			p.read()
+			p.send(`{"return": }`)
+		},
+	}
+	for name, script := range cases {
+		t.Run(name, func(t *testing.T) {
+			conn, peer := newFakePair(t)
+			go script(peer)
+			_, err := NewClient(ctxFor(t, 5*time.Second), conn, WithName("caps.sock"))
+			assertKind[*CapabilitiesError](t, err, KindCapabilities)
+			var pe *ProtocolError
+			if !errors.As(err, &pe) {
+				t.Fatalf("a CapabilitiesError must also be a ProtocolError: %v", err)
+			}
+		})
+	}
+}
+
+func TestNegotiationEnablesOOBWhenOffered(t *testing.T) {
+	conn, peer := newFakePair(t)
+	got := background(func() fakeRequest {
+		peer.send(greeting72)
+		req := peer.read()
+		peer.reply(req, `{}`)
+		return req
+	})
+	c, err := NewClient(ctxFor(t, 5*time.Second), conn, WithName("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := <-got
+	if string(req.Arguments) != `{"enable":["oob"]}` || !c.OOB() {
+		t.Fatalf("oob not enabled: args %s, OOB()=%v", req.Arguments, c.OOB())
+	}
+	if c.Version().String() != "7.2.22" || c.Capabilities()[0] != "oob" {
+		t.Fatalf("greeting not exposed: %v %v", c.Version(), c.Capabilities())
+	}
+}
+
+func TestResponseErrorKeepsClassVerbatim(t *testing.T) {
+	for _, class := range []string{ClassGenericError, ClassCommandNotFound, ClassDeviceNotActive,
+		ClassDeviceNotFound, ClassKVMMissingCap, "SomeFutureClass"} {
+		t.Run(class, func(t *testing.T) {
+			c, peer := connectFake(t)
+			go func() { peer.replyError(peer.read(), class, "it went wrong") }()
+			err := c.Execute(ctxFor(t, 5*time.Second), "query-status", nil, nil)
+			re := assertKind[*ResponseError](t, err, KindResponse)
+			if re.Class != class || re.Desc != "it went wrong" || re.Command != "query-status" {
+				t.Fatalf("got %+v", re)
+			}
+			if _, cls, _ := Classify(err); cls != class || !IsClass(err, class) {
+				t.Fatalf("Classify class = %q", cls)
+			}
+		})
+	}
+}
+
+func TestTimeoutLeavesConnectionUsable(t *testing.T) {
+	c, peer := connectFake(t)
+	firstReq := make(chan fakeRequest, 1)
+	go func() { firstReq <- peer.read() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := c.Execute(ctx, "query-status", nil, nil)
+	assertKind[*TimeoutError](t, err, KindTimeout)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("timeout does not unwrap to DeadlineExceeded: %v", err)
+	}
+	first := <-firstReq
+
+	// The next command gets its own reply even though the late reply to the
+	// first one arrives before it: that one is dropped, not misdelivered.
+	res := background(func() error {
+		var st StatusInfo
+		err := c.Execute(ctxFor(t, 5*time.Second), "query-status", nil, &st)
+		if err == nil && st.Status != "paused" {
+			return errors.New("got the wrong reply: " + st.Status)
+		}
+		return err
+	})
+	second := peer.read()
+	peer.reply(first, `{"status": "running", "running": true}`)
+	peer.reply(second, `{"status": "paused", "running": false}`)
+	if err := <-res; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestProtocolErrorsOnAReply(t *testing.T) {
+	cases := map[string]string{
+		"neither return nor error": `{"id": %s}`,
+		"error without class":      `{"error": "boom", "id": %s}`,
+		"both return and error":    `{"return": {}, "error": {"class": "GenericError", "desc": "x"}, "id": %s}`,
+		"wrong type for the query": `{"return": [1, 2], "id": %s}`,
+	}
+	for name, tmpl := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, peer := connectFake(t)
+			go func() {
+				req := peer.read()
+				peer.send(strings.ReplaceAll(tmpl, "%s", string(req.ID)))
+			}()
+			_, err := c.QueryStatus(ctxFor(t, 5*time.Second))
+			assertKind[*ProtocolError](t, err, KindProtocol)
+			// The stream itself was fine: the connection lives on.
+			go func() { peer.reply(peer.read(), `{"status": "running", "running": true}`) }()
+			if _, err := c.QueryStatus(ctxFor(t, 5*time.Second)); err != nil {
+				t.Fatalf("connection unusable after a malformed reply: %v", err)
+			}
+		})
+	}
+}
+
+func TestProtocolErrorsThatEndTheConnection(t *testing.T) {
+	cases := map[string]string{
+		"not JSON":                 `this is not json`,
+		"garbled object":           `{"return": }`,
+		"unexpected empty message": `{}`,
+		"unknown message kind":     `{"hello": 1}`,
+		"array at top level":       `[1, 2, 3]`,
+	}
+	for name, line := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, peer := connectFake(t)
+			go func() { peer.read(); peer.send(line) }()
+			_, err := c.QueryStatus(ctxFor(t, 5*time.Second))
+			assertKind[*ProtocolError](t, err, KindProtocol)
+			<-c.Done()
+			assertKind[*ProtocolError](t, c.Err(), KindProtocol)
+		})
+	}
+}
+
+func TestOversizedMessageIsAProtocolErrorWithoutUnboundedBuffering(t *testing.T) {
+	const limit = 64 << 10
+	c, peer := connectFake(t, WithMaxMessageSize(limit))
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		peer.read()
+		// An endless string: a client that buffers until the message ends
+		// would never return and grow without bound.
+		_, _ = peer.conn.Write([]byte(`{"return": "`))
+		chunk := []byte(strings.Repeat("x", 4096))
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = peer.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if _, err := peer.conn.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+	pe := assertKind[*ProtocolError](t, err, KindProtocol)
+	if !errors.Is(err, errTooLarge) || len(pe.Raw) > 256 {
+		t.Fatalf("want a size-limit error with a clipped excerpt, got %v (raw %d bytes)", err, len(pe.Raw))
+	}
+}
+
+func TestDisconnectReleasesEveryCallerWithConnectError(t *testing.T) {
+	c, peer := connectFake(t)
+	const n = 5
+	results := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func() { results <- c.Execute(context.Background(), "query-status", nil, nil) }()
+	}
+	for i := 0; i < n; i++ {
+		peer.read()
+	}
+	peer.conn.Close()
+	for i := 0; i < n; i++ {
+		select {
+		case err := <-results:
+			assertKind[*ConnectError](t, err, KindConnect)
+		case <-time.After(10 * time.Second):
+			t.Fatal("a caller was not released by the disconnect")
+		}
+	}
+	// And later calls fail at once too.
+	err := c.Execute(context.Background(), "query-status", nil, nil)
+	assertKind[*ConnectError](t, err, KindConnect)
+}
+
+func TestCloseWhileCommandsInFlight(t *testing.T) {
+	c, peer := connectFake(t)
+	res := background(func() error { return c.Execute(context.Background(), "query-status", nil, nil) })
+	peer.read()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil { // idempotent
+		t.Fatal(err)
+	}
+	select {
+	case err := <-res:
+		assertKind[*ConnectError](t, err, KindConnect)
+		if !errors.Is(err, ErrDisconnected) {
+			t.Fatalf("cause lost: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not release the caller")
+	}
+}

@@ -1,0 +1,76 @@
+package qmp
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Defaults a long-running dashboard can live with.
+const (
+	DefaultGreetingTimeout = 5 * time.Second
+	DefaultMaxMessageSize  = 16 << 20
+	DefaultEventBuffer     = 256
+	// MaxInFlight is QEMU's queue of in-band commands per monitor
+	// (QMP_REQ_QUEUE_LEN_MAX in monitor/qmp.c). Past it QEMU stops reading
+	// the socket, so more would only queue in the kernel.
+	MaxInFlight = 8
+	// defaultWriteTimeout bounds a write when the caller's context has no
+	// deadline; QEMU only stops reading when it is frozen.
+	defaultWriteTimeout = 10 * time.Second
+)
+
+type options struct {
+	name            string
+	greetingTimeout time.Duration
+	maxMessage      int
+	logger          *slog.Logger
+}
+
+// Option tunes a Client.
+type Option func(*options)
+
+// WithGreetingTimeout bounds the wait for QEMU's greeting and the
+// capabilities reply (default 5 s).
+func WithGreetingTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.greetingTimeout = d
+		}
+	}
+}
+
+// WithMaxMessageSize caps one server message (default 16 MiB). A larger
+// message is a ProtocolError and ends the connection.
+func WithMaxMessageSize(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxMessage = n
+		}
+	}
+}
+
+// WithLogger logs protocol traffic at debug level and dropped replies at
+// warn level. Without it nothing is logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// WithName sets the socket name used in errors and logs; Dial sets it to
+// the target, NewClient defaults to the connection's remote address.
+func WithName(name string) Option {
+	return func(o *options) { o.name = name }
+}
+
+func buildOptions(opts []Option) options {
+	o := options{
+		greetingTimeout: DefaultGreetingTimeout,
+		maxMessage:      DefaultMaxMessageSize,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
