@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+const statusUsage = `Usage: qmpdash status [--json] [--timeout D] TARGET...
+
+Connects to each QMP monitor (concurrently), prints one snapshot per VM and
+exits: 0 when every target answered, 1 when any failed, 2 for bad usage.
+
+Examples:
+  qmpdash status /run/qemu/web.qmp
+  qmpdash status --json unix:/tmp/vm1.qmp tcp:127.0.0.1:4444
+
+Flags:
+`
+
+// statusRecord is one target's line of 'qmpdash status --json'.
+type statusRecord struct {
+	Target  string       `json:"target"`
+	Name    string       `json:"name,omitempty"`
+	Status  string       `json:"status,omitempty"`
+	Running bool         `json:"running"`
+	PID     int          `json:"pid,omitempty"`
+	QEMU    string       `json:"qemu,omitempty"`
+	Error   *statusError `json:"error,omitempty"`
+}
+
+type statusError struct {
+	Kind    string `json:"kind"`
+	Class   string `json:"class,omitempty"`
+	Message string `json:"message"`
+}
+
+func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print a JSON array, one object per target")
+	timeout := fs.Duration("timeout", 5*time.Second, "how long each target may take to answer")
+	fs.Usage = func() { fmt.Fprint(stderr, statusUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelpShown
+		}
+		return usagef("status: %v", err)
+	}
+	if *timeout <= 0 {
+		return usagef("status: --timeout must be positive, got %s", *timeout)
+	}
+	targets := fs.Args()
+	if len(targets) == 0 {
+		return usagef("status: no TARGET given")
+	}
+	for _, t := range targets {
+		if _, err := qmp.ParseAddress(t); err != nil {
+			return usagef("status: %v", err)
+		}
+	}
+
+	records := make([]statusRecord, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			records[i] = queryStatus(ctx, t, *timeout)
+		}()
+	}
+	wg.Wait()
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(records); err != nil {
+			return err
+		}
+	} else {
+		printStatusTable(stdout, records)
+	}
+	for _, r := range records {
+		if r.Error != nil {
+			return failedError{}
+		}
+	}
+	return nil
+}
+
+// queryStatus takes one snapshot of one target within timeout.
+func queryStatus(ctx context.Context, target string, timeout time.Duration) statusRecord {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	rec := statusRecord{Target: target}
+	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(timeout))
+	if err != nil {
+		rec.Error = toStatusError(err)
+		return rec
+	}
+	defer c.Close()
+	rec.PID = c.PID()
+	rec.QEMU = c.Version().String()
+	st, err := c.QueryStatus(ctx)
+	if err != nil {
+		rec.Error = toStatusError(err)
+		return rec
+	}
+	rec.Status, rec.Running = st.Status, st.Running
+	name, err := c.QueryName(ctx)
+	if err != nil {
+		rec.Error = toStatusError(err)
+		return rec
+	}
+	if name == "" {
+		name = socketBaseName(target)
+	}
+	rec.Name = name
+	return rec
+}
+
+func toStatusError(err error) *statusError {
+	kind, class, ok := qmp.Classify(err)
+	if !ok {
+		kind = "other"
+	}
+	return &statusError{Kind: string(kind), Class: class, Message: err.Error()}
+}
+
+// socketBaseName names a VM started without -name after its socket file.
+func socketBaseName(target string) string {
+	a, err := qmp.ParseAddress(target)
+	if err != nil || a.Network != "unix" {
+		return ""
+	}
+	return strings.TrimSuffix(filepath.Base(a.Addr), filepath.Ext(a.Addr))
+}
+
+func printStatusTable(w io.Writer, records []statusRecord) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tNAME\tSTATUS\tPID\tQEMU\tERROR")
+	for _, r := range records {
+		pid := "-"
+		if r.PID > 0 {
+			pid = strconv.Itoa(r.PID)
+		}
+		errText := ""
+		if r.Error != nil {
+			errText = "[" + r.Error.Kind
+			if r.Error.Class != "" {
+				errText += " " + r.Error.Class
+			}
+			errText += "] " + r.Error.Message
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
+			safe(r.Target), dash(safe(r.Name)), dash(safe(r.Status)), pid, dash(r.QEMU), safe(errText))
+	}
+	tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

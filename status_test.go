@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/qmpdash/qmpdash/internal/qemutest"
+)
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestStatusJSONAgainstRealQEMU(t *testing.T) {
+	dir := qemutest.Dir(t)
+	running := qemutest.Start(t, qemutest.Options{Name: "alpha", Dir: dir})
+	paused := qemutest.Start(t, qemutest.Options{Name: "beta", Dir: dir, Paused: true})
+
+	out, stderr, code := runCLI(t, "status", "--json", running.Socket, "unix:"+paused.Socket)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	var recs []statusRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	a, b := recs[0], recs[1]
+	if a.Name != "alpha" || a.Status != "running" || !a.Running || a.PID != running.PID() || !strings.HasPrefix(a.QEMU, "7.") || a.Error != nil {
+		t.Errorf("alpha: %+v", a)
+	}
+	if b.Name != "beta" || b.Status != "prelaunch" || b.Running || b.PID != paused.PID() || b.Target != "unix:"+paused.Socket {
+		t.Errorf("beta: %+v", b)
+	}
+}
+
+func TestStatusReportsFailuresWithKind(t *testing.T) {
+	dir := qemutest.Dir(t)
+	vm := qemutest.Start(t, qemutest.Options{Name: "gamma", Dir: dir})
+	out, _, code := runCLI(t, "status", "--json", "--timeout", "2s", vm.Socket, dir+"/missing.qmp")
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var recs []statusRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatal(err)
+	}
+	if recs[0].Error != nil || recs[1].Error == nil || recs[1].Error.Kind != "connect" || recs[1].Error.Message == "" {
+		t.Fatalf("records %+v %+v", recs[0], recs[1].Error)
+	}
+	// The table names the kind too.
+	table, _, _ := runCLI(t, "status", vm.Socket, dir+"/missing.qmp")
+	if !strings.Contains(table, "gamma") || !strings.Contains(table, "[connect]") {
+		t.Fatalf("table:\n%s", table)
+	}
+}
+
+func TestStatusUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"status"},
+		{"status", "--bogus", "x"},
+		{"status", "--timeout", "soon", "x"},
+		{"status", "--timeout", "-1s", "x"},
+		{"status", "tcp:nohost"},
+		{"frobnicate"},
+	} {
+		_, stderr, code := runCLI(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, "qmpdash") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	if _, _, code := runCLI(t, "status", "--help"); code != exitOK {
+		t.Errorf("--help exit %d", code)
+	}
+}
+
+func TestSafeStripsTerminalControl(t *testing.T) {
+	in := "vm\x1b]0;pwned\x07\x1b[31mred\x1b[0m\r\n\x00\x9b2J\xff"
+	got := safe(in)
+	if strings.ContainsAny(got, "\x1b\x07\r\n\x00\u009b") || !strings.Contains(got, "vmred") {
+		t.Fatalf("safe(%q) = %q", in, got)
+	}
+}
