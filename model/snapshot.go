@@ -180,12 +180,12 @@ type VMSnapshot struct {
 	// the connection is still up: figures are from the last good poll.
 	Stale bool
 
-	Name    string // query-name, else the socket's file name
-	Version string // e.g. "7.2.22" and the package string in VersionPackage
+	Name           string // query-name, else the socket's file name
+	Version        string // e.g. "7.2.22" and the package string in VersionPackage
 	VersionPackage string
-	KVM     bool
-	PID     int
-	UUID    string
+	KVM            bool
+	PID            int
+	UUID           string
 
 	RunState     string // QEMU's status: running, paused, prelaunch, shutdown, ...
 	Running      bool
@@ -200,6 +200,7 @@ type VMSnapshot struct {
 	Host      Host
 
 	EventsSeen uint64
+	Polls      uint64    // completed polls since qmpdash started watching
 	Updated    time.Time // last time anything in this snapshot changed
 }
 
@@ -226,4 +227,11 @@ type CommandResult struct {
 	Command string
 	Reply   json.RawMessage
 	Err     ErrorInfo
+}
+
+// ArgSpec is one argument of a QMP command, from the VM's schema.
+type ArgSpec struct {
+	Name     string
+	Type     string
+	Optional bool
 }

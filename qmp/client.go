@@ -131,6 +131,15 @@ func (c *Client) PID() int { return c.pid }
 // Socket is the name the client reports in errors.
 func (c *Client) Socket() string { return c.sock }
 
+// Pending counts commands sent and not yet answered, including ones whose
+// callers gave up waiting. A monitor with pending commands is busy or
+// frozen; pollers use this to leave it alone until it answers.
+func (c *Client) Pending() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending)
+}
+
 // Done is closed when the connection has ended; Err then says why.
 func (c *Client) Done() <-chan struct{} { return c.done }
 

@@ -1,0 +1,138 @@
+package model
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// applyEvent logs an event and folds it into the snapshot at once, without
+// waiting for the next poll. It reports whether slow facts (query-block,
+// memory, chardevs) should be fetched again.
+func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
+	now := v.f.cfg.Now()
+	at := ev.Time
+	if at.IsZero() {
+		at = now
+	}
+	le := LoggedEvent{Source: v.id, Name: ev.Name, Data: ev.Data, Time: at}
+	v.f.events.Append(le)
+	v.log.Append(le)
+	v.cur.EventsSeen++
+	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)
+}
+
+// The run states QMP events imply (QEMU's RunState names).
+var eventRunState = map[string]struct {
+	state   string
+	running bool
+}{
+	"STOP":           {"paused", false},
+	"RESUME":         {"running", true},
+	"SHUTDOWN":       {"shutdown", false},
+	"SUSPEND":        {"suspended", false},
+	"WAKEUP":         {"running", true},
+	"GUEST_PANICKED": {"guest-panicked", false},
+}
+
+// Events after which slow facts are stale.
+var slowRefreshEvents = map[string]bool{
+	"DEVICE_TRAY_MOVED":         true,
+	"DEVICE_DELETED":            true,
+	"BLOCK_IMAGE_CORRUPTED":     true,
+	"MEMORY_DEVICE_SIZE_CHANGE": true,
+	"MEM_UNPLUG_ERROR":          true,
+}
+
+// applyEventToSnapshot is the pure part of applyEvent. It replaces slices
+// rather than changing them: published snapshots share them.
+func applyEventToSnapshot(s *VMSnapshot, name string, data json.RawMessage, at time.Time) (refreshSlow bool) {
+	if rs, ok := eventRunState[name]; ok {
+		setRunState(s, rs.state, rs.running, at)
+		return false
+	}
+	switch name {
+	case "JOB_STATUS_CHANGE":
+		var d struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		}
+		if json.Unmarshal(data, &d) != nil || d.ID == "" {
+			return false
+		}
+		s.Jobs = withJob(s.Jobs, d.ID, func(j *BlockJob) bool {
+			if d.Status == "null" || d.Status == "concluded" {
+				return false
+			}
+			j.Status = d.Status
+			j.Paused = d.Status == "paused" || d.Status == "standby"
+			return true
+		})
+	case "BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED":
+		var d struct {
+			Device string `json:"device"`
+		}
+		if json.Unmarshal(data, &d) == nil {
+			s.Jobs = withJob(s.Jobs, d.Device, func(*BlockJob) bool { return false })
+		}
+	case "BLOCK_JOB_READY":
+		var d struct {
+			Device string `json:"device"`
+			Offset uint64 `json:"offset"`
+			Len    uint64 `json:"len"`
+		}
+		if json.Unmarshal(data, &d) == nil {
+			s.Jobs = withJob(s.Jobs, d.Device, func(j *BlockJob) bool {
+				j.Ready, j.Status = true, "ready"
+				return true
+			})
+		}
+	case "BLOCK_JOB_ERROR":
+		var d struct {
+			Device string `json:"device"`
+		}
+		if json.Unmarshal(data, &d) == nil {
+			s.Jobs = withJob(s.Jobs, d.Device, func(j *BlockJob) bool {
+				j.Status = "error"
+				return true
+			})
+		}
+	case "MIGRATION":
+		var d struct {
+			Status string `json:"status"`
+		}
+		if json.Unmarshal(data, &d) == nil && d.Status != "" {
+			s.Migration.Status = d.Status
+		}
+	case "BALLOON_CHANGE":
+		var d struct {
+			Actual uint64 `json:"actual"`
+		}
+		if json.Unmarshal(data, &d) == nil {
+			s.Memory.HasBalloon, s.Memory.BalloonBytes = true, d.Actual
+		}
+	default:
+		return slowRefreshEvents[name]
+	}
+	return false
+}
+
+// withJob returns a copy of jobs with the job id changed by edit (added
+// first if missing); edit returning false removes it.
+func withJob(jobs []BlockJob, id string, edit func(*BlockJob) bool) []BlockJob {
+	out := slices.Clone(jobs)
+	i := slices.IndexFunc(out, func(j BlockJob) bool { return j.Device == id })
+	if i < 0 {
+		j := BlockJob{Device: id}
+		if !edit(&j) {
+			return jobs
+		}
+		return append(out, j)
+	}
+	if !edit(&out[i]) {
+		return slices.Delete(out, i, i+1)
+	}
+	return out
+}

@@ -1,0 +1,320 @@
+package model
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// Config shapes a Fleet. Zero values take the defaults.
+type Config struct {
+	Interval     time.Duration // poll interval (default 1 s)
+	Timeout      time.Duration // connect and per-poll timeout (default 3 s)
+	Backoff      Backoff       // reconnect delays (DefaultBackoff)
+	EventLogSize int           // merged event log capacity (default 10 000)
+	HistoryLen   int           // samples kept per figure (default 120)
+	ScanInterval time.Duration // how often directories and globs are rescanned (default 1 s)
+	ProcRoot     string        // default /proc
+	Logger       *slog.Logger
+	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
+	Dial func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
+	// Now is the clock for derived figures; tests replace it.
+	Now func() time.Time
+}
+
+// Limits on the poll interval that a user can set.
+const (
+	MinInterval = 100 * time.Millisecond
+	MaxInterval = time.Hour
+)
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = time.Second
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 3 * time.Second
+	}
+	if c.Backoff == (Backoff{}) {
+		c.Backoff = DefaultBackoff()
+	}
+	if c.EventLogSize <= 0 {
+		c.EventLogSize = 10000
+	}
+	if c.HistoryLen <= 0 {
+		c.HistoryLen = 120
+	}
+	if c.ScanInterval <= 0 {
+		c.ScanInterval = time.Second
+	}
+	if c.ProcRoot == "" {
+		c.ProcRoot = "/proc"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Dial == nil {
+		c.Dial = qmp.Dial
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Fleet watches many VMs. Each VM has its own goroutine that connects,
+// polls and listens to events; a slow VM only ever delays itself. Readers
+// get immutable snapshots and a coalesced change signal.
+type Fleet struct {
+	cfg      Config
+	interval atomic.Int64 // time.Duration
+	events   *EventLog
+
+	mu      sync.Mutex
+	vms     map[string]*vmWatcher
+	ctx     context.Context // set by Run; VMs added before Run start then
+	wg      sync.WaitGroup
+	version uint64
+	cache   *FleetSnapshot
+
+	changed chan struct{}
+}
+
+// NewFleet makes an empty fleet; add targets with Add or Watch, then Run.
+func NewFleet(cfg Config) *Fleet {
+	cfg = cfg.withDefaults()
+	f := &Fleet{
+		cfg:     cfg,
+		events:  NewEventLog(cfg.EventLogSize),
+		vms:     make(map[string]*vmWatcher),
+		changed: make(chan struct{}, 1),
+	}
+	f.interval.Store(int64(cfg.Interval))
+	return f
+}
+
+// Run starts watching every VM added so far (and any added later) and
+// blocks until ctx ends; then it closes every connection and returns.
+func (f *Fleet) Run(ctx context.Context) {
+	f.mu.Lock()
+	f.ctx = ctx
+	for _, v := range f.vms {
+		f.startLocked(v)
+	}
+	f.mu.Unlock()
+	<-ctx.Done()
+	f.wg.Wait()
+}
+
+// Add starts watching one monitor and returns its ID. Adding a known
+// monitor revives it if it was gone.
+func (f *Fleet) Add(a qmp.Address) string {
+	id := a.String()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if v, ok := f.vms[id]; ok {
+		v.revive()
+		return id
+	}
+	v := newVMWatcher(f, id, a)
+	f.vms[id] = v
+	f.touchLocked()
+	if f.ctx != nil {
+		f.startLocked(v)
+	}
+	return id
+}
+
+func (f *Fleet) startLocked(v *vmWatcher) {
+	if v.started {
+		return
+	}
+	v.started = true
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		v.run(f.ctx)
+	}()
+}
+
+// MarkGone says a monitor's socket disappeared: stop retrying it.
+func (f *Fleet) MarkGone(id string) {
+	f.mu.Lock()
+	v := f.vms[id]
+	f.mu.Unlock()
+	if v != nil {
+		v.markGone()
+	}
+}
+
+// IDs lists the watched VMs' IDs, sorted.
+func (f *Fleet) IDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ids := make([]string, 0, len(f.vms))
+	for id := range f.vms {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Snapshot is the whole fleet now. Cheap when nothing changed.
+func (f *Fleet) Snapshot() FleetSnapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cache != nil && f.cache.Version == f.version {
+		return *f.cache
+	}
+	snap := FleetSnapshot{
+		VMs:      make([]VMSnapshot, 0, len(f.vms)),
+		Interval: time.Duration(f.interval.Load()),
+		Version:  f.version,
+	}
+	for _, v := range f.vms {
+		snap.VMs = append(snap.VMs, v.published)
+	}
+	sort.Slice(snap.VMs, func(i, j int) bool { return snap.VMs[i].ID < snap.VMs[j].ID })
+	f.cache = &snap
+	return snap
+}
+
+// Changed receives after the fleet changed; many changes coalesce into one.
+func (f *Fleet) Changed() <-chan struct{} { return f.changed }
+
+// publish stores a VM's new snapshot and signals readers.
+func (f *Fleet) publish(s VMSnapshot) {
+	f.mu.Lock()
+	if v, ok := f.vms[s.ID]; ok {
+		v.published = s
+	}
+	f.touchLocked()
+	f.mu.Unlock()
+}
+
+func (f *Fleet) touchLocked() {
+	f.version++
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// EventsSince returns logged events with Seq > seq, all VMs merged.
+func (f *Fleet) EventsSince(seq uint64) []LoggedEvent { return f.events.Since(seq) }
+
+// EventsDropped counts events the bounded log evicted.
+func (f *Fleet) EventsDropped() uint64 { return f.events.Dropped() }
+
+// EventLog is the merged log itself, for readers that filter.
+func (f *Fleet) EventLog() *EventLog { return f.events }
+
+// Interval is the poll interval now.
+func (f *Fleet) Interval() time.Duration { return time.Duration(f.interval.Load()) }
+
+// SetInterval changes the poll interval at run time, clamped to
+// [MinInterval, MaxInterval]. Every VM picks it up at once.
+func (f *Fleet) SetInterval(d time.Duration) {
+	d = min(max(d, MinInterval), MaxInterval)
+	f.interval.Store(int64(d))
+	f.mu.Lock()
+	for _, v := range f.vms {
+		v.poke(v.intervalChanged)
+	}
+	f.touchLocked()
+	f.mu.Unlock()
+}
+
+func (f *Fleet) vm(id string) *vmWatcher {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.vms[id]
+}
+
+// ErrUnknownVM is returned for an ID the fleet does not watch.
+var ErrUnknownVM = errors.New("no such VM")
+
+// Execute sends one command to a VM and waits for the reply, bounded by ctx
+// (and the fleet's timeout when ctx has no deadline).
+func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.RawMessage) CommandResult {
+	res := CommandResult{VMID: vmID, Command: command}
+	v := f.vm(vmID)
+	if v == nil {
+		res.Err = ErrorInfo{Kind: KindOther, Message: fmt.Sprintf("%s: %v", vmID, ErrUnknownVM), Time: f.cfg.Now()}
+		return res
+	}
+	c := v.client()
+	if c == nil {
+		res.Err = ErrorInfo{Kind: KindConnect, Message: fmt.Sprintf("qmp %s: not connected", v.addr), Time: f.cfg.Now()}
+		return res
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.cfg.Timeout)
+		defer cancel()
+	}
+	ret, err := c.ExecuteRaw(ctx, command, args)
+	res.Reply = ret
+	res.Err = NewErrorInfo(err, f.cfg.Now())
+	return res
+}
+
+// CommandNames lists what the VM accepts (query-commands), sorted; nil
+// until it has connected once.
+func (f *Fleet) CommandNames(vmID string) []string {
+	v := f.vm(vmID)
+	if v == nil {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.commands
+}
+
+// CommandArgs lists a command's arguments from the VM's query-qmp-schema.
+func (f *Fleet) CommandArgs(vmID, command string) ([]ArgSpec, bool) {
+	s := f.schema(vmID)
+	if s == nil {
+		return nil, false
+	}
+	args, ok := s.CommandArgs(command)
+	if !ok {
+		return nil, false
+	}
+	out := make([]ArgSpec, len(args))
+	for i, a := range args {
+		out[i] = ArgSpec{Name: a.Name, Type: a.Type, Optional: a.Optional}
+	}
+	return out, true
+}
+
+// ValidateArgs checks arguments against the VM's schema; nil when they fit
+// or when the schema is not known yet.
+func (f *Fleet) ValidateArgs(vmID, command string, args json.RawMessage) error {
+	s := f.schema(vmID)
+	if s == nil {
+		return nil
+	}
+	return s.ValidateArgs(command, args)
+}
+
+func (f *Fleet) schema(vmID string) *qmp.Schema {
+	v := f.vm(vmID)
+	if v == nil {
+		return nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.schema
+}
+
+func (f *Fleet) jitter() float64 { return rand.Float64() }

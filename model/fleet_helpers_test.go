@@ -1,0 +1,85 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// startFleet runs a fleet over the given sockets until the test ends.
+func startFleet(t *testing.T, cfg Config, sockets ...string) *Fleet {
+	t.Helper()
+	f := NewFleet(cfg)
+	for _, s := range sockets {
+		a, err := qmp.ParseAddress(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Add(canonical(a))
+	}
+	runFleet(t, f)
+	return f
+}
+
+func runFleet(t *testing.T, f *Fleet) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("Fleet.Run did not return after cancel")
+		}
+	})
+	return ctx
+}
+
+// waitFor blocks until cond holds on a snapshot, waking on the fleet's
+// change signal (not on a sleep), or fails after limit.
+func waitFor(t *testing.T, f *Fleet, limit time.Duration, what string, cond func(FleetSnapshot) bool) FleetSnapshot {
+	t.Helper()
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	for {
+		s := f.Snapshot()
+		if cond(s) {
+			return s
+		}
+		select {
+		case <-f.Changed():
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s; last snapshot:\n%s", what, describe(f.Snapshot()))
+		}
+	}
+}
+
+func vmBy(s FleetSnapshot, name string) VMSnapshot {
+	for _, v := range s.VMs {
+		if v.Name == name {
+			return v
+		}
+	}
+	return VMSnapshot{}
+}
+
+func describe(s FleetSnapshot) string {
+	out := ""
+	for _, v := range s.VMs {
+		out += fmt.Sprintf("  %s name=%q conn=%s run=%q polls=%d stale=%v pid=%d err=%+v\n",
+			v.ID, v.Name, v.Conn, v.RunState, v.Polls, v.Stale, v.PID, v.LastError)
+	}
+	return out
+}
+
+func testConfig() Config {
+	return Config{
+		Interval: 200 * time.Millisecond,
+		Timeout:  2 * time.Second,
+		Backoff:  Backoff{Min: 50 * time.Millisecond, Max: 300 * time.Millisecond, Factor: 2, Jitter: 0.1},
+	}
+}

@@ -1,0 +1,220 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// pollResult is what one poll brought back. The poll runs on its own
+// goroutine and touches no watcher state; the watcher applies it.
+type pollResult struct {
+	at      time.Time
+	err     error // the poll as a whole failed (timeout, disconnect)
+	status  qmp.StatusInfo
+	cpus    []qmp.CPUInfoFast
+	stats   []qmp.BlockStatsEntry
+	jobs    []qmp.BlockJobInfo
+	balloon *qmp.BalloonInfo // nil: no balloon device
+	migrate qmp.MigrationInfo
+	host    HostFigures
+	hostErr error
+}
+
+// poll runs the fast queries, one after another on the VM's connection,
+// all within one timeout.
+func (v *vmWatcher) poll(ctx context.Context, c *qmp.Client) pollResult {
+	pctx, cancel := context.WithTimeout(ctx, v.f.cfg.Timeout)
+	defer cancel()
+	r := pollResult{}
+	var err error
+	if r.status, err = c.QueryStatus(pctx); err != nil {
+		return v.pollFailed(r, err)
+	}
+	if r.cpus, err = c.QueryCPUsFast(pctx); err != nil {
+		return v.pollFailed(r, err)
+	}
+	if r.stats, err = c.QueryBlockStats(pctx); err != nil {
+		return v.pollFailed(r, err)
+	}
+	if r.jobs, err = c.QueryBlockJobs(pctx); err != nil {
+		return v.pollFailed(r, err)
+	}
+	b, err := c.QueryBalloon(pctx)
+	switch {
+	case err == nil:
+		r.balloon = &b
+	case qmp.IsClass(err, qmp.ClassDeviceNotActive):
+		// No balloon device: a fact, not an error to shout about.
+	default:
+		return v.pollFailed(r, err)
+	}
+	if r.migrate, err = c.QueryMigrate(pctx); err != nil {
+		return v.pollFailed(r, err)
+	}
+	r.at = v.f.cfg.Now()
+	if v.figs.proc != nil {
+		tids := make([]int, 0, len(r.cpus))
+		for _, cpu := range r.cpus {
+			tids = append(tids, cpu.ThreadID)
+		}
+		r.host, r.hostErr = v.figs.proc.Sample(r.at, tids)
+	}
+	return r
+}
+
+func (v *vmWatcher) pollFailed(r pollResult, err error) pollResult {
+	r.at, r.err = v.f.cfg.Now(), err
+	return r
+}
+
+// slowResult holds the facts that change rarely.
+type slowResult struct {
+	err      error
+	name     string
+	kvm      qmp.KVMInfo
+	uuid     string
+	blocks   []qmp.BlockInfo
+	memory   qmp.MemorySizeSummary
+	chardevs []qmp.ChardevInfo
+	commands []string
+}
+
+// slowQuery runs on connect and when an event says a slow fact changed.
+// A query this QEMU lacks (CommandNotFound) is skipped, not fatal.
+func (v *vmWatcher) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
+	sctx, cancel := context.WithTimeout(ctx, 2*v.f.cfg.Timeout)
+	defer cancel()
+	var r slowResult
+	keep := func(err error) bool {
+		if err == nil || qmp.IsClass(err, qmp.ClassCommandNotFound) {
+			return true
+		}
+		if r.err == nil {
+			r.err = err
+		}
+		return !errors.Is(err, context.DeadlineExceeded) && !isConnErr(err)
+	}
+	var err error
+	if r.name, err = c.QueryName(sctx); !keep(err) {
+		return r
+	}
+	if r.kvm, err = c.QueryKVM(sctx); !keep(err) {
+		return r
+	}
+	if r.uuid, err = c.QueryUUID(sctx); !keep(err) {
+		return r
+	}
+	if r.blocks, err = c.QueryBlock(sctx); !keep(err) {
+		return r
+	}
+	if r.memory, err = c.QueryMemorySizeSummary(sctx); !keep(err) {
+		return r
+	}
+	if r.chardevs, err = c.QueryChardev(sctx); !keep(err) {
+		return r
+	}
+	r.commands, err = c.QueryCommands(sctx)
+	keep(err)
+	return r
+}
+
+func isConnErr(err error) bool {
+	var ce *qmp.ConnectError
+	var te *qmp.TimeoutError
+	return errors.As(err, &ce) || errors.As(err, &te)
+}
+
+// applySlow folds slow facts into the snapshot.
+func (v *vmWatcher) applySlow(r slowResult) {
+	now := v.f.cfg.Now()
+	if r.err != nil {
+		v.cur.LastError = NewErrorInfo(r.err, now)
+	}
+	if r.name != "" {
+		v.cur.Name = r.name
+	}
+	v.cur.KVM = r.kvm.Enabled
+	if r.uuid != "" {
+		v.cur.UUID = r.uuid
+	}
+	if r.blocks != nil {
+		v.figs.blockInfo = r.blocks
+	}
+	v.cur.Memory.BaseBytes = r.memory.BaseMemory
+	v.cur.Memory.PluggedBytes = r.memory.PluggedMemory
+	if r.chardevs != nil {
+		chardevs := make([]Chardev, len(r.chardevs))
+		for i, ch := range r.chardevs {
+			chardevs[i] = Chardev{Label: ch.Label, Filename: ch.Filename, FrontendOpen: ch.FrontendOpen}
+		}
+		v.cur.Chardevs = chardevs
+	}
+	if r.commands != nil {
+		v.mu.Lock()
+		v.commands = sortedCopy(r.commands)
+		v.mu.Unlock()
+	}
+	v.cur.Blocks = v.figs.buildBlocks()
+}
+
+// applyPoll folds a poll into the snapshot and the figures.
+func (v *vmWatcher) applyPoll(r pollResult) {
+	if r.err != nil {
+		v.cur.Stale = true
+		v.cur.LastError = NewErrorInfo(r.err, r.at)
+		return
+	}
+	v.cur.Stale = false
+	v.cur.Polls++
+	setRunState(&v.cur, r.status.Status, r.status.Running, r.at)
+	figs := v.figs
+	v.cur.VCPUs = figs.updateVCPUs(r.cpus, r.host)
+	figs.updateStats(r.stats, r.at)
+	v.cur.Blocks = figs.buildBlocks()
+	v.cur.Jobs = figs.updateJobs(r.jobs, r.at)
+	if r.balloon != nil {
+		v.cur.Memory.HasBalloon = true
+		v.cur.Memory.BalloonBytes = r.balloon.Actual
+	} else {
+		v.cur.Memory.HasBalloon = false
+		v.cur.Memory.BalloonBytes = 0
+	}
+	v.cur.Migration = migrationFrom(r.migrate)
+	if r.hostErr == nil && r.host.Valid {
+		figs.cpuHist.Push(r.host.CPUPercent)
+		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,
+			Threads: r.host.Threads, CPUHistory: figs.cpuHist.Values()}
+	} else if r.hostErr == nil && figs.proc != nil {
+		// First sample: RSS and threads are known, CPU % is not yet.
+		v.cur.Host = Host{RSSBytes: r.host.RSSBytes, Threads: r.host.Threads}
+	}
+}
+
+func migrationFrom(m qmp.MigrationInfo) Migration {
+	out := Migration{
+		Status:           m.Status,
+		ExpectedDowntime: time.Duration(m.ExpectedDowntime) * time.Millisecond,
+		Downtime:         time.Duration(m.Downtime) * time.Millisecond,
+		TotalTime:        time.Duration(m.TotalTime) * time.Millisecond,
+		ErrorDesc:        m.ErrorDesc,
+	}
+	if m.RAM != nil {
+		out.TotalBytes = m.RAM.Total
+		out.TransferredBytes = m.RAM.Transferred
+		out.RemainingBytes = m.RAM.Remaining
+		out.MbpsRate = m.RAM.Mbps
+		out.Progress = ComputeMigrationProgress(m.RAM.Transferred, m.RAM.Remaining, m.RAM.Total)
+	}
+	return out
+}
+
+// setRunState records QEMU's run state and when it last changed.
+func setRunState(s *VMSnapshot, state string, running bool, at time.Time) {
+	if s.RunState != state {
+		s.RunningSince = at
+	}
+	s.RunState, s.Running = state, running
+}

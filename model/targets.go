@@ -1,0 +1,181 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// A target spec is what a user types: a socket path, unix:PATH,
+// tcp:HOST:PORT, a directory (every socket inside it) or a glob. Directories
+// and globs are sources that are scanned again and again, so sockets that
+// appear later are picked up and ones that vanish are marked gone.
+
+// SpecKind says how a spec is resolved.
+type SpecKind int
+
+const (
+	SpecMonitor SpecKind = iota // one monitor: a socket path, unix:PATH or tcp:HOST:PORT
+	SpecDir                     // every socket in a directory
+	SpecGlob                    // every socket matching a pattern
+)
+
+// Spec is a parsed target spec.
+type Spec struct {
+	Kind SpecKind
+	Raw  string // as given
+	// Monitor for SpecMonitor; Path (dir or pattern) otherwise.
+	Monitor qmp.Address
+	Path    string
+	// Optional marks discovery defaults: a missing directory is no error.
+	Optional bool
+}
+
+// ParseSpec reads one target spec. A path that does not exist yet is taken
+// as a monitor socket (QEMU may not have created it yet).
+func ParseSpec(raw string) (Spec, error) {
+	if raw == "" {
+		return Spec{}, errors.New("empty target")
+	}
+	if strings.HasPrefix(raw, "unix:") || strings.HasPrefix(raw, "tcp:") {
+		a, err := qmp.ParseAddress(raw)
+		if err != nil {
+			return Spec{}, err
+		}
+		return Spec{Kind: SpecMonitor, Raw: raw, Monitor: canonical(a)}, nil
+	}
+	if strings.ContainsAny(raw, "*?[") {
+		if _, err := filepath.Match(raw, ""); err != nil {
+			return Spec{}, fmt.Errorf("target %q: bad glob: %v", raw, err)
+		}
+		return Spec{Kind: SpecGlob, Raw: raw, Path: raw}, nil
+	}
+	if fi, err := os.Stat(raw); err == nil && fi.IsDir() {
+		return Spec{Kind: SpecDir, Raw: raw, Path: raw}, nil
+	}
+	a, err := qmp.ParseAddress(raw)
+	if err != nil {
+		return Spec{}, err
+	}
+	return Spec{Kind: SpecMonitor, Raw: raw, Monitor: canonical(a)}, nil
+}
+
+// ParseSpecs parses every spec; with none it returns the discovery defaults.
+func ParseSpecs(raws []string) ([]Spec, error) {
+	if len(raws) == 0 {
+		return DiscoverySpecs(), nil
+	}
+	specs := make([]Spec, 0, len(raws))
+	for _, r := range raws {
+		s, err := ParseSpec(r)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, s)
+	}
+	return specs, nil
+}
+
+// DiscoveryPaths are where qmpdash looks when given no target, in order.
+func DiscoveryPaths() []string {
+	var paths []string
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		paths = append(paths, filepath.Join(d, "qemu"))
+	}
+	return append(paths, "/run/qemu", "/var/run/qemu-server/*.qmp", "/var/lib/libvirt/qemu/*.monitor")
+}
+
+// DiscoverySpecs are DiscoveryPaths as optional specs.
+func DiscoverySpecs() []Spec {
+	var specs []Spec
+	for _, p := range DiscoveryPaths() {
+		kind := SpecDir
+		if strings.ContainsAny(p, "*?[") {
+			kind = SpecGlob
+		}
+		specs = append(specs, Spec{Kind: kind, Raw: p, Path: p, Optional: true})
+	}
+	return specs
+}
+
+// Expand lists the monitors a spec stands for now. A directory or glob
+// yields only unix sockets, sorted.
+func (s Spec) Expand() ([]qmp.Address, error) {
+	switch s.Kind {
+	case SpecMonitor:
+		return []qmp.Address{s.Monitor}, nil
+	case SpecDir:
+		entries, err := os.ReadDir(s.Path)
+		if err != nil {
+			if s.Optional && errors.Is(err, fs.ErrNotExist) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("target %s: %w", s.Raw, err)
+		}
+		var out []qmp.Address
+		for _, e := range entries {
+			if e.Type()&fs.ModeSocket != 0 {
+				out = append(out, canonical(qmp.Address{Network: "unix", Addr: filepath.Join(s.Path, e.Name())}))
+			}
+		}
+		return out, nil
+	case SpecGlob:
+		matches, err := filepath.Glob(s.Path)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", s.Raw, err)
+		}
+		sort.Strings(matches)
+		var out []qmp.Address
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.Mode()&fs.ModeSocket != 0 {
+				out = append(out, canonical(qmp.Address{Network: "unix", Addr: m}))
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("target %s: unknown kind", s.Raw)
+}
+
+// ExpandSpecs resolves every spec once, dropping duplicates, in order.
+func ExpandSpecs(specs []Spec) ([]qmp.Address, error) {
+	seen := map[string]bool{}
+	var out []qmp.Address
+	for _, s := range specs {
+		addrs, err := s.Expand()
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range addrs {
+			if !seen[a.String()] {
+				seen[a.String()] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}
+
+// canonical makes unix paths absolute so one socket has one ID.
+func canonical(a qmp.Address) qmp.Address {
+	if a.Network == "unix" {
+		if abs, err := filepath.Abs(a.Addr); err == nil {
+			a.Addr = abs
+		}
+	}
+	return a
+}
+
+// fallbackName names a VM started without -name after its socket file.
+func fallbackName(a qmp.Address) string {
+	if a.Network != "unix" {
+		return a.Addr
+	}
+	base := filepath.Base(a.Addr)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}

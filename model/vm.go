@@ -1,0 +1,265 @@
+package model
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// vmWatcher owns one VM: a goroutine that connects, reconnects with
+// backoff, polls at most once at a time, and applies events as they come.
+// Its state (cur, figures) belongs to that goroutine alone; other
+// goroutines see only what it publishes.
+type vmWatcher struct {
+	f    *Fleet
+	id   string
+	addr qmp.Address
+	log  *EventLog // this VM's own events
+
+	// Guarded by f.mu.
+	started   bool
+	scanned   bool // found by a directory or glob, so it can go away
+	published VMSnapshot
+
+	intervalChanged chan struct{}
+	goneCh          chan struct{}
+	reviveCh        chan struct{}
+	gone            atomic.Bool
+
+	mu       sync.Mutex // guards the fields below, read by Fleet methods
+	cl       *qmp.Client
+	commands []string
+	schema   *qmp.Schema
+
+	// Owned by the run goroutine.
+	cur  VMSnapshot
+	figs *figures
+}
+
+// perVMEventLog bounds each VM's own log; the merged log has its own cap.
+const perVMEventLog = 1000
+
+var errGone = errors.New("monitor socket is gone")
+
+func newVMWatcher(f *Fleet, id string, a qmp.Address) *vmWatcher {
+	v := &vmWatcher{
+		f: f, id: id, addr: a,
+		log:             NewEventLog(perVMEventLog),
+		intervalChanged: make(chan struct{}, 1),
+		goneCh:          make(chan struct{}, 1),
+		reviveCh:        make(chan struct{}, 1),
+	}
+	v.cur = VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting}
+	v.published = v.cur
+	return v
+}
+
+func (v *vmWatcher) poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+func (v *vmWatcher) markGone() {
+	if !v.gone.Swap(true) {
+		v.poke(v.goneCh)
+	}
+}
+
+func (v *vmWatcher) revive() {
+	if v.gone.Swap(false) {
+		v.poke(v.reviveCh)
+	}
+}
+
+func (v *vmWatcher) client() *qmp.Client {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.cl
+}
+
+func (v *vmWatcher) setClient(c *qmp.Client) {
+	v.mu.Lock()
+	v.cl = c
+	v.mu.Unlock()
+}
+
+func (v *vmWatcher) publish() {
+	v.cur.Updated = v.f.cfg.Now()
+	v.f.publish(v.cur)
+}
+
+// run is the VM's life: connect, watch, and on loss retry with backoff.
+func (v *vmWatcher) run(ctx context.Context) {
+	attempt := 0
+	for ctx.Err() == nil {
+		if v.gone.Load() {
+			v.cur.Conn, v.cur.Stale = ConnGone, true
+			v.publish()
+			select {
+			case <-ctx.Done():
+				return
+			case <-v.reviveCh:
+				attempt = 0
+				continue
+			}
+		}
+		v.cur.Conn = ConnConnecting
+		v.publish()
+		c, err := v.dial(ctx)
+		if err == nil {
+			attempt = 0
+			err = v.watch(ctx, c)
+			v.setClient(nil)
+			c.Close()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, errGone) {
+			continue
+		}
+		attempt++
+		if !v.retryAfter(ctx, err, attempt) {
+			return
+		}
+	}
+}
+
+func (v *vmWatcher) dial(ctx context.Context) (*qmp.Client, error) {
+	cfg := v.f.cfg
+	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	return cfg.Dial(dctx, v.addr.String(), qmp.WithGreetingTimeout(cfg.Timeout), qmp.WithLogger(cfg.Logger))
+}
+
+// retryAfter records err and waits out the backoff. It reports false when
+// ctx ended.
+func (v *vmWatcher) retryAfter(ctx context.Context, err error, attempt int) bool {
+	cfg := v.f.cfg
+	now := cfg.Now()
+	delay := cfg.Backoff.Delay(attempt, v.f.jitter)
+	v.cur.Conn = ConnRetrying
+	v.cur.Attempt = attempt
+	v.cur.RetryAt = now.Add(delay)
+	v.cur.Stale = true
+	v.cur.LastError = NewErrorInfo(err, now)
+	v.publish()
+	cfg.Logger.Info("qmpdash: monitor unavailable", "vm", v.id, "attempt", attempt, "retry_in", delay, "err", err)
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-v.goneCh: // checked at the top of run
+	}
+	return true
+}
+
+// watch serves one connection until it ends. The returned error is why.
+func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
+	v.connected(c)
+	sub := c.Subscribe(1024)
+	defer sub.Close()
+
+	pollDone := make(chan pollResult, 1)
+	slowDone := make(chan slowResult, 1)
+	slowRunning, slowWanted := true, false
+	go func() { slowDone <- v.slowQuery(ctx, c) }()
+	go v.fetchSchema(ctx, c)
+
+	timer := time.NewTimer(0) // first poll at once
+	defer timer.Stop()
+	polling := false
+	var pollStarted time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-v.goneCh:
+			return errGone
+		case <-c.Done():
+			return c.Err()
+		case <-v.intervalChanged:
+			if !polling {
+				timer.Reset(0)
+			}
+		case ev, ok := <-sub.C():
+			if !ok {
+				return c.Err()
+			}
+			if v.applyEvent(ev) {
+				slowWanted = true
+			}
+			if slowWanted && !slowRunning {
+				slowRunning, slowWanted = true, false
+				go func() { slowDone <- v.slowQuery(ctx, c) }()
+			}
+			v.publish()
+		case <-timer.C:
+			if c.Pending() > 0 {
+				// Still owed replies from a poll that timed out: the VM
+				// is frozen or overloaded. Leave it alone until it answers.
+				timer.Reset(v.f.Interval())
+				continue
+			}
+			polling, pollStarted = true, v.f.cfg.Now()
+			go func() { pollDone <- v.poll(ctx, c) }()
+		case r := <-pollDone:
+			polling = false
+			v.applyPoll(r)
+			v.publish()
+			next := v.f.Interval() - v.f.cfg.Now().Sub(pollStarted)
+			timer.Reset(max(next, 0))
+		case r := <-slowDone:
+			slowRunning = false
+			v.applySlow(r)
+			v.publish()
+			if slowWanted {
+				slowRunning, slowWanted = true, false
+				go func() { slowDone <- v.slowQuery(ctx, c) }()
+			}
+		}
+	}
+}
+
+// connected starts the figures over for a new connection.
+func (v *vmWatcher) connected(c *qmp.Client) {
+	v.setClient(c)
+	v.figs = newFigures(v.f.cfg.HistoryLen, v.f.cfg.ProcRoot, c.PID())
+	name := v.cur.Name
+	v.cur = VMSnapshot{
+		ID:             v.id,
+		Target:         v.cur.Target,
+		Name:           name,
+		Conn:           ConnConnected,
+		LastError:      v.cur.LastError,
+		EventsSeen:     v.cur.EventsSeen,
+		Polls:          v.cur.Polls,
+		Version:        c.Version().String(),
+		VersionPackage: c.Version().Package,
+		PID:            c.PID(),
+	}
+	v.publish()
+}
+
+func (v *vmWatcher) fetchSchema(ctx context.Context, c *qmp.Client) {
+	sctx, cancel := context.WithTimeout(ctx, 4*v.f.cfg.Timeout)
+	defer cancel()
+	s, err := c.QueryQMPSchema(sctx)
+	if err != nil {
+		v.f.cfg.Logger.Info("qmpdash: no schema", "vm", v.id, "err", err)
+		return
+	}
+	v.mu.Lock()
+	if v.cl == c {
+		v.schema = s
+	}
+	v.mu.Unlock()
+}

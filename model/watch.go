@@ -1,0 +1,81 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// Watch adds every monitor the specs stand for now and, while ctx lives,
+// rescans directories and globs: a socket that appears is added, one that
+// goes away is marked gone (and revived if it comes back). The first scan is
+// synchronous so its errors (an unreadable directory named by the user)
+// reach the caller.
+func (f *Fleet) Watch(ctx context.Context, specs []Spec) error {
+	var scanned []Spec
+	for _, s := range specs {
+		addrs, err := s.Expand()
+		if err != nil {
+			return err
+		}
+		if s.Kind != SpecMonitor {
+			scanned = append(scanned, s)
+			continue
+		}
+		for _, a := range addrs {
+			f.Add(a)
+		}
+	}
+	if len(scanned) == 0 {
+		return nil
+	}
+	f.rescan(scanned)
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		f.rescanLoop(ctx, scanned)
+	}()
+	return nil
+}
+
+func (f *Fleet) rescanLoop(ctx context.Context, specs []Spec) {
+	t := time.NewTicker(f.cfg.ScanInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f.rescan(specs)
+		}
+	}
+}
+
+// rescan reconciles the fleet with what the specs list now. Only VMs that a
+// scanned spec found are ever marked gone; monitors named outright stay.
+func (f *Fleet) rescan(specs []Spec) {
+	present := map[string]bool{}
+	for _, s := range specs {
+		addrs, err := s.Expand()
+		if err != nil {
+			f.cfg.Logger.Warn("qmpdash: rescan failed", "target", s.Raw, "err", err)
+			return // don't mark everything gone on a transient error
+		}
+		for _, a := range addrs {
+			present[f.Add(a)] = true
+		}
+	}
+	f.mu.Lock()
+	var gone []*vmWatcher
+	for id, v := range f.vms {
+		if v.scanned && !present[id] {
+			gone = append(gone, v)
+		}
+	}
+	for id := range present {
+		f.vms[id].scanned = true
+	}
+	f.mu.Unlock()
+	for _, v := range gone {
+		v.markGone()
+	}
+}
