@@ -100,7 +100,15 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 			f.depth++
 		case '}', ']':
 			f.depth--
+			if f.depth == 0 && c != '}' {
+				// "{...]": brackets out of step; json.Unmarshal would
+				// reject it anyway, but say so here, at the framing.
+				return f.garbage(), errNotJSON, true
+			}
 			if f.depth == 0 {
+				if i+1-f.start > f.max {
+					return clip(b[f.start:i+1], 256), errTooLarge, true
+				}
 				msg = b[f.start : i+1]
 				f.start = i + 1
 				f.scanned = 0
@@ -112,7 +120,7 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 		}
 	}
 	f.scanned = i - f.start
-	if f.scanned > f.max {
+	if f.scanned >= f.max {
 		return clip(b[f.start:f.end], 256), errTooLarge, true
 	}
 	return nil, nil, false
