@@ -14,17 +14,21 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/qmp"
 )
 
-const statusUsage = `Usage: qmpdash status [--json] [--timeout D] TARGET...
+const statusUsage = `Usage: qmpdash status [--json] [--timeout D] [TARGET...]
 
 Connects to each QMP monitor (concurrently), prints one snapshot per VM and
 exits: 0 when every target answered, 1 when any failed, 2 for bad usage.
+A TARGET is a socket path, unix:PATH, tcp:HOST:PORT, a directory (every
+socket in it) or a glob; with none, the usual places are searched.
 
 Examples:
   qmpdash status /run/qemu/web.qmp
   qmpdash status --json unix:/tmp/vm1.qmp tcp:127.0.0.1:4444
+  qmpdash status /run/qemu/ '/var/run/qemu-server/*.qmp'
 
 Flags:
 `
@@ -61,14 +65,23 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *timeout <= 0 {
 		return usagef("status: --timeout must be positive, got %s", *timeout)
 	}
-	targets := fs.Args()
-	if len(targets) == 0 {
-		return usagef("status: no TARGET given")
+	specs, err := model.ParseSpecs(fs.Args())
+	if err != nil {
+		return usagef("status: %v", err)
 	}
-	for _, t := range targets {
-		if _, err := qmp.ParseAddress(t); err != nil {
-			return usagef("status: %v", err)
+	addrs, err := model.ExpandSpecs(specs)
+	if err != nil {
+		return err
+	}
+	if len(addrs) == 0 {
+		if fs.NArg() == 0 {
+			return fmt.Errorf("status: no QMP sockets found in %s; name a TARGET", strings.Join(model.DiscoveryPaths(), ", "))
 		}
+		return fmt.Errorf("status: no QMP sockets found in %s", strings.Join(fs.Args(), ", "))
+	}
+	targets := make([]string, len(addrs))
+	for i, a := range addrs {
+		targets[i] = displayTarget(a, fs.Args())
 	}
 
 	records := make([]statusRecord, len(targets))
@@ -136,6 +149,20 @@ func toStatusError(err error) *statusError {
 		kind = "other"
 	}
 	return &statusError{Kind: string(kind), Class: class, Message: err.Error()}
+}
+
+// displayTarget shows a monitor the way the user named it when they named
+// it outright, and by its path when a directory or glob found it.
+func displayTarget(a qmp.Address, given []string) string {
+	for _, g := range given {
+		if p, err := qmp.ParseAddress(g); err == nil && model.SameMonitor(p, a) {
+			return g
+		}
+	}
+	if a.Network == "unix" {
+		return a.Addr
+	}
+	return a.String()
 }
 
 // socketBaseName names a VM started without -name after its socket file.

@@ -63,9 +63,32 @@ func TestStatusReportsFailuresWithKind(t *testing.T) {
 	}
 }
 
+func TestStatusExpandsDirectoriesAndGlobs(t *testing.T) {
+	dir := qemutest.Dir(t)
+	qemutest.Start(t, qemutest.Options{Name: "one", Dir: dir})
+	qemutest.Start(t, qemutest.Options{Name: "two", Dir: dir, Paused: true})
+	for _, arg := range []string{dir, dir + "/*.qmp"} {
+		out, stderr, code := runCLI(t, "status", "--json", arg)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d %s", arg, code, stderr)
+		}
+		var recs []statusRecord
+		if err := json.Unmarshal([]byte(out), &recs); err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 2 || recs[0].Name != "one" || recs[1].Name != "two" || recs[1].Status != "prelaunch" {
+			t.Fatalf("%s: %+v", arg, recs)
+		}
+	}
+	empty := qemutest.Dir(t)
+	if _, stderr, code := runCLI(t, "status", empty); code != exitFail || !strings.Contains(stderr, "no QMP sockets") {
+		t.Fatalf("empty dir: exit %d %q", code, stderr)
+	}
+}
+
 func TestStatusUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"status"},
+		{"status", "/tmp/[bad"},
 		{"status", "--bogus", "x"},
 		{"status", "--timeout", "soon", "x"},
 		{"status", "--timeout", "-1s", "x"},

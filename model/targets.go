@@ -179,3 +179,8 @@ func fallbackName(a qmp.Address) string {
 	base := filepath.Base(a.Addr)
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
+
+// SameMonitor reports whether two addresses name the same monitor.
+func SameMonitor(a, b qmp.Address) bool {
+	return canonical(a) == canonical(b)
+}
