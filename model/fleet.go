@@ -281,6 +281,8 @@ func (f *Fleet) CommandNames(vmID string) []string {
 }
 
 // CommandArgs lists a command's arguments from the VM's query-qmp-schema.
+// It never blocks: the first call starts fetching the schema and reports
+// false until it has arrived.
 func (f *Fleet) CommandArgs(vmID, command string) ([]ArgSpec, bool) {
 	s := f.schema(vmID)
 	if s == nil {
@@ -312,9 +314,7 @@ func (f *Fleet) schema(vmID string) *qmp.Schema {
 	if v == nil {
 		return nil
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.schema
+	return v.schemaOrFetch()
 }
 
 func (f *Fleet) jitter() float64 { return rand.Float64() }

@@ -83,3 +83,11 @@ func testConfig() Config {
 		Backoff:  Backoff{Min: 50 * time.Millisecond, Max: 300 * time.Millisecond, Factor: 2, Jitter: 0.1},
 	}
 }
+
+func mustParse(tb testing.TB, s string) qmp.Address {
+	a, err := qmp.ParseAddress(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}

@@ -70,6 +70,25 @@ func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
 	if len(names) != 2 || names[0] != "STOP" || names[1] != "RESUME" {
 		t.Fatalf("logged events %v", names)
 	}
+	// The schema arrives on first use, without blocking the caller.
+	if _, ok := f.CommandArgs(id, "balloon"); ok {
+		t.Log("schema already fetched")
+	}
+	var args []ArgSpec
+	waitFor(t, f, 20*time.Second, "schema fetched", func(FleetSnapshot) bool {
+		var ok bool
+		args, ok = f.CommandArgs(id, "balloon")
+		return ok
+	})
+	if len(args) != 1 || args[0].Name != "value" || args[0].Type != "int" {
+		t.Fatalf("balloon args %+v", args)
+	}
+	if err := f.ValidateArgs(id, "device_del", json.RawMessage(`{"idd": "x"}`)); err == nil {
+		t.Fatal("a misspelt argument passed validation")
+	}
+	if names := f.CommandNames(id); len(names) < 100 {
+		t.Fatalf("%d command names", len(names))
+	}
 	// In-band errors come back classified.
 	r := f.Execute(context.Background(), id, "device_del", json.RawMessage(`{"id": "nope"}`))
 	if r.Err.Kind != KindResponse || r.Err.Class != "DeviceNotFound" {

@@ -30,10 +30,11 @@ type vmWatcher struct {
 	reviveCh        chan struct{}
 	gone            atomic.Bool
 
-	mu       sync.Mutex // guards the fields below, read by Fleet methods
-	cl       *qmp.Client
-	commands []string
-	schema   *qmp.Schema
+	mu            sync.Mutex // guards the fields below, read by Fleet methods
+	cl            *qmp.Client
+	commands      []string
+	schema        *qmp.Schema
+	schemaFetched *qmp.Client // the connection a schema fetch was started on
 
 	// Owned by the run goroutine.
 	cur  VMSnapshot
@@ -44,6 +45,9 @@ type vmWatcher struct {
 const perVMEventLog = 1000
 
 var errGone = errors.New("monitor socket is gone")
+
+// pendingRecheck is how soon a VM that owes replies is looked at again.
+const pendingRecheck = 250 * time.Millisecond
 
 func newVMWatcher(f *Fleet, id string, a qmp.Address) *vmWatcher {
 	v := &vmWatcher{
@@ -86,6 +90,7 @@ func (v *vmWatcher) client() *qmp.Client {
 func (v *vmWatcher) setClient(c *qmp.Client) {
 	v.mu.Lock()
 	v.cl = c
+	v.schema = nil // a new QEMU may be another version
 	v.mu.Unlock()
 }
 
@@ -172,7 +177,6 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 	slowDone := make(chan slowResult, 1)
 	slowRunning, slowWanted := true, false
 	go func() { slowDone <- v.slowQuery(ctx, c) }()
-	go v.fetchSchema(ctx, c)
 
 	timer := time.NewTimer(0) // first poll at once
 	defer timer.Stop()
@@ -205,8 +209,9 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 		case <-timer.C:
 			if c.Pending() > 0 {
 				// Still owed replies from a poll that timed out: the VM
-				// is frozen or overloaded. Leave it alone until it answers.
-				timer.Reset(v.f.Interval())
+				// is frozen or overloaded. Leave it alone until it
+				// answers; look again soon, not a whole interval later.
+				timer.Reset(min(v.f.Interval(), pendingRecheck))
 				continue
 			}
 			polling, pollStarted = true, v.f.cfg.Now()
@@ -249,10 +254,26 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 	v.publish()
 }
 
-func (v *vmWatcher) fetchSchema(ctx context.Context, c *qmp.Client) {
-	sctx, cancel := context.WithTimeout(ctx, 4*v.f.cfg.Timeout)
+// schemaOrFetch returns the VM's schema, or nil while it is being fetched.
+// query-qmp-schema is ~200 KB that QEMU builds on request: fetched once per
+// connection, on first use, never as part of connecting (fifty VMs doing it
+// at once slow every other query down for seconds).
+func (v *vmWatcher) schemaOrFetch() *qmp.Schema {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.schema != nil || v.cl == nil || v.schemaFetched == v.cl {
+		return v.schema
+	}
+	c := v.cl
+	v.schemaFetched = c
+	go v.fetchSchema(c)
+	return nil
+}
+
+func (v *vmWatcher) fetchSchema(c *qmp.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*v.f.cfg.Timeout)
 	defer cancel()
-	s, err := c.QueryQMPSchema(sctx)
+	s, err := c.QueryQMPSchema(ctx)
 	if err != nil {
 		v.f.cfg.Logger.Info("qmpdash: no schema", "vm", v.id, "err", err)
 		return
@@ -262,4 +283,8 @@ func (v *vmWatcher) fetchSchema(ctx context.Context, c *qmp.Client) {
 		v.schema = s
 	}
 	v.mu.Unlock()
+	// Readers waiting for completions learn through the change signal.
+	v.f.mu.Lock()
+	v.f.touchLocked()
+	v.f.mu.Unlock()
 }
