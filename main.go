@@ -45,6 +45,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "status":
 		err = runStatus(ctx, rest, stdout, stderr)
+	case "events":
+		err = runEvents(ctx, rest, stdout, stderr)
+	case "exec":
+		err = runExec(ctx, rest, stdout, stderr)
+	case "version":
+		err = runVersion(ctx, rest, stdout, stderr)
+	case "--version", "-version", "-V":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
@@ -82,8 +91,22 @@ var errHelpShown = errors.New("help shown")
 const mainUsage = `qmpdash watches and steers local QEMU virtual machines over QMP.
 
 Usage:
-  qmpdash status [--json] [--timeout D] TARGET...   one snapshot per VM, then exit
+  qmpdash status [--json] [TARGET...]                one snapshot per VM, then exit
+  qmpdash events [--json] [TARGET...]                print events as they happen, until Ctrl-C
+  qmpdash exec TARGET COMMAND [ARGS-JSON]            run one QMP command, print the reply
+  qmpdash version                                    print the version (also --version)
 
-A TARGET is a QMP monitor socket: a path, unix:PATH or tcp:HOST:PORT.
+A TARGET is a QMP monitor socket: a path, unix:PATH or tcp:HOST:PORT, or a
+directory or glob of sockets (exec takes exactly one monitor). With no
+TARGET, the config file's targets or the usual places are used.
+
+Flags every command takes:
+  --interval D    poll interval, 100ms to 1h (default 1s)
+  --timeout D     how long a connection or command may take (default 5s)
+  --read-only     only look: refuse commands that change a VM
+  --theme NAME    colour theme
+  --config FILE   config file (default $XDG_CONFIG_HOME/qmpdash/config.toml)
+  --log FILE      append a debug log, protocol traffic included
+
 Run 'qmpdash COMMAND --help' for a command's flags and examples.
 `

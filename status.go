@@ -3,10 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,12 +17,13 @@ import (
 	"github.com/qmpdash/qmpdash/qmp"
 )
 
-const statusUsage = `Usage: qmpdash status [--json] [--timeout D] [TARGET...]
+const statusUsage = `Usage: qmpdash status [flags] [TARGET...]
 
 Connects to each QMP monitor (concurrently), prints one snapshot per VM and
 exits: 0 when every target answered, 1 when any failed, 2 for bad usage.
 A TARGET is a socket path, unix:PATH, tcp:HOST:PORT, a directory (every
-socket in it) or a glob; with none, the usual places are searched.
+socket in it) or a glob; with none, the config file's targets or else the
+usual places are used. --timeout bounds each target.
 
 Examples:
   qmpdash status /run/qemu/web.qmp
@@ -51,21 +51,19 @@ type statusError struct {
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("status")
+	addCommonFlags(fs)
 	asJSON := fs.Bool("json", false, "print a JSON array, one object per target")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long each target may take to answer")
-	fs.Usage = func() { fmt.Fprint(stderr, statusUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelpShown
-		}
-		return usagef("status: %v", err)
+	pos, err := parseFlags(fs, statusUsage, args, stdout)
+	if err != nil {
+		return err
 	}
-	if *timeout <= 0 {
-		return usagef("status: --timeout must be positive, got %s", *timeout)
+	set, logger, closeLog, err := setup(fs, pos, stderr)
+	if err != nil {
+		return err
 	}
-	specs, err := model.ParseSpecs(fs.Args())
+	defer closeLog()
+	specs, err := model.ParseSpecs(set.Targets)
 	if err != nil {
 		return usagef("status: %v", err)
 	}
@@ -74,14 +72,14 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if len(addrs) == 0 {
-		if fs.NArg() == 0 {
+		if len(set.Targets) == 0 {
 			return fmt.Errorf("status: no QMP sockets found in %s; name a TARGET", strings.Join(model.DiscoveryPaths(), ", "))
 		}
-		return fmt.Errorf("status: no QMP sockets found in %s", strings.Join(fs.Args(), ", "))
+		return fmt.Errorf("status: no QMP sockets found in %s", safe(strings.Join(set.Targets, ", ")))
 	}
 	targets := make([]string, len(addrs))
 	for i, a := range addrs {
-		targets[i] = displayTarget(a, fs.Args())
+		targets[i] = displayTarget(a, set.Targets)
 	}
 
 	records := make([]statusRecord, len(targets))
@@ -90,15 +88,17 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			records[i] = queryStatus(ctx, t, *timeout)
+			records[i] = queryStatus(ctx, t, set.Timeout, logger)
 		}()
 	}
 	wg.Wait()
 
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(records); err != nil {
+		b, err := json.MarshalIndent(records, "", "  ")
+		if err != nil {
+			return err
+		}
+		if _, err := stdout.Write(append(safeJSON(b), '\n')); err != nil {
 			return err
 		}
 	} else {
@@ -113,11 +113,11 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // queryStatus takes one snapshot of one target within timeout.
-func queryStatus(ctx context.Context, target string, timeout time.Duration) statusRecord {
+func queryStatus(ctx context.Context, target string, timeout time.Duration, logger *slog.Logger) statusRecord {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rec := statusRecord{Target: target}
-	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(timeout))
+	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(timeout), qmp.WithLogger(logger))
 	if err != nil {
 		rec.Error = toStatusError(err)
 		return rec
