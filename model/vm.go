@@ -169,9 +169,11 @@ func (v *vmWatcher) retryAfter(ctx context.Context, err error, attempt int) bool
 
 // watch serves one connection until it ends. The returned error is why.
 func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
-	v.connected(c)
+	// Subscribe before announcing the connection, so a reader that acts on
+	// "connected" cannot make an event we miss.
 	sub := c.Subscribe(1024)
 	defer sub.Close()
+	v.connected(c)
 
 	pollDone := make(chan pollResult, 1)
 	slowDone := make(chan slowResult, 1)
