@@ -69,7 +69,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer closeLog()
-	if set.ReadOnly && !readOnlyCommand(command) {
+	if set.ReadOnly && !model.ReadOnlyCommand(command) {
 		return usagef("exec: --read-only allows only query commands (query-*, qom-get, qom-list*), not %s", command)
 	}
 
@@ -121,12 +121,6 @@ func jsonKind(v any) string {
 		return "an array"
 	}
 	return "a value"
-}
-
-// readOnlyCommand says whether a command only reads. Anything else (and
-// human-monitor-command, which can do anything) is refused under --read-only.
-func readOnlyCommand(name string) bool {
-	return strings.HasPrefix(name, "query-") || name == "qom-get" || strings.HasPrefix(name, "qom-list")
 }
 
 // reportExecError prints why exec failed and returns failedError (exit 1).

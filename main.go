@@ -29,7 +29,7 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -54,11 +54,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "--version", "-version", "-V":
 		fmt.Fprintln(stdout, versionString())
 		return exitOK
+	case "demo":
+		err = runDemo(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q", cmd)
+		if cmd != "" && !looksLikeTarget(cmd) {
+			err = usagef("unknown command %q (a TARGET must be a path, unix:PATH or tcp:HOST:PORT)", cmd)
+			break
+		}
+		err = runDashboard(ctx, args, stdout, stderr)
 	}
 	return exitCode(err, stderr)
 }
@@ -91,6 +97,8 @@ var errHelpShown = errors.New("help shown")
 const mainUsage = `qmpdash watches and steers local QEMU virtual machines over QMP.
 
 Usage:
+  qmpdash [TARGET...]                                the dashboard (keys: ? inside)
+  qmpdash demo [--sim]                               the dashboard on a throwaway fleet
   qmpdash status [--json] [TARGET...]                one snapshot per VM, then exit
   qmpdash events [--json] [TARGET...]                print events as they happen, until Ctrl-C
   qmpdash exec TARGET COMMAND [ARGS-JSON]            run one QMP command, print the reply
@@ -107,6 +115,10 @@ Flags every command takes:
   --theme NAME    colour theme
   --config FILE   config file (default $XDG_CONFIG_HOME/qmpdash/config.toml)
   --log FILE      append a debug log, protocol traffic included
+The dashboard and demo also take --no-mouse.
+
+Places searched when no TARGET is given: $XDG_RUNTIME_DIR/qemu/, /run/qemu/,
+/var/run/qemu-server/*.qmp (Proxmox), /var/lib/libvirt/qemu/*.monitor.
 
 Run 'qmpdash COMMAND --help' for a command's flags and examples.
 `

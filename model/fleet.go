@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,8 @@ type Config struct {
 	ScanInterval time.Duration // how often directories and globs are rescanned (default 1 s)
 	ProcRoot     string        // default /proc
 	Logger       *slog.Logger
+	// ReadOnly refuses every command that is not ReadOnlyCommand.
+	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
 	Dial func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
 	// Now is the clock for derived figures; tests replace it.
@@ -252,6 +255,10 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 		res.Err = ErrorInfo{Kind: KindOther, Message: fmt.Sprintf("%s: %v", vmID, ErrUnknownVM), Time: f.cfg.Now()}
 		return res
 	}
+	if f.cfg.ReadOnly && !ReadOnlyCommand(command) {
+		res.Err = ErrorInfo{Kind: KindOther, Message: fmt.Sprintf("read-only: %s was not sent (only query commands are)", command), Time: f.cfg.Now()}
+		return res
+	}
 	c := v.client()
 	if c == nil {
 		res.Err = ErrorInfo{Kind: KindConnect, Message: fmt.Sprintf("qmp %s: not connected", v.addr), Time: f.cfg.Now()}
@@ -318,3 +325,9 @@ func (f *Fleet) schema(vmID string) *qmp.Schema {
 }
 
 func (f *Fleet) jitter() float64 { return rand.Float64() }
+
+// ReadOnlyCommand says whether a command only reads. Anything else (and
+// human-monitor-command, which can do anything) is refused in read-only mode.
+func ReadOnlyCommand(name string) bool {
+	return strings.HasPrefix(name, "query-") || name == "qom-get" || strings.HasPrefix(name, "qom-list")
+}

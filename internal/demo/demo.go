@@ -199,7 +199,10 @@ func mirrorLoop(target string) func(ctx context.Context, c *qmp.Client) {
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			err := c.Execute(cctx, "blockdev-mirror", map[string]any{
 				"job-id": "mirror0", "device": "data", "target": "mirror-target",
-				"sync": "full", "speed": 4 << 20,
+				"sync": "full", "speed": 2 << 20,
+				// Small buffers make the offset move smoothly; the default
+				// 16 MiB bursts leave the bar still for seconds at a time.
+				"granularity": 64 << 10, "buf-size": 512 << 10,
 			}, nil)
 			cancel()
 			if err != nil {

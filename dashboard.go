@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui"
+)
+
+const dashboardUsage = `Usage: qmpdash [flags] [TARGET...]
+
+Opens the dashboard on the QMP monitors named, or with no TARGET on every
+socket found in the usual places (see 'qmpdash help'). A TARGET is a socket
+path, unix:PATH, tcp:HOST:PORT, a directory (watched: sockets that appear
+are added) or a glob. Press ? inside for keys, : or ctrl+p for actions.
+
+Examples:
+  qmpdash /run/qemu/
+  qmpdash --read-only --theme high-contrast web.qmp db.qmp
+  qmpdash --interval 500ms '/var/run/qemu-server/*.qmp'
+`
+
+// dashboardFlags is the common set plus what only the dashboard takes.
+func dashboardFlags(name string) (fs *flag.FlagSet, noMouse *bool) {
+	fs = newFlagSet(name)
+	addCommonFlags(fs)
+	noMouse = fs.Bool("no-mouse", false, "start with mouse capture off, so the terminal's copy and paste work")
+	return fs, noMouse
+}
+
+func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, noMouse := dashboardFlags("qmpdash")
+	pos, err := parseFlags(fs, dashboardUsage, args, stdout)
+	if err != nil {
+		return err
+	}
+	set, logger, closeLog, err := setup(fs, pos, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	specs, err := model.ParseSpecs(set.Targets)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	return dashboard(ctx, specs, set, !*noMouse && set.Mouse, "", logger)
+}
+
+// dashboard runs the fleet and the UI over it until the user quits or ctx
+// ends; the fleet is stopped before it returns.
+func dashboard(ctx context.Context, specs []model.Spec, set Settings, mouse bool, note string, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	fleet := model.NewFleet(model.Config{
+		Interval: set.Interval,
+		Timeout:  set.Timeout,
+		ReadOnly: set.ReadOnly,
+		Logger:   logger,
+	})
+	if err := fleet.Watch(ctx, specs); err != nil {
+		return err
+	}
+	fleetDone := make(chan struct{})
+	go func() { fleet.Run(ctx); close(fleetDone) }()
+	defer func() { cancel(); <-fleetDone }()
+
+	return ui.Run(ctx, fleet, ui.Options{
+		Theme:       set.Theme,
+		ReadOnly:    set.ReadOnly,
+		NoMouse:     !mouse,
+		Confirm:     set.Confirm,
+		HistoryFile: historyFile(),
+		Interval:    set.Interval,
+		Keys:        set.Keys,
+		DemoNote:    note,
+		Logger:      logger,
+	})
+}
+
+// historyFile is where the palette remembers recently used actions:
+// $XDG_STATE_HOME/qmpdash/history, else ~/.local/state/qmpdash/history.
+func historyFile() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "qmpdash")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "history")
+}
+
+// looksLikeTarget tells a TARGET from a mistyped command name, so
+// 'qmpdash sttaus' is a usage error while 'qmpdash vm.qmp' opens vm.qmp.
+func looksLikeTarget(arg string) bool {
+	if strings.HasPrefix(arg, "-") || strings.ContainsAny(arg, "/*?[") ||
+		strings.HasPrefix(arg, "unix:") || strings.HasPrefix(arg, "tcp:") {
+		return true
+	}
+	_, err := os.Stat(arg)
+	return err == nil
+}
