@@ -1,0 +1,188 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// End-to-end tests drive the real binary in tmux, as a person would.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// qmpdashBinary builds the command once per test run.
+func qmpdashBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "qmpdash-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "qmpdash")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("QMPDASH_REQUIRE_QEMU") == "1" {
+			t.Fatal("tmux is not installed (scripts/test installs it)")
+		}
+		t.Skip("tmux not installed")
+	}
+}
+
+// tmuxSession is one detached tmux session running a command.
+type tmuxSession struct {
+	t    *testing.T
+	name string
+	sock string
+}
+
+// startTmux runs command (a shell line) in a new session of the given size,
+// on a private tmux server so tests never touch the user's.
+func startTmux(t *testing.T, width, height int, env []string, command string) *tmuxSession {
+	t.Helper()
+	requireTmux(t)
+	s := &tmuxSession{t: t, name: "qd", sock: filepath.Join(shortDir(t), "tmux.sock")}
+	args := []string{"-S", s.sock, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
+		"-x", strconv.Itoa(width), "-y", strconv.Itoa(height)}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	// Keep the pane after the command exits so its last words can be read.
+	args = append(args, command+"; echo QMPDASH-EXITED=$?; sleep 600")
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	args := append([]string{"-S", s.sock, "send-keys", "-t", s.name}, keys...)
+	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		s.t.Fatalf("send-keys %v: %v\n%s", keys, err, out)
+	}
+}
+
+// typeText sends literal text.
+func (s *tmuxSession) typeText(text string) {
+	s.t.Helper()
+	if out, err := exec.Command("tmux", "-S", s.sock, "send-keys", "-t", s.name, "-l", text).CombinedOutput(); err != nil {
+		s.t.Fatalf("send-keys -l: %v\n%s", err, out)
+	}
+}
+
+func (s *tmuxSession) screen() string {
+	out, err := exec.Command("tmux", "-S", s.sock, "capture-pane", "-p", "-t", s.name).Output()
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+// waitScreen waits until the screen satisfies cond. A terminal has no
+// change signal to wait on, so this looks every 50 ms until the deadline.
+func (s *tmuxSession) waitScreen(what string, limit time.Duration, cond func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		scr := s.screen()
+		if cond(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) waitText(text string, limit time.Duration) string {
+	s.t.Helper()
+	return s.waitScreen(fmt.Sprintf("%q on screen", text), limit, func(scr string) bool {
+		return strings.Contains(scr, text)
+	})
+}
+
+// panePID is the pid of the shell running in the pane.
+func (s *tmuxSession) panePID() int {
+	out, err := exec.Command("tmux", "-S", s.sock, "display-message", "-p", "-t", s.name, "#{pane_pid}").Output()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	return pid
+}
+
+// childrenNamed lists the pids of processes whose parent is ppid and whose
+// command name starts with name.
+func childrenNamed(ppid int, name string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		open, closeIdx := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || closeIdx < open {
+			continue
+		}
+		comm := s[open+1 : closeIdx]
+		fields := strings.Fields(s[closeIdx+1:])
+		if len(fields) < 2 {
+			continue
+		}
+		if pp, _ := strconv.Atoi(fields[1]); pp == ppid && strings.HasPrefix(comm, name) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func alive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// A zombie has exited; only its parent's wait is missing.
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || !strings.HasPrefix(s[i+1:], " Z")
+}
+
+func shortDir(t *testing.T) string {
+	d, err := os.MkdirTemp("", "qd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
