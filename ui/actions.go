@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/themes"
+)
+
+// The palette's actions. Each knows what it sends, whether it changes the
+// VM (refused in read-only mode), whether it is destructive (asks y/N), and
+// what it prompts for.
+
+type actionID string
+
+const (
+	actPause      actionID = "pause"
+	actResume     actionID = "resume"
+	actReset      actionID = "reset"
+	actPowerdown  actionID = "powerdown"
+	actQuitVM     actionID = "quit-vm"
+	actBalloon    actionID = "balloon"
+	actEject      actionID = "eject"
+	actDeviceDel  actionID = "device-del"
+	actScreendump actionID = "screendump"
+	actHMP        actionID = "hmp"
+	actQMP        actionID = "qmp"
+	actTheme      actionID = "theme"
+	actInterval   actionID = "interval"
+	actMouse      actionID = "mouse"
+	actQuit       actionID = "quit"
+)
+
+type action struct {
+	id          actionID
+	title       string
+	command     string // the QMP command it sends, "" for local actions
+	vm          bool   // acts on the selected VM
+	mutating    bool   // changes the VM or the host: refused in read-only mode
+	destructive bool   // asks y/N first when Options.Confirm
+	prompt      string // what the prompt asks for; "" runs at once
+	placeholder string
+}
+
+var actions = []action{
+	{id: actPause, title: "Pause VM", command: "stop", vm: true, mutating: true},
+	{id: actResume, title: "Resume VM", command: "cont", vm: true, mutating: true},
+	{id: actReset, title: "Reset VM", command: "system_reset", vm: true, mutating: true, destructive: true},
+	{id: actPowerdown, title: "Power down VM (ACPI)", command: "system_powerdown", vm: true, mutating: true, destructive: true},
+	{id: actQuitVM, title: "Quit VM (terminate QEMU)", command: "quit", vm: true, mutating: true, destructive: true},
+	{id: actBalloon, title: "Set balloon target", command: "balloon", vm: true, mutating: true,
+		prompt: "size", placeholder: "e.g. 512M or 1G (bare number = MiB)"},
+	{id: actEject, title: "Eject removable medium", command: "eject", vm: true, mutating: true, destructive: true,
+		prompt: "device", placeholder: "device or qdev id (tab completes)"},
+	{id: actDeviceDel, title: "Delete device", command: "device_del", vm: true, mutating: true, destructive: true,
+		prompt: "id", placeholder: "device id"},
+	{id: actScreendump, title: "Screendump to file", command: "screendump", vm: true, mutating: true,
+		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
+	{id: actHMP, title: "HMP command", command: "human-monitor-command", vm: true, mutating: true,
+		prompt: "hmp", placeholder: "e.g. info block"},
+	{id: actQMP, title: "QMP command", vm: true,
+		prompt: "qmp", placeholder: `command-name {"arg": value}  (tab completes)`},
+	{id: actTheme, title: "Switch theme", prompt: "theme", placeholder: strings.Join(themes.Names(), " | ")},
+	{id: actInterval, title: "Change poll interval", prompt: "interval", placeholder: "e.g. 500ms, 2s (100ms..1h)"},
+	{id: actMouse, title: "Toggle mouse capture"},
+	{id: actQuit, title: "Quit qmpdash"},
+}
+
+func findAction(id actionID) *action {
+	for i := range actions {
+		if actions[i].id == id {
+			return &actions[i]
+		}
+	}
+	return nil
+}
+
+// searchText is what the fuzzy filter matches an action against.
+func (a *action) searchText() string {
+	if a.command != "" {
+		return a.title + " (" + a.command + ")"
+	}
+	return a.title
+}
+
+// disabledReason says why an action cannot run now, or "".
+func (a *action) disabledReason(readOnly, haveVM bool) string {
+	switch {
+	case readOnly && a.mutating:
+		return "read-only mode"
+	case a.vm && !haveVM:
+		return "no VM selected"
+	}
+	return ""
+}
+
+// destructiveCommands ask y/N even when typed as raw QMP.
+var destructiveCommands = map[string]bool{
+	"system_reset": true, "system_powerdown": true, "quit": true, "device_del": true,
+	"eject": true, "blockdev-del": true, "object-del": true, "migrate": true, "loadvm": true,
+}
+
+// parseRawQMP splits "command-name {json}" and checks the JSON is an object.
+// Nothing is sent when this fails.
+func parseRawQMP(line string) (name string, args json.RawMessage, err error) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return "", nil, errors.New("type a command name, e.g. query-status")
+	}
+	name, rest, _ := strings.Cut(line, " ")
+	if i := strings.IndexByte(name, '{'); i >= 0 { // "cmd{...}" without a space
+		name, rest = name[:i], line[i:]
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return name, nil, nil
+	}
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(strings.NewReader(rest))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return "", nil, fmt.Errorf("arguments are not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return "", nil, errors.New("arguments: unexpected text after the JSON object")
+	}
+	if obj == nil {
+		return "", nil, errors.New("arguments must be a JSON object, not null")
+	}
+	return name, json.RawMessage(rest), nil
+}
+
+// ejectArgs names the device the way QEMU wants it: a legacy drive name
+// as "device", anything else as the qdev "id".
+func ejectArgs(vm *model.VMSnapshot, dev string) json.RawMessage {
+	for _, b := range vm.Blocks {
+		if b.Device != "" && b.Device == dev {
+			return mustJSON(map[string]any{"device": dev})
+		}
+	}
+	return mustJSON(map[string]any{"id": dev})
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with maps of strings and numbers
+	}
+	return b
+}

@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/themes"
+)
+
+// Tab completion in the palette's prompts: QMP command names (from
+// Source.CommandNames) and argument names (from Source.CommandArgs) for the
+// raw QMP prompt, device names for eject, theme names for the theme prompt.
+
+const maxHintNames = 8
+
+func (a *app) complete() {
+	p := &a.pal
+	val := p.prompt.Value()
+	switch p.act.id {
+	case actQMP:
+		a.completeQMP(val)
+	case actEject:
+		a.completeWord(val, a.removableDevices())
+	case actTheme:
+		a.completeWord(val, themes.Names())
+	}
+}
+
+// completeWord completes the whole input from candidates.
+func (a *app) completeWord(val string, cands []string) {
+	matches := withPrefix(cands, val)
+	switch len(matches) {
+	case 0:
+		a.pal.msg = "no completion for " + quote(val)
+	case 1:
+		a.pal.prompt.SetValue(matches[0])
+	default:
+		a.pal.prompt.SetValue(commonPrefix(matches))
+		a.pal.hint = hintList(matches)
+	}
+}
+
+func (a *app) completeQMP(val string) {
+	p := &a.pal
+	name, rest, hasRest := splitCommand(val)
+	if !hasRest {
+		names := a.commandNames()
+		if names == nil {
+			p.msg = "command names unknown yet (query-commands has not answered)"
+			return
+		}
+		matches := withPrefix(names, name)
+		switch len(matches) {
+		case 0:
+			p.msg = "no command starts with " + quote(name)
+		case 1:
+			p.prompt.SetValue(matches[0] + " ")
+			a.qmpHint()
+		default:
+			p.prompt.SetValue(commonPrefix(matches))
+			p.hint = hintList(matches)
+		}
+		return
+	}
+	specs, ok := a.src.CommandArgs(a.pal.vmID, name)
+	if !ok {
+		p.msg = "arguments of " + quote(name) + " unknown (no schema)"
+		return
+	}
+	if strings.TrimSpace(rest) == "" {
+		p.prompt.SetValue(strings.TrimRight(val, " ") + " {")
+		a.qmpHint()
+		return
+	}
+	// The word being typed: identifier characters after '{' or ',', with
+	// an optional opening quote.
+	i := len(val)
+	for i > 0 && isArgChar(val[i-1]) {
+		i--
+	}
+	partial := val[i:]
+	j := i
+	if j > 0 && val[j-1] == '"' {
+		j--
+	}
+	k := j
+	for k > 0 && val[k-1] == ' ' {
+		k--
+	}
+	if k == 0 || (val[k-1] != '{' && val[k-1] != ',') {
+		p.msg = "tab completes argument names after { or ,"
+		return
+	}
+	var cands []string
+	for _, s := range specs {
+		if !strings.Contains(rest, `"`+s.Name+`"`) {
+			cands = append(cands, s.Name)
+		}
+	}
+	matches := withPrefix(cands, partial)
+	switch len(matches) {
+	case 0:
+		p.msg = "no more arguments match " + quote(partial)
+	case 1:
+		p.prompt.SetValue(val[:j] + `"` + matches[0] + `": `)
+	default:
+		if cp := commonPrefix(matches); cp != partial {
+			p.prompt.SetValue(val[:j] + `"` + cp)
+		}
+		p.hint = hintList(matches)
+	}
+}
+
+// qmpHint shows the arguments of the command typed so far, or how many
+// commands match the name being typed.
+func (a *app) qmpHint() {
+	p := &a.pal
+	name, _, hasRest := splitCommand(p.prompt.Value())
+	if name == "" {
+		if n := len(a.commandNames()); n > 0 {
+			p.hint = itoa(n) + " commands; tab completes"
+		}
+		return
+	}
+	if !hasRest {
+		if m := withPrefix(a.commandNames(), name); len(m) > 1 {
+			p.hint = hintList(m)
+		}
+		return
+	}
+	specs, ok := a.src.CommandArgs(a.pal.vmID, name)
+	if !ok {
+		return
+	}
+	if len(specs) == 0 {
+		p.hint = name + " takes no arguments"
+		return
+	}
+	p.hint = "args: " + argList(specs)
+}
+
+// commandNames are the selected VM's commands; read-only mode offers only
+// queries.
+func (a *app) commandNames() []string {
+	names := a.src.CommandNames(a.pal.vmID)
+	if names == nil || !a.opts.ReadOnly {
+		return names
+	}
+	out := []string{}
+	for _, n := range names {
+		if strings.HasPrefix(n, "query-") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func argList(specs []model.ArgSpec) string {
+	parts := make([]string, 0, len(specs))
+	for _, s := range specs {
+		n := sanitizeLine(s.Name)
+		if s.Optional {
+			n += "?"
+		}
+		parts = append(parts, n+":"+sanitizeLine(s.Type))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// splitCommand splits "name rest"; hasRest says whether the name is finished.
+func splitCommand(val string) (name, rest string, hasRest bool) {
+	val = strings.TrimLeft(val, " ")
+	i := strings.IndexAny(val, " {")
+	if i < 0 {
+		return val, "", false
+	}
+	return val[:i], val[i:], true
+}
+
+func isArgChar(c byte) bool {
+	return c == '-' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+func withPrefix(list []string, prefix string) []string {
+	var out []string
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func commonPrefix(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	p := list[0]
+	for _, s := range list[1:] {
+		for !strings.HasPrefix(s, p) {
+			p = p[:len(p)-1]
+		}
+	}
+	return p
+}
+
+func hintList(list []string) string {
+	if len(list) > maxHintNames {
+		return strings.Join(sanitizeAll(list[:maxHintNames]), "  ") + "  … " + itoa(len(list)-maxHintNames) + " more"
+	}
+	return strings.Join(sanitizeAll(list), "  ")
+}
+
+func sanitizeAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = sanitizeLine(clip(s, 128))
+	}
+	return out
+}
+
+func quote(s string) string { return `"` + sanitizeLine(clip(s, 128)) + `"` }

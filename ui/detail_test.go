@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"testing"
+)
+
+func TestDetailEnterEscAndPanes(t *testing.T) {
+	h := demo(t, Options{}, 80, 24)
+	h.press("G", "enter")
+	if h.a.focus != focusDetail || h.a.pane != paneOverview {
+		t.Fatalf("enter: focus %v pane %v", h.a.focus, h.a.pane)
+	}
+	h.mustShow("Overview · web-01", "7.2.22", "Debian 1:7.2+dfsg-7", "4242", "6f1c2f3e-1d2b-4c5a-9e8f-0a1b2c3d4e5f",
+		"KVM      yes", "▶ running", "since 08:56:00 (3h04m)")
+	h.press("tab")
+	h.mustShow("vCPUs · web-01", "4250", "4251", "42.0%", "7.5%")
+	h.press("tab")
+	h.mustShow("Memory · web-01", "Base      2.0G", "actual 1.5G", "target —")
+	h.press("4")
+	h.mustShow("Block · web-01", "drive0", "node disk0", "qcow2", "20G", "/var/lib/vm/web-01.qcow2",
+		"1.5M/s", "120 IOPS", "256K/s", "31 IOPS", "cd0", "tray closed, empty",
+		"backup drive0 running", "45.0%", "64M/s ETA 3m00s")
+	h.press("shift+tab")
+	if h.a.pane != paneMemory {
+		t.Fatalf("shift+tab went to %v", h.a.pane)
+	}
+	h.press("6")
+	h.mustShow("serial0", "pty:/dev/pts/3", "open")
+	h.press("tab") // events
+	h.mustShow("Events · web-01", "BALLOON_CHANGE")
+	h.press("tab") // wraps to overview
+	if h.a.pane != paneOverview {
+		t.Fatalf("tab did not wrap: %v", h.a.pane)
+	}
+	h.press("esc")
+	if h.a.focus != focusFleet {
+		t.Fatal("esc did not go back to the fleet")
+	}
+	h.mustShow("NAME")
+	// enter toggles too.
+	h.press("enter", "enter")
+	if h.a.focus != focusFleet {
+		t.Fatal("enter in detail did not go back")
+	}
+}
+
+func TestDetailMigrationAndDisconnected(t *testing.T) {
+	h := demo(t, Options{}, 80, 24)
+	h.press("enter", "5") // build-runner, migration pane
+	h.mustShow("Migration · build-runner", "active", "75.0%", "3.0G of 4.0G", "940.5 Mbps", "expected 300ms")
+	h.press("esc", "j", "j", "enter", "1") // legacy: retrying
+	h.mustShow("↻ retry 3", "next try 12:00:04", "[CONNECT]", "connection refused")
+	h.press("5")
+	h.mustShow("no migration started")
+}
+
+func TestDetailWideShowsPanesTogether(t *testing.T) {
+	h := demo(t, Options{}, 160, 48)
+	h.press("G")
+	h.mustShow("Fleet", "1 Overview · web-01", "2 vCPUs", "3 Memory", "4 Block", "5 Migration", "6 Chardevs",
+		"Events · web-01", "BALLOON_CHANGE", "backup drive0")
+	h.press("enter", "4")
+	if h.a.focus != focusDetail || h.a.pane != paneBlock {
+		t.Fatalf("wide: focus %v pane %v", h.a.focus, h.a.pane)
+	}
+	// Focus is drawn with different frame glyphs, so it shows without colour.
+	h.mustShow("┏━ 4 Block")
+}
+
+func TestDetailPaneScrolls(t *testing.T) {
+	vms := demoVMs()
+	for i := 0; i < 40; i++ {
+		vms[3].VCPUs = append(vms[3].VCPUs, vms[3].VCPUs[0])
+		vms[3].VCPUs[len(vms[3].VCPUs)-1].Index = i + 2
+		vms[3].VCPUs[len(vms[3].VCPUs)-1].ThreadID = 9000 + i
+	}
+	h := newHarness(t, newFakeSource(vms...), Options{}, 80, 24)
+	h.press("G", "enter", "2")
+	h.mustShow("4250", "more")
+	h.mustNotShow("9039")
+	h.press("G") // bottom
+	h.mustShow("9039")
+	h.mustNotShow("4250")
+	h.press("g")
+	h.mustShow("4250")
+}

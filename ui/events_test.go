@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+const webID = "unix:/run/qemu/web-01.qmp"
+
+func TestEventsSelectedAllAndFilter(t *testing.T) {
+	h := demo(t, Options{}, 160, 48)
+	h.press("G") // web-01
+	h.mustShow("Events · web-01", "11:59:30.123 BALLOON_CHANGE {\"actual\":1610612736}", "RESUME")
+	h.mustNotShow("STOP") // db-primary's
+	h.press("a")
+	h.mustShow("Events · all VMs", "STOP", "db-primary")
+	h.press("f")
+	h.typeText("block")
+	h.press("enter")
+	h.mustShow("BLOCK_JOB_READY", "name ~ BLOCK")
+	h.mustNotShow("BALLOON_CHANGE", "RESUME")
+	h.press("f", "esc")
+	h.mustShow("BALLOON_CHANGE")
+}
+
+func TestEventsNewestAtBottomAndSanitised(t *testing.T) {
+	h := demo(t, Options{}, 80, 24)
+	h.press("G", "7")
+	h.src.addEvents(model.LoggedEvent{Source: webID, Name: "DEVICE_DELETED",
+		Data: []byte(`{"device":"net0\u001b]0;x\u0007"}`), Time: t0.Add(time.Second)})
+	h.sync()
+	lines := strings.Split(h.screen(), "\n")
+	last := -1
+	for i, l := range lines {
+		if strings.Contains(l, "DEVICE_DELETED") {
+			last = i
+		}
+		if strings.Contains(l, "BALLOON_CHANGE") && last >= 0 {
+			t.Fatal("older event drawn below a newer one")
+		}
+	}
+	if last < 0 {
+		t.Fatalf("new event not shown:\n%s", h.screen())
+	}
+	if strings.Contains(h.a.render(), "\x1b]0;x") {
+		t.Fatal("escape sequence from event data reached the screen")
+	}
+}
+
+func TestEventsFollowTailUnlessScrolledUp(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	h := newHarness(t, src, Options{}, 80, 24)
+	add := func(from, to int) {
+		var evs []model.LoggedEvent
+		for i := from; i < to; i++ {
+			evs = append(evs, model.LoggedEvent{Source: webID, Name: fmt.Sprintf("EV_%03d", i), Time: t0.Add(time.Duration(i) * time.Second)})
+		}
+		src.addEvents(evs...)
+		h.sync()
+	}
+	add(0, 50)
+	h.press("G", "7")
+	h.mustShow("EV_049")
+	h.mustNotShow("EV_000")
+	// Following: a new event shows up at once.
+	add(50, 51)
+	h.mustShow("EV_050")
+	// Scroll up: the view stays put while events arrive.
+	h.press("up", "up", "up")
+	h.mustNotShow("EV_050")
+	evLines := func() string {
+		var out []string
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if strings.Contains(l, "EV_") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	before := evLines()
+	add(51, 55)
+	if evLines() != before {
+		t.Fatalf("scrolled-up view moved when events arrived:\n%s\n---\n%s", before, evLines())
+	}
+	h.mustShow("(G follows)")
+	// Back to the tail.
+	h.press("G")
+	h.mustShow("EV_054")
+	h.press("g")
+	h.mustShow("EV_000")
+	h.mustNotShow("EV_054")
+	h.press("pgdown", "pgdown", "pgdown", "pgdown")
+	h.mustShow("EV_054")
+}
+
+func TestEventLogIsBounded(t *testing.T) {
+	var l eventLog
+	for i := 0; i < 3; i++ {
+		evs := make([]model.LoggedEvent, maxEvents)
+		for j := range evs {
+			evs[j] = model.LoggedEvent{Seq: uint64(i*maxEvents + j + 1), Source: "a", Name: "X"}
+		}
+		l.add(evs, "a")
+	}
+	if len(l.entries) != maxEvents {
+		t.Fatalf("log holds %d entries", len(l.entries))
+	}
+	if l.entries[0].seq != uint64(2*maxEvents+1) {
+		t.Fatalf("oldest kept is %d", l.entries[0].seq)
+	}
+	big := make([]byte, 0, 200000)
+	big = append(big, `{"x":"`...)
+	for len(big) < 190000 {
+		big = append(big, 'a')
+	}
+	big = append(big, `"}`...)
+	l.add([]model.LoggedEvent{{Seq: 1 << 40, Source: "a", Name: "BIG", Data: big}}, "a")
+	if n := len(l.entries[len(l.entries)-1].data); n > maxEventData+8 {
+		t.Fatalf("event data kept at %d bytes", n)
+	}
+}
+
+func TestEventsDroppedShown(t *testing.T) {
+	h := demo(t, Options{}, 160, 48)
+	h.src.mu.Lock()
+	h.src.dropped = 7
+	h.src.mu.Unlock()
+	h.sync()
+	h.mustShow("7 dropped")
+}
+
+func TestScrollResetsWhenSelectionChanges(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	h := newHarness(t, src, Options{}, 160, 48)
+	var evs []model.LoggedEvent
+	for i := 0; i < 100; i++ {
+		evs = append(evs, model.LoggedEvent{Source: webID, Name: fmt.Sprintf("EV_%03d", i)})
+	}
+	src.addEvents(evs...)
+	h.sync()
+	h.press("G", "l", "up", "up")
+	if h.a.events.scroll != 2 {
+		t.Fatalf("scroll %d", h.a.events.scroll)
+	}
+	h.press("esc", "k")
+	if h.a.events.scroll != 0 {
+		t.Fatal("event log scroll kept for another VM")
+	}
+}

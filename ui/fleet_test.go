@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"github.com/qmpdash/qmpdash/model"
+	"strings"
+	"testing"
+)
+
+// rowNames lists the VM names in the fleet table, top to bottom.
+func (h *harness) rowNames() []string {
+	var out []string
+	for _, i := range h.a.fleet.order {
+		out = append(out, h.a.snap.VMs[i].Name)
+	}
+	return out
+}
+
+func (h *harness) selectedName() string {
+	v, ok := h.a.selected()
+	if !ok {
+		return ""
+	}
+	return v.Name
+}
+
+func TestFleetNavigation(t *testing.T) {
+	h := demo(t, Options{}, 100, 30)
+	if got := strings.Join(h.rowNames(), ","); got != "build-runner,db-primary,legacy,web-01" {
+		t.Fatalf("initial order %s", got)
+	}
+	if h.selectedName() != "build-runner" {
+		t.Fatalf("initial selection %q", h.selectedName())
+	}
+	h.press("down", "j")
+	if h.selectedName() != "legacy" {
+		t.Fatalf("after two downs: %q", h.selectedName())
+	}
+	h.press("k")
+	if h.selectedName() != "db-primary" {
+		t.Fatalf("after up: %q", h.selectedName())
+	}
+	h.press("G")
+	if h.selectedName() != "web-01" {
+		t.Fatalf("after G: %q", h.selectedName())
+	}
+	h.press("down") // stays on the last row
+	if h.selectedName() != "web-01" {
+		t.Fatalf("moved past the end: %q", h.selectedName())
+	}
+	h.press("g")
+	if h.selectedName() != "build-runner" {
+		t.Fatalf("after g: %q", h.selectedName())
+	}
+	// The selected row is marked with a glyph, not only a colour.
+	h.mustShow("▸ build-runner")
+}
+
+func TestFleetSortCyclesAndKeepsSelection(t *testing.T) {
+	h := demo(t, Options{}, 100, 30)
+	h.press("G") // web-01
+	h.press("s") // state
+	if got := strings.Join(h.rowNames(), ","); got != "web-01,db-primary,build-runner,legacy" {
+		t.Fatalf("state order %s", got)
+	}
+	h.mustShow("sort state↓", "STATE↓")
+	h.press("s") // cpu, busiest first
+	if got := h.rowNames(); got[0] != "web-01" || got[1] != "db-primary" {
+		t.Fatalf("cpu order %v", got)
+	}
+	h.press("s") // memory, largest first
+	if got := h.rowNames(); got[0] != "db-primary" || got[1] != "build-runner" {
+		t.Fatalf("memory order %v", got)
+	}
+	h.press("s") // i/o
+	if got := h.rowNames(); got[0] != "web-01" {
+		t.Fatalf("io order %v", got)
+	}
+	h.press("S") // reversed
+	if got := h.rowNames(); got[len(got)-1] != "web-01" {
+		t.Fatalf("reversed io order %v", got)
+	}
+	if h.selectedName() != "web-01" {
+		t.Fatalf("selection did not follow the VM through sorts: %q", h.selectedName())
+	}
+	h.press("s") // back to name
+	if got := strings.Join(h.rowNames(), ","); got != "web-01,legacy,db-primary,build-runner" {
+		t.Fatalf("reversed name order %s", got)
+	}
+}
+
+func TestFleetFuzzyFilter(t *testing.T) {
+	h := demo(t, Options{}, 100, 30)
+	h.press("/")
+	h.typeText("wb")
+	if got := h.rowNames(); len(got) != 1 || got[0] != "web-01" {
+		t.Fatalf("filter wb: %v", got)
+	}
+	h.mustShow("1/4 VMs")
+	h.press("enter") // keep the filter, leave the input
+	if h.a.fleet.editing || h.a.fleet.filter != "wb" {
+		t.Fatalf("enter should keep filter, got editing=%v filter=%q", h.a.fleet.editing, h.a.fleet.filter)
+	}
+	h.mustShow("filter /wb")
+	// Keys act on the list again: q would quit, j moves.
+	h.press("j")
+	if h.quit {
+		t.Fatal("j quit")
+	}
+	// Snapshots keep the filter.
+	h.src.update(func(s *model.FleetSnapshot) {})
+	h.sync()
+	if len(h.rowNames()) != 1 {
+		t.Fatalf("filter lost on new snapshot: %v", h.rowNames())
+	}
+	h.press("esc")
+	if len(h.rowNames()) != 4 {
+		t.Fatalf("esc did not clear the filter: %v", h.rowNames())
+	}
+	// A filter that matches nothing says so.
+	h.press("/")
+	h.typeText("zzz")
+	h.mustShow("no VM matches the filter")
+	if _, ok := h.a.selected(); ok {
+		t.Fatal("a VM is selected although none is shown")
+	}
+	// esc while typing clears and leaves.
+	h.press("esc")
+	if h.a.fleet.editing || len(h.rowNames()) != 4 {
+		t.Fatal("esc while typing did not clear the filter")
+	}
+}
+
+func TestFleetColumnsDropByPriority(t *testing.T) {
+	has := func(cols []column, id colID) bool {
+		for _, c := range cols {
+			if c.id == id {
+				return true
+			}
+		}
+		return false
+	}
+	wide := fleetColumns(200)
+	for _, id := range []colID{colName, colState, colConn, colVCPU, colCPU, colSpark, colRSS, colMem, colDisk} {
+		if !has(wide, id) {
+			t.Errorf("column %d missing at 200 cells", id)
+		}
+	}
+	narrow := fleetColumns(78)
+	for _, id := range []colID{colName, colState, colCPU, colMem} {
+		if !has(narrow, id) {
+			t.Errorf("essential column %d dropped at 78 cells", id)
+		}
+	}
+	if has(narrow, colRSS) || has(narrow, colSpark) {
+		t.Error("low-priority columns kept at 78 cells")
+	}
+	for w := 1; w < 300; w++ {
+		cols := fleetColumns(w)
+		total := markerWidth
+		for _, c := range cols {
+			total += c.width + colGap
+		}
+		if total > w && len(cols) > 2 {
+			t.Fatalf("columns overflow %d cells: %d", w, total)
+		}
+	}
+}
+
+func TestFleetScrollsToSelection(t *testing.T) {
+	src := newFakeSource(manyVMs(50)...)
+	h := newHarness(t, src, Options{}, 80, 24)
+	h.press("G")
+	h.mustShow("▸ vm-049")
+	h.mustNotShow("vm-000")
+	h.press("g")
+	h.mustShow("▸ vm-000")
+	h.press("pgdown")
+	if h.a.fleet.cursor < 15 {
+		t.Fatalf("pgdown moved only to %d", h.a.fleet.cursor)
+	}
+}
+
+func TestFleetRowCacheFollowsData(t *testing.T) {
+	h := demo(t, Options{}, 100, 30)
+	h.mustShow("49.5%")
+	h.src.update(func(s *model.FleetSnapshot) {
+		for i := range s.VMs {
+			if s.VMs[i].Name == "web-01" {
+				s.VMs[i].Host.CPUPercent = 77.25
+			}
+		}
+	})
+	h.sync()
+	h.mustShow("77.2%")
+	h.mustNotShow("49.5%")
+}
+
+func TestFleetSanitisesNames(t *testing.T) {
+	vms := demoVMs()
+	vms[0].Name = "evil\x1b]0;pwned\x07\x1b[2J-vm"
+	h := newHarness(t, newFakeSource(vms...), Options{}, 100, 30)
+	raw := h.a.render()
+	if strings.Contains(raw, "\x1b]") || strings.Contains(raw, "pwned") || strings.Contains(raw, "\x1b[2J") {
+		t.Fatalf("escape sequence from a VM name reached the screen: %q", raw)
+	}
+	h.mustShow("evil-vm")
+}

@@ -1,0 +1,339 @@
+package ui
+
+import (
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/themes"
+)
+
+// Drawing the fleet table. Columns drop by priority as the terminal
+// narrows; each row is rendered once and cached until the figures it shows
+// change, which keeps View cheap for hundreds of VMs.
+
+type colID int
+
+const (
+	colName colID = iota
+	colState
+	colConn
+	colVCPU
+	colCPU
+	colSpark
+	colRSS
+	colMem
+	colDisk
+)
+
+type column struct {
+	id    colID
+	title string
+	width int // minimum cells (name and spark grow)
+	prio  int // higher drops first
+	right bool
+}
+
+var allColumns = []column{
+	{colName, "NAME", 10, 0, false},
+	{colState, "STATE", 12, 0, false},
+	{colConn, "CONN", 10, 3, false},
+	{colVCPU, "VCPU", 4, 4, true},
+	{colCPU, "CPU%", 6, 1, true},
+	{colSpark, "CPU HISTORY", 12, 5, false},
+	{colRSS, "RSS", 6, 6, true},
+	{colMem, "MEM", 6, 2, true},
+	{colDisk, "DISK R/W /s", 13, 3, false},
+}
+
+const (
+	colGap      = 1
+	markerWidth = 2 // "▸ " before the selected row, so selection reads without colour
+	maxNameW    = 32
+	maxSparkW   = 40
+)
+
+// fleetColumns picks the columns that fit in w cells and sizes the
+// flexible ones.
+func fleetColumns(w int) []column {
+	cols := append([]column(nil), allColumns...)
+	total := func() int {
+		t := markerWidth
+		for _, c := range cols {
+			t += c.width + colGap
+		}
+		return t
+	}
+	for total() > w && len(cols) > 1 {
+		drop := -1
+		for i, c := range cols {
+			if c.prio > 0 && (drop < 0 || c.prio > cols[drop].prio) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		cols = append(cols[:drop], cols[drop+1:]...)
+	}
+	spare := w - total()
+	for i := range cols {
+		if cols[i].id == colName && spare > 0 {
+			g := min(spare, maxNameW-cols[i].width)
+			cols[i].width += g
+			spare -= g
+		}
+	}
+	for i := range cols {
+		if cols[i].id == colSpark && spare > 0 {
+			g := min(spare, maxSparkW-cols[i].width)
+			cols[i].width += g
+			spare -= g
+		}
+	}
+	return cols
+}
+
+func colsSig(cols []column) uint64 {
+	h := fnv.New64a()
+	for _, c := range cols {
+		h.Write([]byte{byte(c.id), byte(c.width), byte(c.width >> 8)})
+	}
+	return h.Sum64()
+}
+
+func fleetHeader(st *themes.Styles, cols []column, w int, sortBy sortKey, desc bool) string {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", markerWidth))
+	for _, c := range cols {
+		t := c.title
+		if sortColumn(sortBy) == c.id {
+			if desc {
+				t += "↑"
+			} else {
+				t += "↓"
+			}
+		}
+		if c.right {
+			b.WriteString(fitLeft(t, c.width))
+		} else {
+			b.WriteString(fit(t, c.width))
+		}
+		b.WriteString(" ")
+	}
+	return st.Header.Render(fit(b.String(), w))
+}
+
+func sortColumn(k sortKey) colID {
+	switch k {
+	case sortState:
+		return colState
+	case sortCPU:
+		return colCPU
+	case sortMem:
+		return colMem
+	case sortIO:
+		return colDisk
+	}
+	return colName
+}
+
+// rowData is everything a row shows: if it is unchanged, so is the row.
+type rowData struct {
+	name, id, runState string
+	conn               model.ConnState
+	stale              bool
+	attempt            int
+	vcpus              int
+	cpu                float64
+	hasCPU             bool
+	hist               uint64 // hash of the CPU history shown
+	rss                uint64
+	hasRSS             bool
+	mem                uint64
+	rd, wr             float64
+}
+
+func makeRowData(v *model.VMSnapshot) rowData {
+	rd, wr := vmIORates(v)
+	d := rowData{
+		name: v.Name, id: v.ID, runState: v.RunState, conn: v.Conn, stale: v.Stale,
+		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
+		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
+	}
+	h := fnv.New64a()
+	var buf [8]byte
+	for _, x := range vmCPUHistory(v) {
+		u := math.Float64bits(x)
+		for i := range buf {
+			buf[i] = byte(u >> (8 * i))
+		}
+		h.Write(buf[:])
+	}
+	d.hist = h.Sum64()
+	return d
+}
+
+type rowKey struct {
+	data  rowData
+	cols  uint64
+	width int
+	sel   bool
+	gen   int // styles generation
+}
+
+type rowCache map[string]struct {
+	key  rowKey
+	line string
+}
+
+// row returns the rendered row for v, from the cache when nothing it shows
+// has changed.
+func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, cols []column, sig uint64, w int, sel bool) string {
+	if *rc == nil {
+		*rc = rowCache{}
+	}
+	k := rowKey{data: makeRowData(v), cols: sig, width: w, sel: sel, gen: gen}
+	if e, ok := (*rc)[v.ID]; ok && e.key == k {
+		return e.line
+	}
+	line := renderRow(st, v, cols, w, sel)
+	(*rc)[v.ID] = struct {
+		key  rowKey
+		line string
+	}{k, line}
+	return line
+}
+
+// prune drops cached rows of VMs no longer in the fleet.
+func (rc rowCache) prune(vms []model.VMSnapshot) {
+	if len(rc) <= len(vms) {
+		return
+	}
+	keep := make(map[string]bool, len(vms))
+	for i := range vms {
+		keep[vms[i].ID] = true
+	}
+	for id := range rc {
+		if !keep[id] {
+			delete(rc, id)
+		}
+	}
+}
+
+// renderRow draws one VM. The selected row is drawn plain and then styled
+// as a whole, so its highlight is not broken by the cells' own colours.
+func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel bool) string {
+	var b strings.Builder
+	if sel {
+		b.WriteString("▸ ")
+	} else {
+		b.WriteString("  ")
+	}
+	for _, c := range cols {
+		text, style := cellText(st, v, c)
+		if c.right {
+			text = fitLeft(text, c.width)
+		} else {
+			text = fit(text, c.width)
+		}
+		if !sel && style != nil {
+			text = style(text)
+		}
+		b.WriteString(text)
+		b.WriteString(" ")
+	}
+	if sel {
+		return st.Selected.Render(fit(b.String(), w))
+	}
+	return fit(b.String(), w)
+}
+
+// cellText is a cell's text and, when it has one, its colour.
+func cellText(st *themes.Styles, v *model.VMSnapshot, c column) (string, func(...string) string) {
+	switch c.id {
+	case colName:
+		return displayName(v), nil
+	case colState:
+		if v.RunState == "" && v.Conn != model.ConnConnected {
+			return "· —", st.Muted.Render
+		}
+		return stateText(v.RunState), stateStyle(st, v.RunState).Render
+	case colConn:
+		return connText(v, true), connStyle(st, v).Render
+	case colVCPU:
+		if len(v.VCPUs) == 0 {
+			return "—", st.Muted.Render
+		}
+		return strconv.Itoa(len(v.VCPUs)), nil
+	case colCPU:
+		if !vmHasCPU(v) {
+			return "—", st.Muted.Render
+		}
+		return fmtPct(vmCPU(v)), nil
+	case colSpark:
+		h := vmCPUHistory(v)
+		if len(h) == 0 {
+			return "", nil
+		}
+		return sparkline(h, c.width, 100), st.Spark.Render
+	case colRSS:
+		if !v.Host.Valid {
+			return "—", st.Muted.Render
+		}
+		return fmtBytes(v.Host.RSSBytes), nil
+	case colMem:
+		m := vmMem(v)
+		if m == 0 {
+			return "—", st.Muted.Render
+		}
+		return fmtBytes(m), nil
+	case colDisk:
+		if len(v.Blocks) == 0 {
+			return "—", st.Muted.Render
+		}
+		rd, wr := vmIORates(v)
+		return fmtBytes(uint64(max(rd, 0))) + "/" + fmtBytes(uint64(max(wr, 0))), nil
+	}
+	return "", nil
+}
+
+// displayName is the VM's name made safe, falling back to its id.
+func displayName(v *model.VMSnapshot) string {
+	n := v.Name
+	if n == "" {
+		n = v.ID
+	}
+	return sanitizeLine(clip(n, 256))
+}
+
+// renderFleet draws the table (header and visible rows) in w x h cells.
+func (a *app) renderFleet(w, h int) []string {
+	if h <= 0 || w <= 0 {
+		return nil
+	}
+	f := &a.fleet
+	cols := fleetColumns(w)
+	sig := colsSig(cols)
+	lines := make([]string, 0, h)
+	lines = append(lines, fleetHeader(&a.st, cols, w, f.sortBy, f.desc))
+	rowsH := h - 1
+	if len(f.order) == 0 {
+		msg := "no VMs yet — waiting for the fleet"
+		if len(a.snap.VMs) > 0 {
+			msg = "no VM matches the filter " + strconv.Quote(f.filter) + " (esc clears it)"
+		}
+		if rowsH > 0 {
+			lines = append(lines, a.st.Muted.Render(trunc("  "+msg, w)))
+		}
+		return lines
+	}
+	end := min(len(f.order), f.offset+rowsH)
+	for i := f.offset; i < end; i++ {
+		v := &a.snap.VMs[f.order[i]]
+		lines = append(lines, f.rows.row(&a.st, a.stGen, v, cols, sig, w, i == f.cursor))
+	}
+	return lines
+}

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+)
+
+// renderHelp is the help overlay: the full key map, then legends for the
+// glyphs and labels the screen uses.
+func (a *app) renderHelp(w int) []string {
+	st := &a.st
+	// As many key groups side by side as fit; the rest below. (The help
+	// component would drop the groups that do not fit.)
+	groups := contextKeys{k: &a.keys}.FullHelp()
+	hm := a.helpM // a copy: View does not change the model
+	hm.SetWidth(0)
+	var lines []string
+	for len(groups) > 0 {
+		n := len(groups)
+		for n > 1 && width(firstLine(hm.FullHelpView(groups[:n]))) > w {
+			n--
+		}
+		lines = append(lines, strings.Split(hm.FullHelpView(groups[:n]), "\n")...)
+		groups = groups[n:]
+		if len(groups) > 0 {
+			lines = append(lines, "")
+		}
+	}
+	lines = append(lines, "",
+		st.Bold.Render("Run states ")+"▶ running  ‖ paused  ■ stopped  ◆ migrating/other  ? unknown",
+		st.Bold.Render("Connection ")+"● up  ◐ stale  ◌ connecting  ↻ retrying  ✕ gone",
+	)
+	tags := []string{st.Bold.Render("Errors    ")}
+	for _, e := range legendErrors {
+		tags = append(tags, renderErrorTag(st, e))
+	}
+	lines = append(lines, flow(tags, w, "           ")...)
+	var acts []string
+	for _, act := range actions {
+		acts = append(acts, strings.ToLower(act.title))
+	}
+	lines = append(lines, "", st.Bold.Render(": or ctrl+p")+" opens the command palette: "+strings.Join(acts, ", "))
+	if a.opts.ReadOnly {
+		lines = append(lines, st.Badge.Render(" READ-ONLY ")+" only queries are sent; actions that change a VM are disabled")
+	}
+	out := make([]string, 0, len(lines))
+	for _, s := range lines {
+		out = append(out, strings.Split(lipgloss.Wrap(s, w, " ,"), "\n")...)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// flow lays words out in lines of at most w cells, never breaking a word;
+// lines after the first start with indent.
+func flow(words []string, w int, indent string) []string {
+	var lines []string
+	cur := ""
+	for _, wd := range words {
+		switch {
+		case cur == "":
+			cur = wd
+		case width(cur)+1+width(wd) <= w:
+			cur += " " + wd
+		default:
+			lines = append(lines, cur)
+			cur = indent + wd
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+// scrollHelp scrolls the help overlay down, no further than its end.
+func (a *app) scrollHelp(n int) {
+	ow, oh := overlaySize(a.w, a.h-1)
+	a.helpScroll = max(0, min(a.helpScroll+n, len(a.renderHelp(ow-4))-(oh-2)))
+}

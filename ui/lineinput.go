@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"strings"
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/themes"
+)
+
+// lineInput is a small one-line editor for the palette, its prompts and the
+// filters. (bubbles' textinput needs a clipboard module that is not in this
+// module's go.sum, and we want no blinking cursor timer anyway.)
+type lineInput struct {
+	prompt      string
+	placeholder string
+	value       []rune
+	pos         int
+}
+
+// maxInputRunes bounds what a paste can put into an input.
+const maxInputRunes = 4096
+
+func (l *lineInput) Value() string { return string(l.value) }
+
+// SetValue replaces the text (sanitised: completions and recalled history
+// come from VMs and files).
+func (l *lineInput) SetValue(s string) {
+	l.value = []rune(sanitizeLine(s))
+	if len(l.value) > maxInputRunes {
+		l.value = l.value[:maxInputRunes]
+	}
+	l.pos = len(l.value)
+}
+
+func (l *lineInput) Reset() { l.value, l.pos = nil, 0 }
+
+// insert adds text at the cursor; control characters and escape sequences
+// are dropped (a paste can carry them).
+func (l *lineInput) insert(s string) {
+	s = sanitizeLine(s)
+	rs := []rune(strings.ReplaceAll(s, replacement, ""))
+	if room := maxInputRunes - len(l.value); len(rs) > room {
+		rs = rs[:max(0, room)]
+	}
+	if len(rs) == 0 {
+		return
+	}
+	v := make([]rune, 0, len(l.value)+len(rs))
+	v = append(v, l.value[:l.pos]...)
+	v = append(v, rs...)
+	v = append(v, l.value[l.pos:]...)
+	l.value = v
+	l.pos += len(rs)
+}
+
+// handleKey edits the line; it reports whether the key was an editing key.
+func (l *lineInput) handleKey(msg tea.KeyPressMsg) bool {
+	switch msg.String() {
+	case "left", "ctrl+b":
+		l.pos = max(0, l.pos-1)
+	case "right", "ctrl+f":
+		l.pos = min(len(l.value), l.pos+1)
+	case "home", "ctrl+a":
+		l.pos = 0
+	case "end", "ctrl+e":
+		l.pos = len(l.value)
+	case "backspace", "ctrl+h":
+		if l.pos > 0 {
+			l.value = append(l.value[:l.pos-1], l.value[l.pos:]...)
+			l.pos--
+		}
+	case "delete", "ctrl+d":
+		if l.pos < len(l.value) {
+			l.value = append(l.value[:l.pos], l.value[l.pos+1:]...)
+		}
+	case "ctrl+u":
+		l.value = append([]rune(nil), l.value[l.pos:]...)
+		l.pos = 0
+	case "ctrl+k":
+		l.value = l.value[:l.pos]
+	case "ctrl+w", "alt+backspace":
+		i := l.pos
+		for i > 0 && unicode.IsSpace(l.value[i-1]) {
+			i--
+		}
+		for i > 0 && !unicode.IsSpace(l.value[i-1]) {
+			i--
+		}
+		l.value = append(l.value[:i], l.value[l.pos:]...)
+		l.pos = i
+	case "alt+left", "ctrl+left":
+		for l.pos > 0 && unicode.IsSpace(l.value[l.pos-1]) {
+			l.pos--
+		}
+		for l.pos > 0 && !unicode.IsSpace(l.value[l.pos-1]) {
+			l.pos--
+		}
+	case "alt+right", "ctrl+right":
+		for l.pos < len(l.value) && unicode.IsSpace(l.value[l.pos]) {
+			l.pos++
+		}
+		for l.pos < len(l.value) && !unicode.IsSpace(l.value[l.pos]) {
+			l.pos++
+		}
+	default:
+		if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
+			return false
+		}
+		l.insert(msg.Text)
+	}
+	return true
+}
+
+// view draws prompt, text and a reverse-video cursor in w cells, scrolling
+// horizontally to keep the cursor visible.
+func (l *lineInput) view(st *themes.InputStyles, w int, focused bool) string {
+	p := st.Prompt.Render(l.prompt)
+	room := w - width(l.prompt) - 1
+	if room < 1 {
+		return trunc(p, w)
+	}
+	if len(l.value) == 0 {
+		cur := ""
+		if focused {
+			cur = st.Cursor.Render(" ")
+		}
+		return p + cur + st.Placeholder.Render(trunc(l.placeholder, room))
+	}
+	start := 0
+	if l.pos > room {
+		start = l.pos - room
+	}
+	end := min(len(l.value), start+room)
+	before := string(l.value[start:l.pos])
+	var b strings.Builder
+	b.WriteString(p)
+	b.WriteString(st.Text.Render(before))
+	if focused {
+		under := " "
+		rest := ""
+		if l.pos < end {
+			under = string(l.value[l.pos])
+			rest = string(l.value[l.pos+1 : end])
+		}
+		b.WriteString(st.Cursor.Render(under))
+		b.WriteString(st.Text.Render(rest))
+	} else {
+		b.WriteString(st.Text.Render(string(l.value[l.pos:end])))
+	}
+	return trunc(b.String(), w)
+}

@@ -1,0 +1,44 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// Messages the dashboard sends itself. Commands never touch the model; they
+// return one of these and Update applies it.
+type (
+	// fleetMsg carries a fresh snapshot and the events logged since the
+	// last one; the waiting command is re-armed when it is applied.
+	fleetMsg struct {
+		snap    model.FleetSnapshot
+		events  []model.LoggedEvent
+		dropped uint64
+	}
+	// fleetClosedMsg says the Changed channel closed: the fleet stopped.
+	fleetClosedMsg struct{}
+	// resultMsg is the outcome of an action sent to one VM.
+	resultMsg struct {
+		act    actionID
+		title  string
+		vmID   string
+		vmName string
+		res    model.CommandResult
+		// showReply opens the reply in the viewer (raw QMP, HMP).
+		showReply bool
+		// balloon is the target that was requested, for the memory pane.
+		balloon uint64
+	}
+	// intervalSetMsg says Source.SetInterval returned.
+	intervalSetMsg struct{ d time.Duration }
+	// fadeMsg clears the status message if it is still the one tagged.
+	fadeMsg struct{ tag int }
+	// historyLoadedMsg delivers the palette history read at start.
+	historyLoadedMsg struct {
+		h   paletteHistory
+		err error
+	}
+	// historySavedMsg reports a failed history write (success is silent).
+	historySavedMsg struct{ err error }
+)

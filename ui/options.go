@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// Options configure the dashboard. The zero value works (but main passes
+// Confirm: true so destructive actions ask first).
+type Options struct {
+	// Theme is a name from themes.Names(); "" is the default theme.
+	Theme string
+	// ReadOnly sends queries only: mutating actions show as disabled and raw
+	// QMP commands must start with "query-".
+	ReadOnly bool
+	// NoMouse starts with mouse capture off so the terminal's own selection
+	// (copy and paste) works; the mouse can still be toggled at run time.
+	NoMouse bool
+	// Confirm asks y/N before destructive actions.
+	Confirm bool
+	// HistoryFile keeps the palette's recently used actions across runs;
+	// "" keeps them in memory only.
+	HistoryFile string
+	// Interval is the poll interval shown until the first snapshot reports one.
+	Interval time.Duration
+	// Keys rebinds actions: action name (see KeyActions) -> key names as
+	// Bubble Tea prints them ("ctrl+x", "space", "f5").
+	Keys map[string][]string
+	// DemoNote is shown in the header when non-empty, e.g. "simulated VMs".
+	DemoNote string
+	// Logger receives diagnostics; nil discards them. The UI never writes to
+	// stdout or stderr itself.
+	Logger *slog.Logger
+	// Input and Output replace the terminal (for tests); nil means the terminal.
+	Input  io.Reader
+	Output io.Writer
+}
+
+// Interval bounds accepted from the palette: the fleet's own.
+const (
+	MinInterval = model.MinInterval
+	MaxInterval = model.MaxInterval
+)

@@ -1,0 +1,335 @@
+package ui
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/themes"
+	"github.com/sahilm/fuzzy"
+)
+
+// The command palette: a query over a fuzzy-filtered list of actions, then
+// (for some actions) a prompt, then (for destructive ones) a y/N question.
+// Errors found before sending (bad size, malformed JSON, schema mismatch)
+// stay in the palette with the input, so the user can fix them; nothing is
+// sent until everything checks out.
+
+type palStage int
+
+const (
+	palList palStage = iota
+	palPrompt
+	palConfirm
+)
+
+type palItem struct {
+	act      *action
+	matched  []int // byte offsets of matched characters in searchText
+	disabled string
+}
+
+type palette struct {
+	open    bool
+	stage   palStage
+	query   lineInput
+	items   []palItem
+	cursor  int
+	act     *action
+	prompt  lineInput
+	vmID    string // the VM the palette acts on, fixed when it opens
+	msg     string // the last error or hint
+	hint    string // completion candidates or argument list
+	pend    pending
+	histIdx int // -1: not recalling
+}
+
+// pending is an action ready to run, kept while y/N is asked.
+type pending struct {
+	act       *action
+	vmID      string
+	vmName    string
+	command   string
+	args      json.RawMessage
+	showReply bool
+	balloon   uint64
+	input     string // what was typed at the prompt, for the history
+	title     string // overrides the action's title in the result (raw commands)
+	local     func() tea.Cmd
+}
+
+func (a *app) openPalette() {
+	p := &a.pal
+	// The target is fixed now: if the fleet re-sorts or the VM goes away
+	// while the user types, the action must not land on another VM.
+	*p = palette{open: true, histIdx: -1, vmID: a.fleet.selID}
+	p.query.prompt = ": "
+	p.query.placeholder = "type to search actions"
+	a.filterPalette()
+}
+
+func (a *app) closePalette() { a.pal = palette{} }
+
+// palVM is the VM the open palette acts on, if it is still in the fleet.
+func (a *app) palVM() (*model.VMSnapshot, bool) {
+	if a.pal.vmID == "" {
+		return nil, false
+	}
+	for i := range a.snap.VMs {
+		if a.snap.VMs[i].ID == a.pal.vmID {
+			return &a.snap.VMs[i], true
+		}
+	}
+	return nil, false
+}
+
+// filterPalette orders the actions: by fuzzy score when there is a query,
+// recently used first otherwise (and among equal scores).
+func (a *app) filterPalette() {
+	p := &a.pal
+	_, haveVM := a.palVM()
+	q := strings.TrimSpace(p.query.Value())
+	p.items = p.items[:0]
+	if q == "" {
+		for i := range actions {
+			p.items = append(p.items, palItem{act: &actions[i]})
+		}
+		slices.SortStableFunc(p.items, func(x, y palItem) int {
+			return cmp.Compare(a.hist.rank(x.act.id), a.hist.rank(y.act.id))
+		})
+	} else {
+		texts := make([]string, len(actions))
+		for i := range actions {
+			texts[i] = actions[i].searchText()
+		}
+		ms := fuzzy.Find(q, texts)
+		slices.SortStableFunc(ms, func(x, y fuzzy.Match) int {
+			if c := cmp.Compare(y.Score, x.Score); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.hist.rank(actions[x.Index].id), a.hist.rank(actions[y.Index].id))
+		})
+		for _, m := range ms {
+			p.items = append(p.items, palItem{act: &actions[m.Index], matched: m.MatchedIndexes})
+		}
+	}
+	for i := range p.items {
+		p.items[i].disabled = p.items[i].act.disabledReason(a.opts.ReadOnly, haveVM)
+	}
+	p.cursor = max(0, min(p.cursor, len(p.items)-1))
+}
+
+func (a *app) updatePalette(msg tea.KeyPressMsg) tea.Cmd {
+	p := &a.pal
+	k := &a.keys
+	if msg.String() == "esc" {
+		if p.stage == palConfirm {
+			a.closePalette()
+			return a.setStatus(statusInfo, "cancelled")
+		}
+		a.closePalette()
+		return nil
+	}
+	switch p.stage {
+	case palConfirm:
+		pd := p.pend
+		a.closePalette()
+		if keyIs(msg, k.Confirm) {
+			return a.run(pd)
+		}
+		return a.setStatus(statusInfo, "cancelled")
+	case palPrompt:
+		return a.updatePrompt(msg)
+	}
+	switch msg.String() {
+	case "up", "ctrl+p", "shift+tab":
+		p.cursor = max(0, p.cursor-1)
+		return nil
+	case "down", "ctrl+n", "tab":
+		p.cursor = max(0, min(len(p.items)-1, p.cursor+1))
+		return nil
+	case "enter":
+		if len(p.items) == 0 {
+			return nil
+		}
+		return a.choose(p.items[p.cursor])
+	}
+	if p.query.handleKey(msg) {
+		p.msg = ""
+		p.cursor = 0
+		a.filterPalette()
+	}
+	return nil
+}
+
+// choose starts the selected action: refuse it, prompt for it, ask y/N, or run.
+func (a *app) choose(it palItem) tea.Cmd {
+	p := &a.pal
+	if it.disabled != "" {
+		p.msg = it.act.title + " is disabled: " + it.disabled
+		return nil
+	}
+	p.act = it.act
+	if it.act.prompt != "" {
+		p.stage = palPrompt
+		p.prompt = lineInput{prompt: it.act.prompt + ": ", placeholder: it.act.placeholder}
+		p.msg, p.hint, p.histIdx = "", "", -1
+		a.updateHint()
+		return nil
+	}
+	pd, err := a.buildPending(it.act, "")
+	if err != "" {
+		p.msg = err
+		return nil
+	}
+	return a.confirmOrRun(pd, it.act.destructive)
+}
+
+func (a *app) confirmOrRun(pd pending, destructive bool) tea.Cmd {
+	if destructive && a.opts.Confirm {
+		a.pal.stage = palConfirm
+		a.pal.pend = pd
+		return nil
+	}
+	a.closePalette()
+	return a.run(pd)
+}
+
+func (a *app) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
+	p := &a.pal
+	switch msg.String() {
+	case "enter":
+		pd, err := a.buildPending(p.act, p.prompt.Value())
+		if err != "" {
+			p.msg = err
+			return nil
+		}
+		destructive := p.act.destructive || (p.act.id == actQMP && destructiveCommands[pd.command])
+		return a.confirmOrRun(pd, destructive)
+	case "tab":
+		a.complete()
+		return nil
+	case "up", "down":
+		// Recall earlier inputs for this action.
+		prev := a.hist.Inputs[string(p.act.id)]
+		if len(prev) == 0 {
+			return nil
+		}
+		if msg.String() == "up" {
+			p.histIdx = min(p.histIdx+1, len(prev)-1)
+		} else {
+			p.histIdx = max(p.histIdx-1, -1)
+		}
+		if p.histIdx < 0 {
+			p.prompt.SetValue("")
+		} else {
+			p.prompt.SetValue(prev[p.histIdx])
+		}
+		a.updateHint()
+		return nil
+	}
+	if p.prompt.handleKey(msg) {
+		p.msg = ""
+		a.updateHint()
+	}
+	return nil
+}
+
+// renderPalette draws the palette box's lines for a w-cell interior.
+func (a *app) renderPalette(w, h int) (title string, lines []string) {
+	p := &a.pal
+	st := &a.st
+	vmName := "no VM"
+	if v, ok := a.palVM(); ok {
+		vmName = displayName(v)
+	}
+	switch p.stage {
+	case palConfirm:
+		title = "Confirm"
+		q := p.pend.act.title + " on " + p.pend.vmName
+		if p.pend.command != "" {
+			q += " (" + p.pend.command + ")"
+		}
+		lines = append(lines, st.Bold.Render(trunc(q+"?", w)), "",
+			st.Stopped.Render("This cannot be undone.")+" Press "+st.Bold.Render("y")+" to go ahead, "+
+				st.Bold.Render("n")+" or "+st.Bold.Render("esc")+" to cancel.  [y/N]")
+		return title, lines
+	case palPrompt:
+		title = p.act.title
+		if p.act.vm {
+			title += " · " + vmName
+		}
+		lines = append(lines, p.prompt.view(&st.Input, w, true))
+		if p.hint != "" {
+			lines = append(lines, st.Muted.Render(trunc(p.hint, w)))
+		}
+		if p.msg != "" {
+			lines = append(lines, a.palMsg(w))
+		}
+		return title, lines
+	}
+	title = "Commands · " + vmName
+	lines = append(lines, p.query.view(&st.Input, w, true))
+	room := max(1, h-2)
+	start := 0
+	if p.cursor >= room {
+		start = p.cursor - room + 1
+	}
+	for i := start; i < len(p.items) && i < start+room; i++ {
+		lines = append(lines, a.paletteItem(&p.items[i], i == p.cursor, w))
+	}
+	if len(p.items) == 0 {
+		lines = append(lines, st.Muted.Render("no action matches"))
+	}
+	if p.msg != "" {
+		lines = append(lines, a.palMsg(w))
+	}
+	return title, lines
+}
+
+func (a *app) palMsg(w int) string {
+	return a.st.ErrOther.Render("✗ ") + trunc(sanitizeLine(a.pal.msg), w-2)
+}
+
+func (a *app) paletteItem(it *palItem, sel bool, w int) string {
+	st := &a.st
+	text := it.act.searchText()
+	var b strings.Builder
+	mi := 0
+	for i, r := range text {
+		hit := mi < len(it.matched) && it.matched[mi] == i
+		if hit {
+			mi++
+		}
+		switch {
+		case sel || it.disabled != "":
+			b.WriteRune(r)
+		case hit:
+			b.WriteString(st.Match.Render(string(r)))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	line := b.String()
+	if it.disabled != "" {
+		line += "  (disabled: " + it.disabled + ")"
+	}
+	marker := "  "
+	if sel {
+		marker = "▸ "
+	}
+	line = fit(marker+line, w)
+	switch {
+	case sel:
+		return st.Selected.Render(line)
+	case it.disabled != "":
+		return st.Disabled.Render(line)
+	}
+	return line
+}
+
+// helpThemeNames is shown by the theme prompt.
+func helpThemeNames() string { return "themes: " + strings.Join(themes.Names(), ", ") }

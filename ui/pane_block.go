@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// paneBlock: each block device (node, file, format, size, read-only,
+// tray) with read/write rates, IOPS and history, then the block jobs with
+// progress bars and ETA.
+func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
+	st := &a.st
+	var lines []string
+	if len(v.Blocks) == 0 {
+		lines = append(lines, st.Muted.Render("no block devices"))
+	}
+	// Two "R/W rate iops IOPS" groups of 22 cells, an indent and gaps,
+	// then the two sparklines share what is left.
+	sw := max(0, min(24, (w-51)/2))
+	for i := range v.Blocks {
+		b := &v.Blocks[i]
+		name := sanitizeLine(clip(b.Label(), 128))
+		if name == "" {
+			name = "?"
+		}
+		var attrs []string
+		if b.NodeName != "" && b.NodeName != b.Label() {
+			attrs = append(attrs, "node "+sanitizeLine(clip(b.NodeName, 128)))
+		}
+		if b.Format != "" {
+			attrs = append(attrs, sanitizeLine(clip(b.Format, 32)))
+		}
+		if b.Inserted || b.SizeBytes > 0 {
+			attrs = append(attrs, fmtBytes(b.SizeBytes))
+		}
+		if b.ReadOnly {
+			attrs = append(attrs, "ro")
+		} else if b.Inserted {
+			attrs = append(attrs, "rw")
+		}
+		if b.Removable {
+			tray := "tray closed"
+			if b.TrayOpen {
+				tray = "tray open"
+			}
+			if b.Locked {
+				tray += ", locked"
+			}
+			if !b.Inserted {
+				tray += ", empty"
+			}
+			attrs = append(attrs, tray)
+		}
+		if b.IOStatus != "" && b.IOStatus != "ok" {
+			attrs = append(attrs, st.Stopped.Render("io "+sanitizeLine(clip(b.IOStatus, 32))))
+		}
+		head := st.Bold.Render("▪ "+name) + " " + st.Muted.Render("("+strings.Join(attrs, ", ")+")")
+		if b.File != "" {
+			head += "  " + sanitizeLine(clip(b.File, 512))
+		}
+		lines = append(lines, head)
+		io := func(tag string, bps, iops float64, hist []float64) string {
+			s := tag + " " + fitLeft(fmtRate(bps), 9) + " " + fitLeft(fmtIOPS(iops), 5) + " IOPS"
+			if sw > 0 {
+				s += " " + st.Spark.Render(sparkline(hist, sw, 0))
+			}
+			return s
+		}
+		lines = append(lines, "   "+io("R", b.Rate.ReadBps, b.Rate.ReadIOPS, b.ReadHistory)+"  "+
+			io("W", b.Rate.WriteBps, b.Rate.WriteIOPS, b.WriteHistory))
+	}
+	if len(v.Jobs) > 0 {
+		lines = append(lines, st.Header.Render("Block jobs"))
+		for _, j := range v.Jobs {
+			status := sanitizeLine(clip(j.Status, 32))
+			if j.Paused {
+				status += " (paused)"
+			}
+			if j.Ready {
+				status += " (ready)"
+			}
+			eta := "ETA —"
+			if j.Progress.ETAKnown {
+				eta = "ETA " + fmtDur(j.Progress.ETA)
+			}
+			head := fmt.Sprintf("  %s %s %s ", sanitizeLine(clip(j.Type, 32)), sanitizeLine(clip(j.Device, 128)), status)
+			tail := fmt.Sprintf(" %s  %s %s", fitLeft(fmtPct(j.Progress.Fraction*100), 6), fmtRate(j.Progress.Rate), eta)
+			bw := barWidth(w, width(head)+width(tail), 6, 30)
+			lines = append(lines, head+a.renderBar(j.Progress.Fraction, bw)+tail)
+		}
+	}
+	return lines
+}

@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/qmpdash/qmpdash/model"
+	"go.uber.org/goleak"
+)
+
+// syncBuffer is an io.Writer safe to read while the program writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runUntil starts Run and returns a func that waits for it to end.
+func runUntil(t *testing.T, ctx context.Context, src Source, opts Options) func() error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, src, opts) }()
+	return func() error {
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return")
+			return nil
+		}
+	}
+}
+
+// waitFor polls out until it contains want (the program renders on its own
+// schedule; there is no event to wait on from outside).
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("output never showed %q:\n%q", want, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestRunQuitsOnQ(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	src := newFakeSource(demoVMs()...)
+	wait := runUntil(t, context.Background(), src, Options{Input: pr, Output: out})
+	waitFor(t, out, "web-01")
+	if _, err := pw.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	pw.Close()
+}
+
+func TestRunEndsWithContext(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := runUntil(t, ctx, newFakeSource(demoVMs()...), Options{Input: pr, Output: out})
+	waitFor(t, out, "web-01")
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatalf("Run after cancel: %v", err)
+	}
+	pw.Close()
+}
+
+func TestRunRejectsUnknownTheme(t *testing.T) {
+	err := Run(context.Background(), newFakeSource(), Options{Theme: "neon"})
+	if err == nil || !strings.Contains(err.Error(), "valid: dark, default, high-contrast, light") {
+		t.Fatalf("err = %v", err)
+	}
+	if err := Run(context.Background(), nil, Options{}); err == nil {
+		t.Fatal("nil source accepted")
+	}
+}
+
+func TestRunFollowsFleetChanges(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	src := newFakeSource(demoVMs()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := runUntil(t, ctx, src, Options{Input: pr, Output: out})
+	waitFor(t, out, "web-01")
+	src.update(func(s *model.FleetSnapshot) { s.VMs[0].Name = "renamed-vm" })
+	waitFor(t, out, "renamed-vm")
+	src.addEvents(model.LoggedEvent{Source: src.snap.VMs[0].ID, Name: "SHUTDOWN", Time: t0})
+	pw.Write([]byte("7")) // the selected VM's event log
+	waitFor(t, out, "SHUTDOWN")
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "yes please") // any non-empty value, not just "1"/"true"
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	wait := runUntil(t, ctx, newFakeSource(demoVMs()...), Options{Input: pr, Output: out})
+	waitFor(t, out, "web-01")
+	pw.Write([]byte(":")) // the palette, with its selection highlight
+	waitFor(t, out, "Commands")
+	cancel()
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if c := colourSGR(out.String()); c != "" {
+		t.Fatalf("NO_COLOR output has a colour sequence %q", c)
+	}
+	if !strings.Contains(out.String(), "[CONNECT]") || !strings.Contains(out.String(), "▶ running") {
+		t.Fatal("labels and glyphs missing without colour")
+	}
+}
+
+// TestProgramColourProfiles runs the model in a real program (teatest):
+// with the Ascii profile the terminal gets no colour at all, while the same
+// frames under TrueColor do carry colour (so the check above means something).
+func TestProgramColourProfiles(t *testing.T) {
+	for _, tc := range []struct {
+		profile colorprofile.Profile
+		noColor bool
+	}{{colorprofile.Ascii, true}, {colorprofile.TrueColor, false}} {
+		src := newFakeSource(demoVMs()...)
+		ctx, cancel := context.WithCancel(context.Background())
+		a, err := newApp(src, Options{}, appConfig{ctx: ctx, now: func() time.Time { return t0 }, loc: time.UTC, noColor: tc.noColor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(100, 30),
+			teatest.WithProgramOptions(tea.WithColorProfile(tc.profile)))
+		var seen []byte
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			seen = append(seen[:0], b...)
+			return bytes.Contains(b, []byte("web-01"))
+		}, teatest.WithDuration(10*time.Second))
+		tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+		cancel()
+		rest, _ := io.ReadAll(tm.FinalOutput(t))
+		outb := append(seen, rest...)
+		has := colourSGR(string(outb)) != ""
+		if has == tc.noColor {
+			t.Errorf("profile %v: colour in output = %v: %q", tc.profile, has, outb)
+		}
+	}
+}
+
+func TestFleetWaitCommand(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	src.addEvents(demoEvents()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, _ := newApp(src, Options{}, appConfig{ctx: ctx})
+	<-src.changed // drain the signal addEvents left
+	a.lastSeq = 2
+	got := make(chan tea.Msg, 1)
+	go func() { got <- a.loadFleet(true)() }()
+	select {
+	case <-got:
+		t.Fatal("the wait returned with nothing changed")
+	case <-time.After(50 * time.Millisecond):
+	}
+	src.update(func(s *model.FleetSnapshot) {})
+	m := (<-got).(fleetMsg)
+	if m.snap.Version != src.Snapshot().Version || len(m.events) != 2 || m.events[0].Seq != 3 {
+		t.Fatalf("fleetMsg %+v", m)
+	}
+	// Cancelling the context releases a waiting command.
+	go func() { got <- a.loadFleet(true)() }()
+	cancel()
+	if m := <-got; m != nil {
+		t.Fatalf("cancelled wait returned %T", m)
+	}
+	// A closed channel means the fleet stopped.
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	a.ctx = ctx2
+	close(src.changed)
+	if _, ok := a.loadFleet(true)().(fleetClosedMsg); !ok {
+		t.Fatal("closed Changed not reported")
+	}
+	_ = json.Valid
+	_ = errors.New
+}

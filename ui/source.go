@@ -1,0 +1,36 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// Source is everything the dashboard needs from the fleet. The UI declares it
+// so it can be driven by a fake in tests; model.Fleet implements it.
+type Source interface {
+	// Snapshot is the whole fleet now: immutable, safe to keep.
+	Snapshot() model.FleetSnapshot
+	// Changed receives (coalesced, never blocks the fleet) after the fleet changes.
+	Changed() <-chan struct{}
+	// EventsSince returns logged events with Seq > seq (oldest first), all
+	// VMs merged; the UI filters by LoggedEvent.Source (= VMSnapshot.ID).
+	EventsSince(seq uint64) []model.LoggedEvent
+	// EventsDropped is how many events the bounded log evicted.
+	EventsDropped() uint64
+	// Execute sends one QMP command (args may be nil) to a VM and waits for
+	// the reply; it blocks, so the UI calls it inside a tea.Cmd.
+	Execute(ctx context.Context, vmID, command string, args json.RawMessage) model.CommandResult
+	// SetInterval changes the poll interval at run time.
+	SetInterval(d time.Duration)
+	// CommandNames lists the commands the VM accepts, sorted; nil if unknown yet.
+	CommandNames(vmID string) []string
+	// CommandArgs lists a command's arguments from the VM's schema; ok=false
+	// if the command or schema is unknown.
+	CommandArgs(vmID, command string) (args []model.ArgSpec, ok bool)
+	// ValidateArgs checks JSON arguments against the schema before sending;
+	// nil when fine or when the schema is unknown.
+	ValidateArgs(vmID, command string, args json.RawMessage) error
+}

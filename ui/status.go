@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// The status bar's message line and the error history behind it. A new
+// message arms one tagged tick; when it fires and the message is still the
+// one it was armed for, the message fades. Nothing ticks while no message is
+// shown. Errors also go to a bounded history, one key away.
+
+type statusKind int
+
+const (
+	statusNone statusKind = iota
+	statusInfo
+	statusOK
+	statusError
+)
+
+const (
+	errorFade  = 10 * time.Second
+	infoFade   = 4 * time.Second
+	maxErrHist = 200
+)
+
+type statusLine struct {
+	kind statusKind
+	text string // sanitised
+	err  model.ErrorInfo
+	vm   string // display name, for errors
+	tag  int
+}
+
+type errEntry struct {
+	at    time.Time
+	vm    string // display name
+	err   model.ErrorInfo
+	count int // repeats of the same error folded into this entry
+}
+
+type errHistory struct {
+	entries []errEntry // oldest first
+	open    bool
+	scroll  int
+}
+
+func (h *errHistory) add(e errEntry) {
+	if n := len(h.entries); n > 0 {
+		last := &h.entries[n-1]
+		if last.vm == e.vm && last.err.Kind == e.err.Kind && last.err.Class == e.err.Class && last.err.Message == e.err.Message {
+			last.count++
+			last.at = e.at
+			return
+		}
+	}
+	e.count = 1
+	h.entries = append(h.entries, e)
+	if over := len(h.entries) - maxErrHist; over > 0 {
+		h.entries = append(h.entries[:0:0], h.entries[over:]...)
+	}
+}
+
+// setStatus shows a message and returns the tick that will fade it.
+func (a *app) setStatus(kind statusKind, text string) tea.Cmd {
+	a.statusTag++
+	a.status = statusLine{kind: kind, text: sanitizeLine(clip(text, 1024)), tag: a.statusTag}
+	d := infoFade
+	if kind == statusError {
+		d = errorFade
+	}
+	tag := a.statusTag
+	return a.tick(d, func(time.Time) tea.Msg { return fadeMsg{tag: tag} })
+}
+
+// showError puts an error in the status bar and the history.
+func (a *app) showError(vmName string, e model.ErrorInfo) tea.Cmd {
+	e.Message = sanitizeLine(clip(e.Message, 1024))
+	e.Class = sanitizeLine(clip(e.Class, 64))
+	at := e.Time
+	if at.IsZero() {
+		at = a.now()
+	}
+	a.errs.add(errEntry{at: at, vm: vmName, err: e})
+	cmd := a.setStatus(statusError, e.Message)
+	a.status.err = e
+	a.status.vm = vmName
+	return cmd
+}
+
+// inputError reports a mistake caught before anything was sent.
+func (a *app) inputError(text string) tea.Cmd {
+	return a.showError("", model.ErrorInfo{Kind: kindInput, Message: text, Time: a.now()})
+}
+
+// renderStatus draws the status bar: badges and the message on the left,
+// fleet counts, poll interval and commands in flight on the right.
+func (a *app) renderStatus(w int) string {
+	st := &a.st
+	var left []string
+	if a.opts.ReadOnly {
+		left = append(left, st.Badge.Render(" READ-ONLY "))
+	}
+	switch a.status.kind {
+	case statusError:
+		msg := renderErrorTag(st, a.status.err) + " "
+		if a.status.vm != "" {
+			msg += st.Bold.Render(a.status.vm) + ": "
+		}
+		left = append(left, msg+a.status.text)
+	case statusOK:
+		left = append(left, st.OK.Render("✓")+" "+a.status.text)
+	case statusInfo:
+		left = append(left, st.Accent.Render("•")+" "+a.status.text)
+	}
+
+	// The right side comes in decreasing detail; the first that leaves
+	// the message room (half the bar, or all it needs) wins.
+	msg := strings.Join(left, " ")
+	need := min(width(msg), w/2)
+	var r string
+	for _, variant := range a.statusRight(w) {
+		r = variant
+		if width(r)+1+need <= w {
+			break
+		}
+	}
+	rw := width(r)
+	if rw > w {
+		return trunc(r, w)
+	}
+	return fit(trunc(msg, max(0, w-rw-1)), w-rw) + r
+}
+
+// statusRight is the right side of the status bar, most detailed first.
+func (a *app) statusRight(w int) []string {
+	st := &a.st
+	c := a.counts
+	sep := st.Muted.Render(" │ ")
+	var busy []string
+	if a.inflight > 0 {
+		busy = append(busy, st.Accent.Render("⋯ "+itoa(a.inflight)+" sent"))
+	}
+	long := []string{
+		st.Running.Render("▶"+itoa(c.running)) + " running",
+		st.Paused.Render("‖"+itoa(c.paused)) + " paused",
+		st.Stopped.Render("■"+itoa(c.stopped)) + " stopped",
+	}
+	if c.other > 0 {
+		long = append(long, st.Transitional.Render("◆"+itoa(c.other))+" other")
+	}
+	long = append(long, st.ConnDown.Render("✕"+itoa(c.down))+" down")
+	short := st.Running.Render("▶"+itoa(c.running)) + " " + st.Paused.Render("‖"+itoa(c.paused)) + " " +
+		st.Stopped.Render("■"+itoa(c.stopped)) + " " + st.ConnDown.Render("✕"+itoa(c.down))
+	if c.other > 0 {
+		short += " " + st.Transitional.Render("◆"+itoa(c.other))
+	}
+	poll := "poll " + fmtDur(a.interval())
+	var extra []string
+	if n := len(a.errs.entries); n > 0 {
+		extra = append(extra, st.Muted.Render("e: "+itoa(n)+" errors"))
+	}
+	if !a.mouse {
+		extra = append(extra, st.Muted.Render("mouse off"))
+	}
+	join := func(parts ...[]string) string {
+		var all []string
+		for _, p := range parts {
+			all = append(all, p...)
+		}
+		return strings.Join(all, sep)
+	}
+	return []string{
+		join(busy, long, []string{poll}, extra),
+		join(busy, []string{short, poll}, extra),
+		join(busy, []string{short, poll}),
+		join(busy, []string{short}),
+	}
+}
+
+// renderErrors draws the error history overlay, newest first.
+func (a *app) renderErrors(w, h int) []string {
+	st := &a.st
+	h0 := &a.errs
+	lines := []string{}
+	if len(h0.entries) == 0 {
+		return append(lines, st.Muted.Render("no errors so far"))
+	}
+	for i := len(h0.entries) - 1 - h0.scroll; i >= 0 && len(lines) < h; i-- {
+		if i >= len(h0.entries) {
+			continue
+		}
+		e := &h0.entries[i]
+		s := st.Muted.Render(fmtClock(e.at, a.loc)) + " " + renderErrorTag(st, e.err) + " "
+		if e.vm != "" {
+			s += st.Bold.Render(e.vm) + ": "
+		}
+		s += e.err.Message
+		if e.count > 1 {
+			s += st.Muted.Render(" (×" + itoa(e.count) + ")")
+		}
+		// The history is where a long message is read in full.
+		for j, l := range wrapLines(s, w-2, 6) {
+			if j > 0 {
+				l = "  " + l
+			}
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}

@@ -1,0 +1,169 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// statusLine is the status bar's text.
+func (h *harness) statusText() string {
+	lines := strings.Split(h.screen(), "\n")
+	return lines[len(lines)-2]
+}
+
+func TestStatusShowsEveryErrorClassWithItsLabel(t *testing.T) {
+	cases := []struct {
+		err   model.ErrorInfo
+		label string
+	}{
+		{model.ErrorInfo{Kind: model.KindConnect}, "[CONNECT]"},
+		{model.ErrorInfo{Kind: model.KindTimeout}, "[TIMEOUT]"},
+		{model.ErrorInfo{Kind: model.KindProtocol}, "[PROTOCOL]"},
+		{model.ErrorInfo{Kind: model.KindCapabilities}, "[CAPABILITIES]"},
+		{model.ErrorInfo{Kind: model.KindResponse, Class: "GenericError"}, "[GENERIC]"},
+		{model.ErrorInfo{Kind: model.KindResponse, Class: "CommandNotFound"}, "[NO-COMMAND]"},
+		{model.ErrorInfo{Kind: model.KindResponse, Class: "DeviceNotFound"}, "[NO-DEVICE]"},
+		{model.ErrorInfo{Kind: model.KindResponse, Class: "DeviceNotActive"}, "[DEV-INACTIVE]"},
+		{model.ErrorInfo{Kind: model.KindResponse, Class: "KVMMissingCap"}, "[KVM-CAP]"},
+		{model.ErrorInfo{Kind: model.KindResponse, Class: "SomethingNew"}, "[RESPONSE]"},
+		{model.ErrorInfo{Kind: model.KindOther}, "[ERROR]"},
+	}
+	labels := map[string]bool{}
+	inks := map[string]string{}
+	for _, c := range cases {
+		c.err.Message = "went wrong " + c.label
+		h := demo(t, Options{}, 120, 30)
+		h.press("G")
+		h.src.reply = func(vmID, cmd string, _ json.RawMessage) model.CommandResult {
+			return model.CommandResult{VMID: vmID, Command: cmd, Err: c.err}
+		}
+		h.press(":")
+		h.typeText("pause")
+		h.press("enter")
+		st := h.statusText()
+		if !strings.Contains(st, c.label+" web-01: went wrong "+c.label) {
+			t.Errorf("status for %+v = %q", c.err, st)
+		}
+		labels[c.label] = true
+		// Each kind and class has its own colour in the default theme.
+		inks[errorStyle(&h.a.st, c.err).Render("x")] = c.label
+	}
+	if len(labels) != len(cases) {
+		t.Errorf("labels not distinct: %v", labels)
+	}
+	if len(inks) != len(cases) {
+		t.Errorf("colours not distinct: %d for %d classes", len(inks), len(cases))
+	}
+}
+
+func TestStatusErrorFadesButStaysInHistory(t *testing.T) {
+	h := demo(t, Options{}, 120, 30)
+	// The fixture's retrying VM reports a connect error on the first snapshot.
+	if !strings.Contains(h.statusText(), "[CONNECT] legacy") {
+		t.Fatalf("VM's error not in status: %q", h.statusText())
+	}
+	if len(h.ticks) != 1 {
+		t.Fatalf("want exactly one fade tick armed, have %d", len(h.ticks))
+	}
+	h.fireTicks()
+	if strings.Contains(h.statusText(), "CONNECT") {
+		t.Fatalf("error did not fade: %q", h.statusText())
+	}
+	if len(h.ticks) != 0 {
+		t.Fatal("fading re-armed a tick: the idle program would keep waking")
+	}
+	h.press("e")
+	h.mustShow("Error history", "[CONNECT]", "legacy", "connection refused")
+	h.press("esc")
+	h.mustNotShow("Error history")
+}
+
+func TestStatusStaleFadeDoesNotClearNewerMessage(t *testing.T) {
+	h := demo(t, Options{}, 120, 30)
+	h.ticks = nil // drop the first error's fade; we fire it by hand below
+	old := h.a.status.tag
+	h.press(":")
+	h.typeText("pause")
+	h.press("enter")
+	if !strings.Contains(h.statusText(), "Pause VM on build-runner: done") {
+		t.Fatalf("status %q", h.statusText())
+	}
+	h.send(fadeMsg{tag: old})
+	if !strings.Contains(h.statusText(), "done") {
+		t.Fatal("a stale fade cleared the newer message")
+	}
+	h.fireTicks()
+	if strings.Contains(h.statusText(), "done") {
+		t.Fatal("the message's own fade did not clear it")
+	}
+}
+
+func TestStatusShowsNewVMErrorsFromSnapshots(t *testing.T) {
+	h := demo(t, Options{}, 120, 30)
+	h.fireTicks()
+	h.src.update(func(s *model.FleetSnapshot) {
+		for i := range s.VMs {
+			if s.VMs[i].Name == "db-primary" {
+				s.VMs[i].Conn = model.ConnRetrying
+				s.VMs[i].LastError = model.ErrorInfo{Kind: model.KindTimeout, Message: "query-status timed out after 5s", Time: t0}
+			}
+		}
+	})
+	h.sync()
+	if st := h.statusText(); !strings.Contains(st, "[TIMEOUT] db-primary: query-status timed out") {
+		t.Fatalf("status %q", st)
+	}
+	// The same error in the next snapshot is not news.
+	h.fireTicks()
+	h.src.update(func(s *model.FleetSnapshot) {})
+	h.sync()
+	if strings.Contains(h.statusText(), "TIMEOUT") || len(h.ticks) != 0 {
+		t.Fatal("an unchanged error was shown again")
+	}
+	if n := len(h.a.errs.entries); n != 2 {
+		t.Fatalf("history has %d entries, want 2", n)
+	}
+}
+
+func TestStatusBarFigures(t *testing.T) {
+	h := demo(t, Options{ReadOnly: true, NoMouse: true}, 120, 30)
+	h.mustShow("READ-ONLY", "[CONNECT] legacy", "▶1 ‖1 ■1 ✕1", "poll 1s") // an error takes room from the counts
+	h.fireTicks()
+	h.mustShow("READ-ONLY", "▶1 running", "‖1 paused", "■1 stopped", "✕1 down", "poll 1s", "mouse off")
+	h.src.SetInterval(250 * time.Millisecond)
+	h.sync()
+	h.mustShow("poll 250ms")
+}
+
+func TestErrorHistoryFoldsRepeatsAndIsBounded(t *testing.T) {
+	var eh errHistory
+	e := errEntry{vm: "a", err: model.ErrorInfo{Kind: model.KindConnect, Message: "refused"}}
+	eh.add(e)
+	eh.add(e)
+	if len(eh.entries) != 1 || eh.entries[0].count != 2 {
+		t.Fatalf("repeat not folded: %+v", eh.entries)
+	}
+	for i := 0; i < maxErrHist*2; i++ {
+		e.err.Message = "m" + itoa(i)
+		eh.add(e)
+	}
+	if len(eh.entries) != maxErrHist {
+		t.Fatalf("history holds %d", len(eh.entries))
+	}
+}
+
+func TestIdleArmsNoTicks(t *testing.T) {
+	vms := demoVMs()
+	vms[2].LastError = model.ErrorInfo{} // no errors anywhere
+	h := newHarness(t, newFakeSource(vms...), Options{}, 120, 30)
+	h.src.update(func(s *model.FleetSnapshot) {})
+	h.sync()
+	h.press("j", "enter", "tab", "esc")
+	if len(h.ticks) != 0 {
+		t.Fatalf("%d ticks armed with nothing to fade", len(h.ticks))
+	}
+}

@@ -1,0 +1,206 @@
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// View: header, body (fleet, detail, events), status bar and a help line,
+// with at most one overlay (palette, help, error history, viewer) on top.
+// View reads state only; the clock it shows comes from a.now.
+
+func (a *app) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	if a.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	v.WindowTitle = "qmpdash"
+	v.SetContent(a.render())
+	return v
+}
+
+func (a *app) render() string {
+	l := a.layout()
+	if l.tooSmall {
+		return a.renderTooSmall()
+	}
+	body := a.renderBody(l)
+	if title, lines, ok := a.overlay(l); ok {
+		body = a.compose(body, l.body, title, lines)
+	}
+	var b strings.Builder
+	b.Grow(a.w * a.h * 2)
+	b.WriteString(fit(a.renderHeader(), a.w))
+	b.WriteByte('\n')
+	b.WriteString(body)
+	b.WriteByte('\n')
+	b.WriteString(fit(a.renderStatus(a.w), a.w))
+	b.WriteByte('\n')
+	b.WriteString(fit(a.renderHelpLine(), a.w))
+	return b.String()
+}
+
+func (a *app) renderTooSmall() string {
+	msg := []string{"Terminal too small", itoa(a.w) + "x" + itoa(a.h) + ", need " + itoa(minW) + "x" + itoa(minH), "q quits"}
+	return block(msg, a.w, a.h)
+}
+
+func (a *app) renderHeader() string {
+	st := &a.st
+	f := &a.fleet
+	parts := []string{st.Title.Render("qmpdash")}
+	n := len(a.snap.VMs)
+	if f.filter != "" || f.editing {
+		parts = append(parts, itoa(len(f.order))+"/"+itoa(n)+" VMs")
+	} else {
+		parts = append(parts, itoa(n)+" VMs")
+	}
+	dir := "↓"
+	if f.desc {
+		dir = "↑"
+	}
+	parts = append(parts, st.Muted.Render("sort "+f.sortBy.String()+dir))
+	if f.editing {
+		parts = append(parts, f.input.view(&st.Input, max(10, a.w/3), true))
+	} else if f.filter != "" {
+		parts = append(parts, st.Accent.Render("filter /"+f.filter))
+	}
+	if a.closed {
+		parts = append(parts, st.Stopped.Render("fleet stopped"))
+	}
+	left := strings.Join(parts, st.Muted.Render(" │ "))
+	if a.opts.DemoNote == "" {
+		return left
+	}
+	note := st.Note.Render(sanitizeLine(a.opts.DemoNote))
+	gap := a.w - width(left) - width(note)
+	if gap < 1 {
+		return left
+	}
+	return left + strings.Repeat(" ", gap) + note
+}
+
+func (a *app) renderHelpLine() string {
+	hm := a.helpM // a copy: View does not change the model
+	hm.SetWidth(a.w)
+	return hm.ShortHelpView(contextKeys{k: &a.keys, ctx: a.helpContext()}.ShortHelp())
+}
+
+func (a *app) helpContext() helpContext {
+	switch {
+	case a.view.open, a.helpOpen:
+		return ctxViewer
+	case a.pal.open && a.pal.stage == palConfirm:
+		return ctxConfirm
+	case a.pal.open:
+		return ctxPalette
+	case a.errs.open:
+		return ctxErrors
+	case a.fleet.editing || a.events.editing:
+		return ctxFilter
+	case a.focus == focusDetail && a.pane == paneEvents:
+		return ctxEvents
+	case a.focus == focusDetail:
+		return ctxDetail
+	}
+	return ctxFleet
+}
+
+func (a *app) renderBody(l layout) string {
+	w, h := l.body.w, l.body.h
+	if l.wide {
+		return a.renderWide(l)
+	}
+	if a.focus == focusFleet {
+		return block(a.renderFleet(w, h), w, h)
+	}
+	tabs := a.renderTabs(w)
+	return tabs + "\n" + a.renderPaneBox(a.pane, l.detail.w, l.detail.h, true)
+}
+
+func (a *app) renderTabs(w int) string {
+	var b strings.Builder
+	gap := strings.Repeat(" ", tabGap(w))
+	for i, t := range tabLabels(w) {
+		if paneID(i) == a.pane {
+			b.WriteString(a.st.TabActive.Render(t))
+		} else {
+			b.WriteString(a.st.Tab.Render(t))
+		}
+		b.WriteString(gap)
+	}
+	return fit(b.String(), w)
+}
+
+// renderPaneBox draws one pane, scrolled, in a box (compact layout).
+func (a *app) renderPaneBox(p paneID, w, h int, focused bool) string {
+	title := paneTitles[p]
+	var lines []string
+	if p == paneEvents {
+		title = a.eventsTitle()
+		lines = a.eventLines(w-2, h-2)
+	} else if v, ok := a.selected(); ok {
+		title += " · " + displayName(v)
+		lines = a.scrolled(p, a.paneLines(p, v, w-2, h-2), h-2)
+	} else {
+		lines = []string{a.st.Muted.Render("no VM selected")}
+	}
+	return box(&a.st, title, lines, w, h, focused)
+}
+
+// scrolled applies the pane's scroll offset and marks hidden lines.
+func (a *app) scrolled(p paneID, lines []string, h int) []string {
+	off := max(0, min(a.scroll[p], len(lines)-h))
+	lines = lines[off:]
+	if len(lines) > h && h > 0 {
+		more := len(lines) - h + 1
+		lines = append(lines[:h-1:h-1], a.st.Muted.Render("↓ "+itoa(more)+" more"))
+	}
+	return lines
+}
+
+func (a *app) renderWide(l layout) string {
+	st := &a.st
+	fl := l.fleet
+	fleet := box(st, "Fleet", a.renderFleet(fl.w-2, fl.h-2), fl.w, fl.h, a.focus == focusFleet)
+	evFocused := a.focus == focusDetail && a.pane == paneEvents
+	ev := box(st, a.eventsTitle(), a.eventLines(l.events.w-2, l.events.h-2), l.events.w, l.events.h, evFocused)
+	return fleet + "\n" + joinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
+}
+
+// renderGrid draws the wide layout's panes in their two columns.
+func (a *app) renderGrid(r rect) string {
+	v, ok := a.selected()
+	if !ok {
+		return box(&a.st, "Detail", []string{a.st.Muted.Render("no VM selected")}, r.w, r.h, false)
+	}
+	boxes := a.widePanes(v, r)
+	// Stack each column's boxes; the bottom (Block) box spans both.
+	var cols [2][]string
+	var bottom string
+	lw, topH := r.w/2, r.h
+	for _, b := range boxes {
+		focused := a.focus == focusDetail && a.pane == b.id
+		title := itoa(int(b.id)+1) + " " + paneTitles[b.id]
+		if b.id == paneOverview {
+			title += " · " + displayName(v)
+		}
+		s := box(&a.st, title, a.scrolled(b.id, b.lines, b.r.h-2), b.r.w, b.r.h, focused)
+		switch {
+		case b.id == paneBlock:
+			bottom, topH = s, b.r.y-r.y
+		case b.r.x >= r.x+lw:
+			cols[1] = append(cols[1], s)
+		default:
+			cols[0] = append(cols[0], s)
+		}
+	}
+	left := block(strings.Split(strings.Join(cols[0], "\n"), "\n"), lw, topH)
+	right := block(strings.Split(strings.Join(cols[1], "\n"), "\n"), r.w-lw, topH)
+	if topH <= 0 {
+		return bottom
+	}
+	return joinH([]int{lw, r.w - lw}, left, right) + "\n" + bottom
+}
