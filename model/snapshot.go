@@ -60,7 +60,8 @@ const (
 type ErrorInfo struct {
 	Kind    ErrorKind
 	Class   string // QEMU's class (GenericError, CommandNotFound, ...) when Kind is response
-	Message string
+	Message string // what happened, short: "device_del failed: DeviceNotFound: Device 'nope' not found"
+	Detail  string // the whole error text, socket included
 	Time    time.Time
 }
 

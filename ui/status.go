@@ -80,6 +80,7 @@ func (a *app) setStatus(kind statusKind, text string) tea.Cmd {
 // showError puts an error in the status bar and the history.
 func (a *app) showError(vmName string, e model.ErrorInfo) tea.Cmd {
 	e.Message = sanitizeLine(clip(e.Message, 1024))
+	e.Detail = sanitizeLine(clip(e.Detail, 2048))
 	e.Class = sanitizeLine(clip(e.Class, 64))
 	at := e.Time
 	if at.IsZero() {
@@ -162,7 +163,11 @@ func (a *app) statusRight(w int) []string {
 	poll := "poll " + fmtDur(a.interval())
 	var extra []string
 	if n := len(a.errs.entries); n > 0 {
-		extra = append(extra, st.Muted.Render("e: "+itoa(n)+" errors"))
+		noun := " errors"
+		if n == 1 {
+			noun = " error"
+		}
+		extra = append(extra, st.Muted.Render("e: "+itoa(n)+noun))
 	}
 	if !a.mouse {
 		extra = append(extra, st.Muted.Render("mouse off"))
@@ -199,7 +204,12 @@ func (a *app) renderErrors(w, h int) []string {
 		if e.vm != "" {
 			s += st.Bold.Render(e.vm) + ": "
 		}
-		s += e.err.Message
+		// The history is where the whole text (socket included) is read.
+		if e.err.Detail != "" {
+			s += e.err.Detail
+		} else {
+			s += e.err.Message
+		}
 		if e.count > 1 {
 			s += st.Muted.Render(" (×" + itoa(e.count) + ")")
 		}
