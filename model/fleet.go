@@ -272,6 +272,14 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 	ret, err := c.ExecuteRaw(ctx, command, args)
 	res.Reply = ret
 	res.Err = NewErrorInfo(err, f.cfg.Now())
+	if err == nil && command == "balloon" {
+		var a struct {
+			Value uint64 `json:"value"`
+		}
+		if json.Unmarshal(args, &a) == nil {
+			v.balloonTarget.Store(a.Value)
+		}
+	}
 	return res
 }
 

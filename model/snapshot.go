@@ -136,6 +136,9 @@ type Memory struct {
 	PluggedBytes uint64
 	HasBalloon   bool
 	BalloonBytes uint64 // the guest's actual memory as the balloon reports it
+	// BalloonTarget is the last target set through this fleet (QEMU does
+	// not report it); 0 when unknown.
+	BalloonTarget uint64
 }
 
 // Migration is query-migrate reduced to what a person watches.

@@ -29,6 +29,7 @@ type vmWatcher struct {
 	goneCh          chan struct{}
 	reviveCh        chan struct{}
 	gone            atomic.Bool
+	balloonTarget   atomic.Uint64 // set by Fleet.Execute, read by publish
 
 	mu            sync.Mutex // guards the fields below, read by Fleet methods
 	cl            *qmp.Client
@@ -95,6 +96,7 @@ func (v *vmWatcher) setClient(c *qmp.Client) {
 }
 
 func (v *vmWatcher) publish() {
+	v.cur.Memory.BalloonTarget = v.balloonTarget.Load()
 	v.cur.Updated = v.f.cfg.Now()
 	v.f.publish(v.cur)
 }
@@ -239,6 +241,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 // connected starts the figures over for a new connection.
 func (v *vmWatcher) connected(c *qmp.Client) {
 	v.setClient(c)
+	v.balloonTarget.Store(0) // a new QEMU has its own target
 	v.figs = newFigures(v.f.cfg.HistoryLen, v.f.cfg.ProcRoot, c.PID())
 	name := v.cur.Name
 	v.cur = VMSnapshot{

@@ -75,7 +75,6 @@ type app struct {
 
 	inflight        int
 	pendingInterval time.Duration
-	balloonTargets  map[string]uint64
 	closed          bool // the fleet's Changed channel closed
 }
 
@@ -112,13 +111,12 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 	a := &app{
 		src: src, opts: opts, log: logger, ctx: cfg.ctx, now: cfg.now, loc: cfg.loc,
 		theme: theme, isDark: true, keys: defaultKeyMap(), helpM: help.New(),
-		mouse:          !opts.NoMouse,
-		names:          map[string]string{},
-		lastErrs:       map[string]model.ErrorInfo{},
-		balloonTargets: map[string]uint64{},
-		histStore:      &historyStore{path: opts.HistoryFile},
-		tick:           ctxTick(cfg.ctx),
-		w:              80, h: 24,
+		mouse:     !opts.NoMouse,
+		names:     map[string]string{},
+		lastErrs:  map[string]model.ErrorInfo{},
+		histStore: &historyStore{path: opts.HistoryFile},
+		tick:      ctxTick(cfg.ctx),
+		w:         80, h: 24,
 	}
 	a.restyle()
 	if err := a.keys.rebind(opts.Keys); err != nil {

@@ -27,8 +27,6 @@ type (
 		res    model.CommandResult
 		// showReply opens the reply in the viewer (raw QMP, HMP).
 		showReply bool
-		// balloon is the target that was requested, for the memory pane.
-		balloon uint64
 	}
 	// intervalSetMsg says Source.SetInterval returned.
 	intervalSetMsg struct{ d time.Duration }

@@ -55,7 +55,6 @@ type pending struct {
 	command   string
 	args      json.RawMessage
 	showReply bool
-	balloon   uint64
 	input     string // what was typed at the prompt, for the history
 	title     string // overrides the action's title in the result (raw commands)
 	local     func() tea.Cmd

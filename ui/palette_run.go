@@ -36,7 +36,7 @@ func (a *app) buildPending(act *action, input string) (pending, string) {
 		if err != nil {
 			return pd, err.Error()
 		}
-		pd.args, pd.balloon = mustJSON(map[string]any{"value": n}), n
+		pd.args = mustJSON(map[string]any{"value": n})
 	case actEject:
 		pd.args = ejectArgs(vm, in)
 	case actDeviceDel:
@@ -110,7 +110,7 @@ func (a *app) run(pd pending) tea.Cmd {
 		title = pd.title
 	}
 	msg := resultMsg{act: pd.act.id, title: title, vmID: pd.vmID, vmName: pd.vmName,
-		showReply: pd.showReply, balloon: pd.balloon}
+		showReply: pd.showReply}
 	command, args := pd.command, pd.args
 	exec := func() tea.Msg {
 		msg.res = src.Execute(ctx, msg.vmID, command, args)
@@ -134,9 +134,6 @@ func (a *app) onResult(m resultMsg) tea.Cmd {
 	a.log.Debug("result", "vm", m.vmID, "command", m.res.Command, "kind", m.res.Err.Kind, "class", m.res.Err.Class)
 	if !m.res.Err.IsZero() {
 		return a.showError(m.vmName, m.res.Err)
-	}
-	if m.act == actBalloon && m.balloon > 0 {
-		a.balloonTargets[m.vmID] = m.balloon
 	}
 	if m.showReply {
 		a.openViewer(m.title+" · "+m.vmName, replyText(m.act, m.res.Reply))

@@ -136,10 +136,20 @@ func TestPaletteBalloonPrompt(t *testing.T) {
 	h.press("ctrl+u")
 	h.typeText("1G")
 	h.press("enter")
-	if c := h.lastCall(); c.cmd != "balloon" || c.args != `{"value":1073741824}` {
+	c := h.lastCall()
+	if c.cmd != "balloon" || c.args != `{"value":1073741824}` {
 		t.Fatalf("sent %+v", c)
 	}
-	// The memory pane now knows the target.
+	// The fleet records the target it sent (model does); the memory pane
+	// shows it against the actual size.
+	h.src.update(func(s *model.FleetSnapshot) {
+		for i := range s.VMs {
+			if s.VMs[i].ID == c.vmID {
+				s.VMs[i].Memory.BalloonTarget = 1 << 30
+			}
+		}
+	})
+	h.sync()
 	h.press("enter", "3")
 	h.mustShow("actual 1.5G  target 1.0G", "of target")
 }

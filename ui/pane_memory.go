@@ -5,7 +5,7 @@ import (
 )
 
 // paneMemory: base and hot-plugged memory, and the balloon's actual size
-// against the target last set from the palette (QEMU does not report the
+// against the target last set through the fleet (QEMU does not report the
 // target itself).
 func (a *app) paneMemory(v *model.VMSnapshot, w int) []string {
 	st := &a.st
@@ -18,7 +18,8 @@ func (a *app) paneMemory(v *model.VMSnapshot, w int) []string {
 	if !m.HasBalloon {
 		return append(lines, kv(st, "Balloon", kw, st.Muted.Render("none (no balloon device)")))
 	}
-	target, ok := a.balloonTargets[v.ID]
+	target := m.BalloonTarget
+	ok := target > 0
 	t := "target —"
 	if ok {
 		t = "target " + fmtBytes(target)
