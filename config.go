@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui"
 )
 
 // Settings is what a command runs with: defaults, then the config file,
@@ -228,6 +230,9 @@ func parseConfig(path string, data []byte) (configFile, []string, error) {
 	if err != nil {
 		return configFile{}, nil, configError(path, err)
 	}
+	if err := checkNames(path, text, cfg); err != nil {
+		return configFile{}, nil, err
+	}
 	var warnings []string
 	undecoded := map[string]bool{}
 	for _, k := range md.Undecoded() {
@@ -244,6 +249,31 @@ func parseConfig(path string, data []byte) (configFile, []string, error) {
 		warnings = append(warnings, fmt.Sprintf("%s: unknown key %q (ignored)", where, k.String()))
 	}
 	return cfg, warnings, nil
+}
+
+// checkNames rejects [keys] actions and columns the dashboard does not
+// have, naming the file, line and key like every other bad value.
+func checkNames(path, text string, cfg configFile) error {
+	where := func(k toml.Key) string {
+		if line := keyLine(text, k); line > 0 {
+			return fmt.Sprintf("%s:%d", path, line)
+		}
+		return path
+	}
+	actions := ui.KeyActions()
+	for action := range cfg.Keys {
+		if !slices.Contains(actions, action) {
+			k := toml.Key{"keys", action}
+			return fmt.Errorf("config %s: %s: unknown action %q (actions: %s)", where(k), k, action, strings.Join(actions, ", "))
+		}
+	}
+	columns := ui.ColumnNames()
+	for _, c := range cfg.Columns.v {
+		if !slices.Contains(columns, c) {
+			return fmt.Errorf("config %s: columns: unknown column %q (columns: %s)", where(toml.Key{"columns"}), c, strings.Join(columns, ", "))
+		}
+	}
+	return nil
 }
 
 func syntaxError(path string, err error) error {

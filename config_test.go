@@ -86,7 +86,7 @@ columns = ["name", "state", "cpu"]
 
 [keys]
 quit = ["q", "ctrl+c"]
-"pause vm" = ["p"]
+palette = ["p"]
 `)
 	set, warnings, err := settingsFor(t)
 	if err != nil || len(warnings) > 0 {
@@ -100,7 +100,7 @@ quit = ["q", "ctrl+c"]
 		ReadOnly:   true,
 		Mouse:      false,
 		Confirm:    false,
-		Keys:       map[string][]string{"quit": {"q", "ctrl+c"}, "pause vm": {"p"}},
+		Keys:       map[string][]string{"quit": {"q", "ctrl+c"}, "palette": {"p"}},
 		Columns:    []string{"name", "state", "cpu"},
 		ConfigFile: path,
 	}
@@ -178,6 +178,8 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"columns empty name", "columns = [\"\"]", []string{":1:", "columns", "empty"}},
 		{"keys entry not array", "[keys]\nquit = [\"q\"]\nhelp = \"?\"", []string{":3:", "keys.help", "array"}},
 		{"keys not table", "mouse = true\nkeys = 5", []string{":2:", "keys", "table"}},
+		{"unknown action", "mouse = true\n[keys]\nquit = [\"q\"]\nfly = [\"f\"]", []string{":4:", "keys.fly", "unknown action", "palette"}},
+		{"unknown column", "\ncolumns = [\"name\", \"colour\"]", []string{":2:", "columns", `"colour"`, "cpu-history"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeConfig(t, tc.text)

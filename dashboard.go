@@ -78,6 +78,7 @@ func dashboard(ctx context.Context, specs []model.Spec, set Settings, mouse bool
 		HistoryFile: historyFile(),
 		Interval:    set.Interval,
 		Keys:        set.Keys,
+		Columns:     set.Columns,
 		DemoNote:    note,
 		Logger:      logger,
 	})

@@ -37,7 +37,9 @@ type app struct {
 	st     themes.Styles
 	stGen  int // bumps when styles change, invalidating cached rows
 	keys   keyMap
-	helpM  help.Model
+	// columns are the fleet columns Options.Columns asked for; nil is all.
+	columns map[colID]bool
+	helpM   help.Model
 
 	w, h  int
 	mouse bool
@@ -118,6 +120,11 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 		tick:      ctxTick(cfg.ctx),
 		w:         80, h: 24,
 	}
+	cols, err := visibleColumns(opts.Columns)
+	if err != nil {
+		return nil, err
+	}
+	a.columns = cols
 	a.restyle()
 	if err := a.keys.rebind(opts.Keys); err != nil {
 		a.log.Warn("key bindings", "err", err)

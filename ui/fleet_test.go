@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"github.com/qmpdash/qmpdash/model"
 	"strings"
 	"testing"
@@ -139,13 +140,13 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		}
 		return false
 	}
-	wide := fleetColumns(200)
+	wide := fleetColumns(200, nil)
 	for _, id := range []colID{colName, colState, colConn, colVCPU, colCPU, colSpark, colRSS, colMem, colDisk} {
 		if !has(wide, id) {
 			t.Errorf("column %d missing at 200 cells", id)
 		}
 	}
-	narrow := fleetColumns(78)
+	narrow := fleetColumns(78, nil)
 	for _, id := range []colID{colName, colState, colCPU, colMem} {
 		if !has(narrow, id) {
 			t.Errorf("essential column %d dropped at 78 cells", id)
@@ -155,7 +156,7 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		t.Error("low-priority columns kept at 78 cells")
 	}
 	for w := 1; w < 300; w++ {
-		cols := fleetColumns(w)
+		cols := fleetColumns(w, nil)
 		total := markerWidth
 		for _, c := range cols {
 			total += c.width + colGap
@@ -204,4 +205,14 @@ func TestFleetSanitisesNames(t *testing.T) {
 		t.Fatalf("escape sequence from a VM name reached the screen: %q", raw)
 	}
 	h.mustShow("evil-vm")
+}
+
+func TestFleetColumnsFromOptions(t *testing.T) {
+	h := newHarness(t, newFakeSource(demoVMs()...), Options{Columns: []string{"state", "cpu"}}, 160, 30)
+	h.mustShow("NAME", "STATE", "CPU%")
+	h.mustNotShow("RSS", "CPU HISTORY", "DISK R/W")
+	_, err := newApp(newFakeSource(), Options{Columns: []string{"state", "colour"}}, appConfig{ctx: context.Background()})
+	if err == nil || !strings.Contains(err.Error(), `unknown column "colour"`) {
+		t.Fatalf("unknown column: %v", err)
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math"
 	"strconv"
@@ -30,6 +31,7 @@ const (
 
 type column struct {
 	id    colID
+	name  string // what Options.Columns and the config file call it
 	title string
 	width int // minimum cells (name and spark grow)
 	prio  int // higher drops first
@@ -37,15 +39,45 @@ type column struct {
 }
 
 var allColumns = []column{
-	{colName, "NAME", 10, 0, false},
-	{colState, "STATE", 12, 0, false},
-	{colConn, "CONN", 10, 3, false},
-	{colVCPU, "VCPU", 4, 4, true},
-	{colCPU, "CPU%", 6, 1, true},
-	{colSpark, "CPU HISTORY", 12, 5, false},
-	{colRSS, "RSS", 6, 6, true},
-	{colMem, "MEM", 6, 2, true},
-	{colDisk, "DISK R/W /s", 13, 3, false},
+	{colName, "name", "NAME", 10, 0, false},
+	{colState, "state", "STATE", 12, 0, false},
+	{colConn, "conn", "CONN", 10, 3, false},
+	{colVCPU, "vcpus", "VCPU", 4, 4, true},
+	{colCPU, "cpu", "CPU%", 6, 1, true},
+	{colSpark, "cpu-history", "CPU HISTORY", 12, 5, false},
+	{colRSS, "rss", "RSS", 6, 6, true},
+	{colMem, "memory", "MEM", 6, 2, true},
+	{colDisk, "disk", "DISK R/W /s", 13, 3, false},
+}
+
+// ColumnNames lists the fleet columns Options.Columns may name, in order.
+func ColumnNames() []string {
+	names := make([]string, len(allColumns))
+	for i, c := range allColumns {
+		names[i] = c.name
+	}
+	return names
+}
+
+// visibleColumns turns Options.Columns into a set; nil means all. The name
+// column is always shown: a row must say which VM it is.
+func visibleColumns(names []string) (map[colID]bool, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	vis := map[colID]bool{colName: true}
+	for _, n := range names {
+		found := false
+		for _, c := range allColumns {
+			if c.name == n {
+				vis[c.id], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown column %q (columns: %s)", n, strings.Join(ColumnNames(), ", "))
+		}
+	}
+	return vis, nil
 }
 
 const (
@@ -55,10 +87,15 @@ const (
 	maxSparkW   = 40
 )
 
-// fleetColumns picks the columns that fit in w cells and sizes the
-// flexible ones.
-func fleetColumns(w int) []column {
-	cols := append([]column(nil), allColumns...)
+// fleetColumns picks the columns that fit in w cells (of those visible;
+// nil means all) and sizes the flexible ones.
+func fleetColumns(w int, visible map[colID]bool) []column {
+	cols := make([]column, 0, len(allColumns))
+	for _, c := range allColumns {
+		if visible == nil || visible[c.id] {
+			cols = append(cols, c)
+		}
+	}
 	total := func() int {
 		t := markerWidth
 		for _, c := range cols {
@@ -315,7 +352,7 @@ func (a *app) renderFleet(w, h int) []string {
 		return nil
 	}
 	f := &a.fleet
-	cols := fleetColumns(w)
+	cols := fleetColumns(w, a.columns)
 	sig := colsSig(cols)
 	lines := make([]string, 0, h)
 	lines = append(lines, fleetHeader(&a.st, cols, w, f.sortBy, f.desc))

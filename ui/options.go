@@ -29,6 +29,9 @@ type Options struct {
 	// Keys rebinds actions: action name (see KeyActions) -> key names as
 	// Bubble Tea prints them ("ctrl+x", "space", "f5").
 	Keys map[string][]string
+	// Columns picks the fleet columns to show (see ColumnNames); empty
+	// shows all. Unknown names are an error from Run.
+	Columns []string
 	// DemoNote is shown in the header when non-empty, e.g. "simulated VMs".
 	DemoNote string
 	// Logger receives diagnostics; nil discards them. The UI never writes to
