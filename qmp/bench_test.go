@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -25,22 +26,32 @@ import (
 const benchWorkers = qmp.MaxInFlight
 
 func BenchmarkInProcBareLoop(b *testing.B) {
-	conn := startBenchServer(b)
-	benchBareSerial(b, conn, bareHandshake(b, conn))
+	benchBareSerial(b, dialBare(b, startBenchServer(b, nil)), numericIDs)
 }
 
 func BenchmarkInProcBarePipelined8(b *testing.B) {
-	conn := startBenchServer(b)
-	benchBarePipelined(b, conn, bareHandshake(b, conn), benchWorkers)
+	benchBarePipelined(b, dialBare(b, startBenchServer(b, nil)), numericIDs)
 }
 
 func BenchmarkInProcExecuteSerial(b *testing.B) {
-	benchExecuteSerial(b, benchClient(b, startBenchServer(b)))
+	benchExecuteSerial(b, benchClient(b, startBenchServer(b, nil)))
 }
 
 func BenchmarkInProcExecutePipelined8(b *testing.B) {
-	benchExecutePipelined(b, benchClient(b, startBenchServer(b)), benchWorkers)
+	benchExecutePipelined(b, benchClient(b, startBenchServer(b, nil)))
 }
+
+// idStyle is the id the bare loops put in requests: the short numeric one
+// of the floor, or byte for byte what qmp.Client sends. The difference
+// matters against QEMU 7.2, which reads its monitor socket one byte per
+// pass of its monitor I/O loop (monitor_can_read returns 1), so every
+// request byte costs it a poll and a recvmsg.
+type idStyle bool
+
+const (
+	numericIDs idStyle = false // {"execute":"query-status","id":7}
+	clientIDs  idStyle = true  // {"execute":"query-status","id":"qmpdash-7"}
+)
 
 // benchGreeting is QEMU 7.2's greeting from the recorded session.
 const benchGreeting = `{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "capabilities": ["oob"]}}` + "\r\n"
@@ -49,8 +60,9 @@ const benchGreeting = `{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "m
 // the near end. The server is as cheap as it can be, so the benchmarks
 // measure the client: it greets, then answers each request line with a
 // canned reply (QEMU's spacing) that echoes the request's id verbatim, one
-// write per reply as QEMU does.
-func startBenchServer(b testing.TB) net.Conn {
+// write per reply as QEMU does. seen, if not nil, gets a copy of each
+// request line (for tests; called on the server goroutine).
+func startBenchServer(b testing.TB, seen func(line []byte)) net.Conn {
 	b.Helper()
 	dir, err := os.MkdirTemp("", "qb") // short: sun_path is 108 bytes
 	if err != nil {
@@ -72,7 +84,7 @@ func startBenchServer(b testing.TB) net.Conn {
 		b.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { defer close(done); serveBench(server) }()
+	go func() { defer close(done); serveBench(server, seen) }()
 	b.Cleanup(func() {
 		client.Close()
 		server.Close()
@@ -81,7 +93,7 @@ func startBenchServer(b testing.TB) net.Conn {
 	return client
 }
 
-func serveBench(conn net.Conn) {
+func serveBench(conn net.Conn, seen func(line []byte)) {
 	if _, err := conn.Write([]byte(benchGreeting)); err != nil {
 		return
 	}
@@ -91,6 +103,9 @@ func serveBench(conn net.Conn) {
 		line, err := r.ReadSlice('\n')
 		if err != nil {
 			return // the client hung up
+		}
+		if seen != nil {
+			seen(append([]byte(nil), line...))
 		}
 		ret := `{"status": "running", "singlestep": false, "running": true}`
 		if bytes.Contains(line, []byte("qmp_capabilities")) {
@@ -137,11 +152,19 @@ func benchClient(b testing.TB, conn net.Conn) *qmp.Client {
 	return c
 }
 
-// bareHandshake does by hand what the client does: read the greeting,
+// bareConn is a monitor connection driven by hand: the floor.
+type bareConn struct {
+	conn      net.Conn
+	r         *bufio.Reader
+	next      int    // last id sent
+	req, want []byte // scratch
+}
+
+// dialBare does by hand what the client does on conn: read the greeting,
 // negotiate capabilities with oob enabled (as the client does when QEMU
 // offers it, which lets QEMU queue several in-band commands), read the
-// reply. Every later byte is read through the returned reader.
-func bareHandshake(b testing.TB, conn net.Conn) *bufio.Reader {
+// reply. Every later byte is read through the bareConn's reader.
+func dialBare(b testing.TB, conn net.Conn) *bareConn {
 	b.Helper()
 	r := bufio.NewReaderSize(conn, 64<<10)
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
@@ -155,113 +178,145 @@ func bareHandshake(b testing.TB, conn net.Conn) *bufio.Reader {
 	if line, err := r.ReadSlice('\n'); err != nil || !bytes.HasPrefix(line, []byte(`{"return": {}`)) {
 		b.Fatalf("qmp_capabilities: %q %v", line, err)
 	}
-	return r
+	return &bareConn{conn: conn, r: r, req: make([]byte, 0, 64), want: make([]byte, 0, 32)}
 }
 
-// bareRequest appends query-status with a numeric id to buf.
-func bareRequest(buf []byte, id int) []byte {
+// bareRequest appends query-status with id in the given style to buf.
+func bareRequest(buf []byte, id int, style idStyle) []byte {
 	buf = append(buf, `{"execute":"query-status","id":`...)
-	buf = strconv.AppendInt(buf, int64(id), 10)
-	return append(buf, "}\n"...)
+	return append(appendID(buf, id, style), "}\n"...)
 }
 
-// bareAwait reads lines until the reply with id, skipping anything else
-// (events). want is scratch space; the grown slice is returned for reuse.
-func bareAwait(b testing.TB, r *bufio.Reader, id int, want []byte) []byte {
-	want = append(want[:0], `"id": `...)
-	want = strconv.AppendInt(want, int64(id), 10)
-	want = append(want, '}')
+func appendID(buf []byte, id int, style idStyle) []byte {
+	if style == clientIDs {
+		buf = append(buf, `"qmpdash-`...)
+		buf = strconv.AppendInt(buf, int64(id), 10)
+		return append(buf, '"')
+	}
+	return strconv.AppendInt(buf, int64(id), 10)
+}
+
+func (c *bareConn) send(b testing.TB, style idStyle) {
+	c.next++
+	c.req = bareRequest(c.req[:0], c.next, style)
+	if _, err := c.conn.Write(c.req); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// await reads lines until the reply with id, skipping events. Replies come
+// in request order; another one means the loop is out of step.
+func (c *bareConn) await(b testing.TB, id int, style idStyle) {
+	c.want = append(c.want[:0], `"id": `...)
+	c.want = append(appendID(c.want, id, style), '}')
 	for {
-		line, err := r.ReadSlice('\n')
+		line, err := c.r.ReadSlice('\n')
 		if err != nil {
 			b.Fatalf("reading reply %d: %v", id, err)
 		}
-		if bytes.Contains(line, want) {
+		if bytes.Contains(line, c.want) {
 			if !bytes.HasPrefix(line, []byte(`{"return": {"status": "`)) {
 				b.Fatalf("reply %d is not a status: %q", id, line)
 			}
-			return want
+			return
+		}
+		if bytes.Contains(line, []byte(`"id": `)) {
+			b.Fatalf("waiting for reply %d, got %q", id, line)
 		}
 	}
 }
 
-// benchBareSerial is the floor: one request written, its reply read, repeat.
-func benchBareSerial(b *testing.B, conn net.Conn, r *bufio.Reader) {
-	b.ReportAllocs()
-	req := make([]byte, 0, 64)
-	want := make([]byte, 0, 32)
-	b.ResetTimer()
-	for i := 1; i <= b.N; i++ {
-		req = bareRequest(req[:0], i)
-		if _, err := conn.Write(req); err != nil {
-			b.Fatal(err)
-		}
-		want = bareAwait(b, r, i, want)
+// serial runs n round trips: one request written, its reply read, repeat.
+func (c *bareConn) serial(b testing.TB, style idStyle, n int) {
+	for range n {
+		c.send(b, style)
+		c.await(b, c.next, style)
 	}
 }
 
-// benchBarePipelined keeps depth requests in flight from one goroutine:
+// pipelined runs n requests keeping depth in flight from one goroutine:
 // write depth, then one more for every reply. Replies must come in order,
 // as QEMU runs in-band commands in order.
-func benchBarePipelined(b *testing.B, conn net.Conn, r *bufio.Reader, depth int) {
-	b.ReportAllocs()
-	req := make([]byte, 0, 64)
-	want := make([]byte, 0, 32)
-	sent := 0
-	send := func() {
-		sent++
-		req = bareRequest(req[:0], sent)
-		if _, err := conn.Write(req); err != nil {
-			b.Fatal(err)
-		}
+func (c *bareConn) pipelined(b testing.TB, style idStyle, depth, n int) {
+	first, last := c.next+1, c.next+n
+	for c.next < last && c.next-first+1 < depth {
+		c.send(b, style)
 	}
-	b.ResetTimer()
-	for sent < depth && sent < b.N {
-		send()
-	}
-	for got := 1; got <= b.N; got++ {
-		want = bareAwait(b, r, got, want)
-		if sent < b.N {
-			send()
+	for id := first; id <= last; id++ {
+		if c.next < last {
+			c.send(b, style)
 		}
+		c.await(b, id, style)
 	}
 }
 
-func benchExecuteSerial(b *testing.B, c *qmp.Client) {
+func benchBareSerial(b *testing.B, c *bareConn, style idStyle) {
 	b.ReportAllocs()
-	ctx := context.Background()
 	b.ResetTimer()
-	for range b.N {
+	c.serial(b, style, b.N)
+}
+
+func benchBarePipelined(b *testing.B, c *bareConn, style idStyle) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	c.pipelined(b, style, benchWorkers, b.N)
+}
+
+// executeSerial runs n QueryStatus calls one after another.
+func executeSerial(c *qmp.Client, n int) error {
+	ctx := context.Background()
+	for range n {
 		st, err := c.QueryStatus(ctx)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
 		if st.Status == "" {
-			b.Fatalf("empty status %+v", st)
+			return fmt.Errorf("empty status %+v", st)
 		}
 	}
+	return nil
 }
 
-// benchExecutePipelined shares one client among workers goroutines that
-// between them run b.N commands.
-func benchExecutePipelined(b *testing.B, c *qmp.Client, workers int) {
-	b.ReportAllocs()
+// executePipelined shares c among benchWorkers goroutines that between
+// them run n QueryStatus calls.
+func executePipelined(c *qmp.Client, n int) error {
 	ctx := context.Background()
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	b.ResetTimer()
-	for range workers {
+	errs := make(chan error, benchWorkers)
+	for range benchWorkers {
 		wg.Go(func() {
-			for next.Add(1) <= int64(b.N) {
+			for next.Add(1) <= int64(n) {
 				st, err := c.QueryStatus(ctx)
-				if err != nil || st.Status == "" {
-					b.Errorf("query-status: %+v %v", st, err)
+				if err == nil && st.Status == "" {
+					err = fmt.Errorf("empty status %+v", st)
+				}
+				if err != nil {
+					errs <- err
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
+	close(errs)
+	return <-errs // nil when the channel is empty
+}
+
+func benchExecuteSerial(b *testing.B, c *qmp.Client) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := executeSerial(c, b.N); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchExecutePipelined(b *testing.B, c *qmp.Client) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := executePipelined(c, b.N); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // The in-process server must answer the way the benchmarks assume, or they
@@ -277,15 +332,33 @@ func TestBenchServer(t *testing.T) {
 			t.Errorf("requestID(%q) = %q, want %q", tc.line, got, tc.id)
 		}
 	}
-	// End to end: the client and the bare loop both get their replies.
-	c := benchClient(t, startBenchServer(t))
+	// End to end: the client gets its reply, and its request is byte for
+	// byte what the clientIDs bare loop sends (if the client's encoding
+	// changes, that benchmark must follow).
+	lines := make(chan []byte, 4)
+	c := benchClient(t, startBenchServer(t, func(l []byte) {
+		select {
+		case lines <- l:
+		default: // only the first two matter
+		}
+	}))
 	if st, err := c.QueryStatus(context.Background()); err != nil || st.Status != "running" || !st.Running {
 		t.Fatalf("client: %+v %v", st, err)
 	}
-	conn := startBenchServer(t)
-	r := bareHandshake(t, conn)
-	if _, err := conn.Write(bareRequest(nil, 41)); err != nil {
+	<-lines // qmp_capabilities
+	if got, want := <-lines, bareRequest(nil, 1, clientIDs); !bytes.Equal(got, want) {
+		t.Errorf("client sent %q, the clientIDs bare loop sends %q", got, want)
+	}
+	for _, style := range []idStyle{numericIDs, clientIDs} {
+		bc := dialBare(t, startBenchServer(t, nil))
+		bc.serial(t, style, 3)
+		bc.pipelined(t, style, 2, 5)
+		bc.serial(t, style, 1)
+		if bc.next != 9 {
+			t.Errorf("%d requests sent, want 9", bc.next)
+		}
+	}
+	if err := executePipelined(benchClient(t, startBenchServer(t, nil)), 20); err != nil {
 		t.Fatal(err)
 	}
-	bareAwait(t, r, 41, nil)
 }
