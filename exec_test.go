@@ -163,7 +163,7 @@ func fakeMonitor(t *testing.T, answer func(c net.Conn, line []byte)) string {
 		if _, err := r.ReadBytes('\n'); err != nil {
 			return
 		}
-		c.Write([]byte(`{"return": {}, "id": "qmpdash-negotiate"}` + "\n"))
+		c.Write([]byte(`{"return": {}, "id": 0}` + "\n"))
 		for {
 			line, err := r.ReadBytes('\n')
 			if err != nil {
@@ -197,7 +197,7 @@ func TestExecFailureKinds(t *testing.T) {
 
 func TestExecOutputIsTerminalSafe(t *testing.T) {
 	hostile := fakeMonitor(t, func(c net.Conn, line []byte) {
-		var req struct{ ID string }
+		var req struct{ ID json.RawMessage }
 		json.Unmarshal(line, &req)
 		reply, _ := json.Marshal(map[string]any{"id": req.ID, "return": "info\x1b]0;pwned\x07\r\nline2\u009b2J\r\n"})
 		c.Write(append(reply, '\n'))

@@ -50,7 +50,7 @@ type idStyle bool
 
 const (
 	numericIDs idStyle = false // {"execute":"query-status","id":7}
-	clientIDs  idStyle = true  // {"execute":"query-status","id":"qmpdash-7"}
+	clientIDs  idStyle = true  // {"execute":"query-status","id":"qmpdash-7"}: the client's ids before they became numbers
 )
 
 // benchGreeting is QEMU 7.2's greeting from the recorded session.
@@ -333,8 +333,8 @@ func TestBenchServer(t *testing.T) {
 		}
 	}
 	// End to end: the client gets its reply, and its request is byte for
-	// byte what the clientIDs bare loop sends (if the client's encoding
-	// changes, that benchmark must follow).
+	// byte what the bare loop sends, so the two are compared like for like
+	// (if the client's encoding changes, the bare loop must follow).
 	lines := make(chan []byte, 4)
 	c := benchClient(t, startBenchServer(t, func(l []byte) {
 		select {
@@ -346,8 +346,8 @@ func TestBenchServer(t *testing.T) {
 		t.Fatalf("client: %+v %v", st, err)
 	}
 	<-lines // qmp_capabilities
-	if got, want := <-lines, bareRequest(nil, 1, clientIDs); !bytes.Equal(got, want) {
-		t.Errorf("client sent %q, the clientIDs bare loop sends %q", got, want)
+	if got, want := <-lines, bareRequest(nil, 1, numericIDs); !bytes.Equal(got, want) {
+		t.Errorf("client sent %q, the bare loop sends %q", got, want)
 	}
 	for _, style := range []idStyle{numericIDs, clientIDs} {
 		bc := dialBare(t, startBenchServer(t, nil))

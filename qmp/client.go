@@ -1,6 +1,7 @@
 package qmp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,7 +32,7 @@ type Client struct {
 	nextID  atomic.Uint64
 
 	mu       sync.Mutex
-	pending  map[string]*call
+	pending  map[uint64]*call
 	subs     map[*Subscription]struct{}
 	closeErr error // set once, when the connection ends
 
@@ -99,7 +100,7 @@ func NewClient(ctx context.Context, conn net.Conn, opts ...Option) (*Client, err
 		conn:       conn,
 		opts:       o,
 		slots:      make(chan struct{}, MaxInFlight),
-		pending:    make(map[string]*call),
+		pending:    make(map[uint64]*call),
 		subs:       make(map[*Subscription]struct{}),
 		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
@@ -194,7 +195,7 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 	case <-c.done:
 		return nil, c.cutOff(command)
 	}
-	id := "qmpdash-" + strconv.FormatUint(c.nextID.Add(1), 10)
+	id := c.nextID.Add(1)
 	cl := &call{command: command, reply: make(chan callResult, 1)}
 	c.mu.Lock()
 	if c.closeErr != nil {
@@ -218,14 +219,8 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 	}
 }
 
-func (c *Client) send(ctx context.Context, command, id string, args json.RawMessage) error {
-	req := request{Execute: command, Arguments: args, ID: id}
-	b, err := json.Marshal(req)
-	if err != nil {
-		c.forget(id)
-		return protocolErr(c.sock, "cannot encode "+command, nil, err)
-	}
-	b = append(b, '\n')
+func (c *Client) send(ctx context.Context, command string, id uint64, args json.RawMessage) error {
+	b := appendRequest(make([]byte, 0, 48+len(command)+len(args)), command, id, args)
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(defaultWriteTimeout)
@@ -233,7 +228,7 @@ func (c *Client) send(ctx context.Context, command, id string, args json.RawMess
 	c.debug("send", b)
 	c.writeMu.Lock()
 	_ = c.conn.SetWriteDeadline(deadline)
-	_, err = c.conn.Write(b)
+	_, err := c.conn.Write(b)
 	c.writeMu.Unlock()
 	if err != nil {
 		// A partial write leaves the stream out of step: the
@@ -244,14 +239,44 @@ func (c *Client) send(ctx context.Context, command, id string, args json.RawMess
 	return nil
 }
 
-type request struct {
-	Execute   string          `json:"execute"`
-	Arguments json.RawMessage `json:"arguments,omitempty"`
-	ID        string          `json:"id"`
+// appendRequest encodes {"execute":...,"arguments":...,"id":N} and a
+// newline by hand: it is on every command's path, and the shortest bytes
+// matter because QEMU reads its monitor one byte at a time.
+func appendRequest(b []byte, command string, id uint64, args json.RawMessage) []byte {
+	b = append(b, `{"execute":`...)
+	b = appendJSONString(b, command)
+	if len(args) > 0 {
+		b = append(b, `,"arguments":`...)
+		if bytes.ContainsAny(args, "\r\n") {
+			// Keep one request on one line, as QEMU's own clients do.
+			var buf bytes.Buffer
+			if json.Compact(&buf, args) == nil {
+				args = buf.Bytes()
+			}
+		}
+		b = append(b, args...)
+	}
+	b = append(b, `,"id":`...)
+	b = strconv.AppendUint(b, id, 10)
+	return append(b, "}\n"...)
+}
+
+// appendJSONString quotes s for JSON. QMP command names are plain ASCII;
+// anything else goes through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // forget removes a call that was never sent and frees its slot.
-func (c *Client) forget(id string) {
+func (c *Client) forget(id uint64) {
 	c.mu.Lock()
 	_, ok := c.pending[id]
 	delete(c.pending, id)
@@ -288,7 +313,7 @@ func (c *Client) shutdown(cause error) {
 	}
 	c.closeErr = cause
 	pending := c.pending
-	c.pending = make(map[string]*call)
+	c.pending = make(map[uint64]*call)
 	subs := c.subs
 	c.subs = make(map[*Subscription]struct{})
 	for s := range subs {
@@ -347,7 +372,7 @@ func (c *Client) readError(err error, b []byte) error {
 // its caller as a ProtocolError. It reports false when the message cannot be
 // attributed, in which case the stream is not to be trusted.
 func (c *Client) dispatchBadReply(m message, err error, b []byte) bool {
-	if !m.hasID || m.id == "" {
+	if !m.ours {
 		return false
 	}
 	cl := c.take(m.id)
@@ -360,8 +385,8 @@ func (c *Client) dispatchBadReply(m message, err error, b []byte) bool {
 }
 
 func (c *Client) deliver(m message, b []byte) {
-	if m.id == "" {
-		// We always send ids; an id-less reply answers nothing of ours.
+	if !m.ours {
+		// We always send ids; a reply without one of ours answers nothing.
 		c.opts.logger.Warn("qmp: dropped a reply without our id", "socket", c.sock, "msg", string(clip(b, 200)))
 		return
 	}
@@ -378,7 +403,7 @@ func (c *Client) deliver(m message, b []byte) {
 }
 
 // take removes the call with id and frees its slot.
-func (c *Client) take(id string) *call {
+func (c *Client) take(id uint64) *call {
 	c.mu.Lock()
 	cl, ok := c.pending[id]
 	delete(c.pending, id)

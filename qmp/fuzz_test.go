@@ -117,8 +117,8 @@ func FuzzDecodeMessage(f *testing.F) {
 		if !json.Valid(b) {
 			t.Fatalf("invalid JSON decoded as kind %d", m.kind)
 		}
-		if !m.hasID && m.id != "" {
-			t.Fatalf("id %q without hasID", m.id)
+		if (!m.hasID && m.ours) || (!m.ours && m.id != 0) {
+			t.Fatalf("id %d ours=%v without hasID=%v", m.id, m.ours, m.hasID)
 		}
 		switch m.kind {
 		case msgReply:

@@ -42,8 +42,8 @@ func (c *Client) handshake(ctx context.Context, fr *framer) error {
 	if slices.Contains(m.greeting.Capabilities, "oob") {
 		args = json.RawMessage(`{"enable":["oob"]}`)
 	}
-	req, _ := json.Marshal(request{Execute: "qmp_capabilities", Arguments: args, ID: "qmpdash-negotiate"})
-	req = append(req, '\n')
+	// Id 0 is the negotiation's; commands count from 1.
+	req := appendRequest(nil, "qmp_capabilities", 0, args)
 	c.debug("send", req)
 	if _, err := c.conn.Write(req); err != nil {
 		return &ConnectError{Sock: c.sock, Msg: "sending qmp_capabilities", Err: unwrapOpError(err)}

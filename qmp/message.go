@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -21,8 +22,9 @@ type message struct {
 	kind msgKind
 
 	// Replies.
-	id      string // our id; "" when the reply carried none or a foreign one
-	hasID   bool
+	id      uint64 // our id, when ours is true
+	hasID   bool   // the message carried an id at all
+	ours    bool   // ... and it has the form of ours (an unsigned integer)
 	ret     json.RawMessage
 	errResp *wireError
 
@@ -79,10 +81,10 @@ func decodeMessage(b []byte) (message, error) {
 	var m message
 	if len(w.ID) > 0 && !bytes.Equal(w.ID, nullJSON) {
 		m.hasID = true
-		// We only send string ids; anything else is not ours.
-		var s string
-		if json.Unmarshal(w.ID, &s) == nil {
-			m.id = s
+		// We only send unsigned integer ids (the shortest form: QEMU reads
+		// its monitor a byte at a time); anything else is not ours.
+		if n, err := strconv.ParseUint(string(w.ID), 10, 64); err == nil {
+			m.id, m.ours = n, true
 		}
 	}
 	switch {
