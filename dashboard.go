@@ -36,20 +36,12 @@ func dashboardFlags(name string) (fs *flag.FlagSet, noMouse *bool) {
 
 func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, noMouse := dashboardFlags("qmpdash")
-	pos, err := parseFlags(fs, dashboardUsage, args, stdout)
+	st, err := startCommand(fs, dashboardUsage, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	set, logger, closeLog, err := setup(fs, pos, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	specs, err := model.ParseSpecs(set.Targets)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	return dashboard(ctx, specs, set, !*noMouse && set.Mouse, "", logger)
+	defer st.closeLog()
+	return dashboard(ctx, st.specs, st.set, !*noMouse && st.set.Mouse, "", st.logger)
 }
 
 // dashboard runs the fleet and the UI over it until the user quits or ctx

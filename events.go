@@ -51,19 +51,12 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("events")
 	addCommonFlags(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per event")
-	pos, err := parseFlags(fs, eventsUsage, args, stdout)
+	st, err := startCommand(fs, eventsUsage, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	set, logger, closeLog, err := setup(fs, pos, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	specs, err := model.ParseSpecs(set.Targets)
-	if err != nil {
-		return usagef("events: %v", err)
-	}
+	defer st.closeLog()
+	set, logger, specs := st.set, st.logger, st.specs
 
 	fleet := model.NewFleet(model.Config{Interval: set.Interval, Timeout: set.Timeout, Logger: logger})
 	ctx, cancel := context.WithCancel(ctx)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/qmpdash/qmpdash/model"
 	"io"
 	"log/slog"
 	"text/tabwriter"
@@ -113,4 +114,33 @@ func setup(fs *flag.FlagSet, targets []string, stderr io.Writer) (Settings, *slo
 	}
 	logger.Info("qmpdash: start", "command", fs.Name(), "version", versionString(), "config", set.ConfigFile)
 	return set, logger, closeLog, nil
+}
+
+// commandStart is what every command that watches VMs has after its flags:
+// the merged settings, the logger (close it with closeLog) and the parsed
+// target specs.
+type commandStart struct {
+	set      Settings
+	logger   *slog.Logger
+	closeLog func()
+	specs    []model.Spec
+}
+
+// startCommand parses flags, loads settings and parses the targets. A bad
+// target is a usage error prefixed with the command's name.
+func startCommand(fs *flag.FlagSet, usage string, args []string, stdout, stderr io.Writer) (commandStart, error) {
+	pos, err := parseFlags(fs, usage, args, stdout)
+	if err != nil {
+		return commandStart{}, err
+	}
+	set, logger, closeLog, err := setup(fs, pos, stderr)
+	if err != nil {
+		return commandStart{}, err
+	}
+	specs, err := model.ParseSpecs(set.Targets)
+	if err != nil {
+		closeLog()
+		return commandStart{}, usagef("%s: %v", fs.Name(), err)
+	}
+	return commandStart{set: set, logger: logger, closeLog: closeLog, specs: specs}, nil
 }

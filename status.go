@@ -54,19 +54,12 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("status")
 	addCommonFlags(fs)
 	asJSON := fs.Bool("json", false, "print a JSON array, one object per target")
-	pos, err := parseFlags(fs, statusUsage, args, stdout)
+	st, err := startCommand(fs, statusUsage, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	set, logger, closeLog, err := setup(fs, pos, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	specs, err := model.ParseSpecs(set.Targets)
-	if err != nil {
-		return usagef("status: %v", err)
-	}
+	defer st.closeLog()
+	set, logger, specs := st.set, st.logger, st.specs
 	addrs, err := model.ExpandSpecs(specs)
 	if err != nil {
 		return err
