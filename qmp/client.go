@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Client is one negotiated connection to one QMP monitor. It is safe for
@@ -188,6 +187,11 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 	if len(args) > 0 && !isJSONObject(args) {
 		return nil, protocolErr(c.sock, "arguments of "+command+" must be a JSON object", args, nil)
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.commandTimeout)
+		defer cancel()
+	}
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -221,10 +225,7 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 
 func (c *Client) send(ctx context.Context, command string, id uint64, args json.RawMessage) error {
 	b := appendRequest(make([]byte, 0, 48+len(command)+len(args)), command, id, args)
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(defaultWriteTimeout)
-	}
+	deadline, _ := ctx.Deadline() // ExecuteRaw made sure there is one
 	c.debug("send", b)
 	c.writeMu.Lock()
 	_ = c.conn.SetWriteDeadline(deadline)
@@ -273,17 +274,6 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
-}
-
-// forget removes a call that was never sent and frees its slot.
-func (c *Client) forget(id uint64) {
-	c.mu.Lock()
-	_, ok := c.pending[id]
-	delete(c.pending, id)
-	c.mu.Unlock()
-	if ok {
-		<-c.slots
-	}
 }
 
 // cutOff is the error for a command that cannot complete because the

@@ -299,3 +299,15 @@ func TestCloseWhileCommandsInFlight(t *testing.T) {
 		t.Fatal("Close did not release the caller")
 	}
 }
+
+func TestCommandWithoutDeadlineGetsTheDefaultTimeout(t *testing.T) {
+	c, peer := connectFake(t, WithCommandTimeout(100*time.Millisecond))
+	go peer.read() // the command arrives; no answer ever comes
+	res := background(func() error { return c.Execute(context.Background(), "query-status", nil, nil) })
+	select {
+	case err := <-res:
+		assertKind[*TimeoutError](t, err, KindTimeout)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a command without a deadline waited past the default timeout")
+	}
+}

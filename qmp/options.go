@@ -10,18 +10,19 @@ const (
 	DefaultGreetingTimeout = 5 * time.Second
 	DefaultMaxMessageSize  = 16 << 20
 	DefaultEventBuffer     = 256
+	// DefaultCommandTimeout bounds a command whose context has no
+	// deadline, so no wait in this package is open-ended.
+	DefaultCommandTimeout = 30 * time.Second
 	// MaxInFlight is QEMU's queue of in-band commands per monitor
 	// (QMP_REQ_QUEUE_LEN_MAX in monitor/qmp.c). Past it QEMU stops reading
 	// the socket, so more would only queue in the kernel.
 	MaxInFlight = 8
-	// defaultWriteTimeout bounds a write when the caller's context has no
-	// deadline; QEMU only stops reading when it is frozen.
-	defaultWriteTimeout = 10 * time.Second
 )
 
 type options struct {
 	name            string
 	greetingTimeout time.Duration
+	commandTimeout  time.Duration
 	maxMessage      int
 	logger          *slog.Logger
 }
@@ -35,6 +36,16 @@ func WithGreetingTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
 			o.greetingTimeout = d
+		}
+	}
+}
+
+// WithCommandTimeout bounds commands whose context has no deadline
+// (default 30 s). A context with a deadline is used as it is.
+func WithCommandTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.commandTimeout = d
 		}
 	}
 }
@@ -64,6 +75,7 @@ func WithName(name string) Option {
 func buildOptions(opts []Option) options {
 	o := options{
 		greetingTimeout: DefaultGreetingTimeout,
+		commandTimeout:  DefaultCommandTimeout,
 		maxMessage:      DefaultMaxMessageSize,
 	}
 	for _, f := range opts {

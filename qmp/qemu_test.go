@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -300,4 +301,95 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestQEMUOverTCP(t *testing.T) {
+	qemutest.Require(t)
+	// Ask the kernel for a free port, then hand it to QEMU.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	qemutest.Start(t, qemutest.Options{Name: "tcp",
+		Extra: []string{"-qmp", fmt.Sprintf("tcp:127.0.0.1:%d,server=on,wait=off", port)}})
+	target := fmt.Sprintf("tcp:127.0.0.1:%d", port)
+	var c *qmp.Client
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err = qmp.Dial(ctx(t, 5*time.Second), target)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // QEMU listens on TCP a moment after the unix socket
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.PID() != 0 {
+		t.Errorf("no peer credentials over TCP, got pid %d", c.PID())
+	}
+	if name, err := c.QueryName(ctx(t, 5*time.Second)); err != nil || name != "tcp" {
+		t.Fatalf("query-name over TCP: %q %v", name, err)
+	}
+}
+
+func TestQEMUControlCommands(t *testing.T) {
+	vm := qemutest.Start(t, qemutest.Options{Name: "ctl", Extra: []string{
+		"-drive", "if=none,id=cd0,media=cdrom", "-device", "ide-cd,drive=cd0,id=cdrom0",
+		"-device", "virtio-balloon-pci,id=balloon0"}})
+	c := dial(t, vm.Socket)
+	sub := c.Subscribe(32)
+	cx := ctx(t, 20*time.Second)
+	next := func(name string) qmp.Event {
+		t.Helper()
+		for {
+			ev, err := sub.Next(cx)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", name, err)
+			}
+			if ev.Name == name {
+				return ev
+			}
+		}
+	}
+	if err := c.SystemReset(cx); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("RESET"); !strings.Contains(string(ev.Data), "host-qmp-system-reset") {
+		t.Fatalf("RESET data %s", ev.Data)
+	}
+	if err := c.SystemPowerdown(cx); err != nil {
+		t.Fatal(err)
+	}
+	next("POWERDOWN")
+	if err := c.Eject(cx, "cdrom0", false); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("DEVICE_TRAY_MOVED"); !strings.Contains(string(ev.Data), `"tray-open": true`) {
+		t.Fatalf("tray event %s", ev.Data)
+	}
+	if err := c.Balloon(cx, 32<<20); err != nil {
+		t.Fatalf("balloon: %v", err)
+	}
+	// With -display none there is no console: QEMU says so in-band.
+	if err := c.Screendump(cx, t.TempDir()+"/s.ppm"); !qmp.IsClass(err, qmp.ClassGenericError) {
+		t.Fatalf("screendump: %v", err)
+	}
+	if err := c.Quit(cx); err != nil {
+		t.Fatal(err)
+	}
+	next("SHUTDOWN")
+	select {
+	case <-c.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection outlived quit")
+	}
+	select {
+	case <-vm.Exited():
+	case <-time.After(10 * time.Second):
+		t.Fatal("QEMU did not exit on quit")
+	}
 }

@@ -24,7 +24,7 @@ func ParseAddress(target string) (Address, error) {
 	case strings.HasPrefix(target, "unix:"):
 		p := strings.TrimPrefix(target, "unix:")
 		if p == "" {
-			return Address{}, fmt.Errorf("target %q: no socket path after unix:", target)
+			return Address{}, fmt.Errorf("target %q: no socket path after \"unix:\"", target)
 		}
 		return Address{Network: "unix", Addr: p}, nil
 	case strings.HasPrefix(target, "tcp:"):
