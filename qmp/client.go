@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Client is one negotiated connection to one QMP monitor. It is safe for
@@ -199,6 +200,12 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 	case <-c.done:
 		return nil, c.cutOff(command)
 	}
+	if err := ctx.Err(); err != nil {
+		// select picks at random among ready cases: a context that was
+		// already done may still have won a slot. Send nothing.
+		<-c.slots
+		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err}
+	}
 	id := c.nextID.Add(1)
 	cl := &call{command: command, reply: make(chan callResult, 1)}
 	c.mu.Lock()
@@ -210,7 +217,7 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 	c.pending[id] = cl
 	c.mu.Unlock()
 
-	if err := c.send(ctx, command, id, args); err != nil {
+	if err := c.send(command, id, args); err != nil {
 		return nil, err
 	}
 	select {
@@ -223,12 +230,14 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 	}
 }
 
-func (c *Client) send(ctx context.Context, command string, id uint64, args json.RawMessage) error {
+// send writes one request. The write deadline is not the caller's: a write
+// cut short leaves half a request on the wire and ends the connection, so
+// only a peer that reads nothing for a whole command timeout may cause it.
+func (c *Client) send(command string, id uint64, args json.RawMessage) error {
 	b := appendRequest(make([]byte, 0, 48+len(command)+len(args)), command, id, args)
-	deadline, _ := ctx.Deadline() // ExecuteRaw made sure there is one
 	c.debug("send", b)
 	c.writeMu.Lock()
-	_ = c.conn.SetWriteDeadline(deadline)
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.opts.commandTimeout))
 	_, err := c.conn.Write(b)
 	c.writeMu.Unlock()
 	if err != nil {

@@ -311,3 +311,42 @@ func TestCommandWithoutDeadlineGetsTheDefaultTimeout(t *testing.T) {
 		t.Fatal("a command without a deadline waited past the default timeout")
 	}
 }
+
+func TestExpiredContextSendsNothingAndKeepsTheConnection(t *testing.T) {
+	c, peer := connectFake(t)
+	expired, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	for i := 0; i < 50; i++ {
+		err := c.Execute(expired, "query-status", nil, nil)
+		assertKind[*TimeoutError](t, err, KindTimeout)
+	}
+	if c.Pending() != 0 {
+		t.Fatalf("%d commands pending after expired contexts", c.Pending())
+	}
+	// The first request the peer sees is the live one: nothing was sent
+	// for the expired ones, and the connection is fine.
+	got := background(func() fakeRequest {
+		req := peer.read()
+		peer.reply(req, `{"status": "running", "running": true}`)
+		return req
+	})
+	if _, err := c.QueryStatus(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if req := <-got; string(req.ID) != "1" {
+		t.Fatalf("first request on the wire has id %s, want 1", req.ID)
+	}
+}
+
+func TestNextAfterCloseSaysTheSubscriptionClosed(t *testing.T) {
+	c, _ := connectFake(t)
+	sub := c.Subscribe(1)
+	sub.Close()
+	_, err := sub.Next(ctxFor(t, time.Second))
+	if !errors.Is(err, ErrSubscriptionClosed) {
+		t.Fatalf("got %v", err)
+	}
+	if c.Err() != nil {
+		t.Fatalf("closing a subscription closed the connection: %v", c.Err())
+	}
+}

@@ -3,6 +3,7 @@ package qmp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync/atomic"
 	"time"
 )
@@ -23,7 +24,11 @@ type Subscription struct {
 	ch      chan Event
 	dropped atomic.Uint64
 	closed  bool // guarded by c.mu
+	byUser  atomic.Bool
 }
+
+// ErrSubscriptionClosed is the cause Next reports after Close.
+var ErrSubscriptionClosed = errors.New("subscription closed")
 
 // Subscribe returns a subscription to the named events (all when none are
 // named) with a buffer of size events (DefaultEventBuffer when <= 0). Its
@@ -57,6 +62,7 @@ func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
 
 // Close stops delivery and closes C. Idempotent.
 func (s *Subscription) Close() {
+	s.byUser.Store(true)
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
 	delete(s.c.subs, s)
@@ -76,6 +82,9 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 	select {
 	case ev, ok := <-s.ch:
 		if !ok {
+			if s.byUser.Load() {
+				return Event{}, &ConnectError{Sock: s.c.sock, Msg: "waiting for an event", Err: ErrSubscriptionClosed}
+			}
 			return Event{}, s.c.cutOff("event wait")
 		}
 		return ev, nil

@@ -38,7 +38,7 @@ func dial(t *testing.T, sock string) *qmp.Client {
 func TestQEMUNegotiationAndIdentity(t *testing.T) {
 	vm := qemutest.Start(t, qemutest.Options{Name: "ident"})
 	c := dial(t, vm.Socket)
-	if v := c.Version(); v.QEMU.Major < 7 || !strings.Contains(v.Package, "") {
+	if v := c.Version(); v.QEMU.Major < 7 || v.Package == "" {
 		t.Fatalf("version %+v", v)
 	}
 	if !c.OOB() {
@@ -249,6 +249,14 @@ func TestQEMUKilledMidCommand(t *testing.T) {
 	errs := make(chan error, n)
 	for i := 0; i < n; i++ {
 		go func() { errs <- c.Execute(context.Background(), "query-status", nil, nil) }()
+	}
+	// Kill only once all n are on the wire, so they are cut off mid-command.
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Pending() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d commands in flight", c.Pending(), n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 	vm.Kill()
 	for i := 0; i < n; i++ {
