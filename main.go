@@ -118,7 +118,7 @@ Flags every command takes:
 The dashboard and demo also take --no-mouse.
 
 Places searched when no TARGET is given: $XDG_RUNTIME_DIR/qemu/, /run/qemu/,
-/var/run/qemu-server/*.qmp (Proxmox), /var/lib/libvirt/qemu/*.monitor.
+/var/run/qemu-server/*.qmp (Proxmox).
 
 Run 'qmpdash COMMAND --help' for a command's flags and examples.
 `

@@ -22,8 +22,13 @@ func NewErrorInfo(err error, at time.Time) ErrorInfo {
 		return ErrorInfo{Kind: KindOther, Message: full, Detail: full, Time: at}
 	}
 	msg := full
+	var re *qmp.ResponseError
 	var qe qmp.Error
-	if errors.As(err, &qe) {
+	switch {
+	case errors.As(err, &re):
+		// The class is the reader's label; QEMU's own words come first.
+		msg = re.Command + ": " + re.Desc
+	case errors.As(err, &qe):
 		msg = strings.TrimPrefix(full, "qmp "+qe.Socket()+": ")
 	}
 	return ErrorInfo{Kind: ErrorKind(kind), Class: class, Message: msg, Detail: full, Time: at}

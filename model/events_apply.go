@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -17,11 +18,24 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 	if at.IsZero() {
 		at = now
 	}
-	le := LoggedEvent{Source: v.id, Name: ev.Name, Data: ev.Data, Time: at}
+	le := LoggedEvent{Source: v.id, Name: ev.Name, Data: boundedData(ev.Data), Time: at}
 	v.f.events.Append(le)
 	v.log.Append(le)
 	v.cur.EventsSeen++
 	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)
+}
+
+// MaxEventData bounds what the logs keep of one event's data: the logs
+// count events, and a peer may send up to the message size limit in each.
+const MaxEventData = 8 << 10
+
+// boundedData keeps small data as it is and replaces larger data with a
+// valid JSON note of its size, so every reader can still parse it.
+func boundedData(d json.RawMessage) json.RawMessage {
+	if len(d) <= MaxEventData {
+		return d
+	}
+	return json.RawMessage(fmt.Sprintf(`{"qmpdash-truncated-bytes":%d}`, len(d)))
 }
 
 // The run states QMP events imply (QEMU's RunState names).

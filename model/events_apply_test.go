@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -86,5 +87,18 @@ func TestMigrationBalloonAndSlowRefreshEvents(t *testing.T) {
 	}
 	if s.Migration != before.Migration || s.Memory != before.Memory || len(s.Jobs) != 0 {
 		t.Fatalf("garbage changed state: %+v", s)
+	}
+}
+
+func TestLoggedEventDataIsBounded(t *testing.T) {
+	small := json.RawMessage(`{"id": "mirror0"}`)
+	if got := boundedData(small); string(got) != string(small) {
+		t.Fatalf("small data changed: %s", got)
+	}
+	big := json.RawMessage(`{"x": "` + strings.Repeat("a", 100000) + `"}`)
+	got := boundedData(big)
+	var note map[string]int
+	if len(got) > 100 || json.Unmarshal(got, &note) != nil || note["qmpdash-truncated-bytes"] != len(big) {
+		t.Fatalf("big data kept as %d bytes: %.80s", len(got), got)
 	}
 }

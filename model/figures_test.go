@@ -1,6 +1,8 @@
 package model
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,5 +114,21 @@ func TestParseSpec(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", "/run/user/1000")
 	if p := DiscoveryPaths(); p[0] != "/run/user/1000/qemu" || p[1] != "/run/qemu" {
 		t.Errorf("discovery paths %v", p)
+	}
+}
+
+func TestErrorInfoPutsQEMUsWordsFirst(t *testing.T) {
+	at := time.Unix(1, 0)
+	re := &qmp.ResponseError{Sock: "/very/long/path/to/a/socket.qmp", Command: "device_del", Class: "DeviceNotFound", Desc: "Device 'nope' not found"}
+	e := NewErrorInfo(re, at)
+	if e.Kind != KindResponse || e.Class != "DeviceNotFound" || e.Message != "device_del: Device 'nope' not found" || !strings.Contains(e.Detail, re.Sock) {
+		t.Fatalf("%+v", e)
+	}
+	ce := &qmp.ConnectError{Sock: "/s.qmp", Msg: "cannot connect", Err: errors.New("connection refused")}
+	if e := NewErrorInfo(ce, at); e.Message != "cannot connect: connection refused" || e.Kind != KindConnect {
+		t.Fatalf("%+v", e)
+	}
+	if e := NewErrorInfo(errors.New("plain"), at); e.Kind != KindOther || e.Message != "plain" {
+		t.Fatalf("%+v", e)
 	}
 }

@@ -215,8 +215,17 @@ func (f *Fleet) touchLocked() {
 // EventsSince returns logged events with Seq > seq, all VMs merged.
 func (f *Fleet) EventsSince(seq uint64) []LoggedEvent { return f.events.Since(seq) }
 
-// EventsDropped counts events the bounded log evicted.
-func (f *Fleet) EventsDropped() uint64 { return f.events.Dropped() }
+// EventsDropped counts events lost: evicted from the bounded merged log,
+// or dropped before they reached it because a VM's watcher fell behind.
+func (f *Fleet) EventsDropped() uint64 {
+	n := f.events.Dropped()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, v := range f.vms {
+		n += v.eventsLost()
+	}
+	return n
+}
 
 // EventLog is the merged log itself, for readers that filter.
 func (f *Fleet) EventLog() *EventLog { return f.events }

@@ -60,7 +60,7 @@ const (
 type ErrorInfo struct {
 	Kind    ErrorKind
 	Class   string // QEMU's class (GenericError, CommandNotFound, ...) when Kind is response
-	Message string // what happened, short: "device_del failed: DeviceNotFound: Device 'nope' not found"
+	Message string // what happened, short: "device_del: Device 'nope' not found" (the class is in Class)
 	Detail  string // the whole error text, socket included
 	Time    time.Time
 }

@@ -88,7 +88,9 @@ func DiscoveryPaths() []string {
 	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
 		paths = append(paths, filepath.Join(d, "qemu"))
 	}
-	return append(paths, "/run/qemu", "/var/run/qemu-server/*.qmp", "/var/lib/libvirt/qemu/*.monitor")
+	// Not libvirt's monitors: libvirt always holds them, and a monitor
+	// serves one client, so they would only ever show "no greeting".
+	return append(paths, "/run/qemu", "/var/run/qemu-server/*.qmp")
 }
 
 // DiscoverySpecs are DiscoveryPaths as optional specs.

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,8 @@ type vmWatcher struct {
 	reviveCh        chan struct{}
 	gone            atomic.Bool
 	balloonTarget   atomic.Uint64 // set by Fleet.Execute, read by publish
+	subDropped      atomic.Uint64 // events the qmp subscriptions of past connections lost
+	liveSub         atomic.Pointer[qmp.Subscription]
 
 	mu            sync.Mutex // guards the fields below, read by Fleet methods
 	cl            *qmp.Client
@@ -68,6 +71,16 @@ func (v *vmWatcher) poke(ch chan struct{}) {
 	case ch <- struct{}{}:
 	default:
 	}
+}
+
+// eventsLost counts events this VM's subscriptions had to drop because the
+// watcher fell behind (they never reached the logs).
+func (v *vmWatcher) eventsLost() uint64 {
+	n := v.subDropped.Load()
+	if s := v.liveSub.Load(); s != nil {
+		n += s.Dropped()
+	}
+	return n
 }
 
 func (v *vmWatcher) markGone() {
@@ -173,8 +186,13 @@ func (v *vmWatcher) retryAfter(ctx context.Context, err error, attempt int) bool
 func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 	// Subscribe before announcing the connection, so a reader that acts on
 	// "connected" cannot make an event we miss.
-	sub := c.Subscribe(1024)
-	defer sub.Close()
+	sub := c.Subscribe(256)
+	v.liveSub.Store(sub)
+	defer func() {
+		v.liveSub.Store(nil)
+		v.subDropped.Add(sub.Dropped())
+		sub.Close()
+	}()
 	v.connected(c)
 
 	pollDone := make(chan pollResult, 1)
@@ -242,7 +260,13 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 func (v *vmWatcher) connected(c *qmp.Client) {
 	v.setClient(c)
 	v.balloonTarget.Store(0) // a new QEMU has its own target
-	v.figs = newFigures(v.f.cfg.HistoryLen, v.f.cfg.ProcRoot, c.PID())
+	pid := c.PID()
+	if pid == os.Getpid() {
+		// An in-process peer (the simulated demo): /proc would describe
+		// qmpdash itself, not a VM.
+		pid = 0
+	}
+	v.figs = newFigures(v.f.cfg.HistoryLen, v.f.cfg.ProcRoot, pid)
 	name := v.cur.Name
 	v.cur = VMSnapshot{
 		ID:             v.id,
