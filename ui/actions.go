@@ -86,6 +86,11 @@ func (a *action) searchText() string {
 	return a.title
 }
 
+// completes says whether tab completes this action's prompt (see complete).
+func (a *action) completes() bool {
+	return a.id == actQMP || a.id == actEject || a.id == actTheme
+}
+
 // disabledReason says why an action cannot run now, or "".
 func (a *action) disabledReason(readOnly, haveVM bool) string {
 	switch {

@@ -13,6 +13,8 @@ import (
 
 const maxHintNames = 8
 
+// complete handles the actions action.completes names (the help line
+// offers tab only for those).
 func (a *app) complete() {
 	p := &a.pal
 	val := p.prompt.Value()

@@ -28,6 +28,51 @@ func (k sortKey) String() string {
 	return [...]string{"name", "state", "cpu", "memory", "i/o"}[k]
 }
 
+// naturalAsc says whether a key's natural order (desc unset) lists values
+// rising: names A→Z and states by rank (running first) do; the figures
+// list the busiest first, so they fall.
+func (k sortKey) naturalAsc() bool { return k == sortName || k == sortState }
+
+// ascending says whether the list, as shown, goes from low to high. The
+// arrows show this, never the reverse flag: ↑ rising, ↓ falling.
+func (f *fleetList) ascending() bool { return f.sortBy.naturalAsc() != f.desc }
+
+func sortArrow(asc bool) string {
+	if asc {
+		return "↑"
+	}
+	return "↓"
+}
+
+// sortLabel is the sort key and its arrow, as the header shows it.
+func (f *fleetList) sortLabel() string { return f.sortBy.String() + sortArrow(f.ascending()) }
+
+// sortMeaning says in words what comes first.
+func (f *fleetList) sortMeaning() string {
+	asc := f.ascending()
+	switch f.sortBy {
+	case sortName:
+		if asc {
+			return "A→Z"
+		}
+		return "Z→A"
+	case sortState:
+		if asc {
+			return "running first"
+		}
+		return "unreachable first"
+	case sortCPU, sortIO:
+		if asc {
+			return "idlest first"
+		}
+		return "busiest first"
+	}
+	if asc {
+		return "smallest first"
+	}
+	return "largest first"
+}
+
 type fleetList struct {
 	order  []int // indices into the snapshot's VMs, filtered and sorted
 	selID  string

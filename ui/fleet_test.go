@@ -63,7 +63,8 @@ func TestFleetSortCyclesAndKeepsSelection(t *testing.T) {
 	if got := strings.Join(h.rowNames(), ","); got != "web-01,db-primary,build-runner,legacy" {
 		t.Fatalf("state order %s", got)
 	}
-	h.mustShow("sort state↓", "STATE↓")
+	// Running first: the state rank rises down the list.
+	h.mustShow("sort state↑", "STATE↑")
 	h.press("s") // cpu, busiest first
 	if got := h.rowNames(); got[0] != "web-01" || got[1] != "db-primary" {
 		t.Fatalf("cpu order %v", got)

@@ -141,17 +141,15 @@ func colsSig(cols []column) uint64 {
 	return h.Sum64()
 }
 
-func fleetHeader(st *themes.Styles, cols []column, w int, sortBy sortKey, desc bool) string {
+// fleetHeader draws the column titles; the sorted column carries the
+// arrow of the order as listed (asc: values rise down the table).
+func fleetHeader(st *themes.Styles, cols []column, w int, sortBy sortKey, asc bool) string {
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", markerWidth))
 	for _, c := range cols {
 		t := c.title
 		if sortColumn(sortBy) == c.id {
-			if desc {
-				t += "↑"
-			} else {
-				t += "↓"
-			}
+			t += sortArrow(asc)
 		}
 		if c.right {
 			b.WriteString(fitLeft(t, c.width))
@@ -346,6 +344,10 @@ func displayName(v *model.VMSnapshot) string {
 	return sanitizeLine(clip(n, 256))
 }
 
+// maxWatchingBytes bounds Options.Watching before it is drawn (the row
+// clips it to the width anyway).
+const maxWatchingBytes = 512
+
 // renderFleet draws the table (header and visible rows) in w x h cells.
 func (a *app) renderFleet(w, h int) []string {
 	if h <= 0 || w <= 0 {
@@ -355,12 +357,15 @@ func (a *app) renderFleet(w, h int) []string {
 	cols := fleetColumns(w, a.columns)
 	sig := colsSig(cols)
 	lines := make([]string, 0, h)
-	lines = append(lines, fleetHeader(&a.st, cols, w, f.sortBy, f.desc))
+	lines = append(lines, fleetHeader(&a.st, cols, w, f.sortBy, f.ascending()))
 	rowsH := h - 1
 	if len(f.order) == 0 {
 		msg := "no VMs yet — waiting for the fleet"
+		if wt := sanitizeLine(clip(a.opts.Watching, maxWatchingBytes)); strings.TrimSpace(wt) != "" {
+			msg = "no VMs yet — watching " + strings.TrimSpace(wt)
+		}
 		if len(a.snap.VMs) > 0 {
-			msg = "no VM matches the filter " + strconv.Quote(f.filter) + " (esc clears it)"
+			msg = "no VM matches the filter " + strconv.Quote(f.filter) + " (" + a.keys.Back.Help().Key + " clears it)"
 		}
 		if rowsH > 0 {
 			lines = append(lines, a.st.Muted.Render(trunc("  "+msg, w)))

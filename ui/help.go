@@ -40,7 +40,14 @@ func (a *app) renderHelp(w int) []string {
 	for _, act := range actions {
 		acts = append(acts, strings.ToLower(act.title))
 	}
-	lines = append(lines, "", st.Bold.Render(": or ctrl+p")+" opens the command palette: "+strings.Join(acts, ", "))
+	k := &a.keys
+	lines = append(lines,
+		st.Bold.Render("Sort      ")+"↑ rising (A→Z, lowest first)  ↓ falling (busiest, largest first)",
+		"",
+		st.Bold.Render(k.Palette.Help().Key)+" opens the command palette: "+strings.Join(acts, ", "),
+		"In the palette and filters letters type: "+st.Bold.Render(k.InputUp.Help().Key)+" "+
+			st.Bold.Render(k.InputDown.Help().Key)+" move, "+st.Bold.Render(k.Run.Help().Key)+" runs, "+
+			st.Bold.Render(k.InputBack.Help().Key)+" closes")
 	if a.opts.ReadOnly {
 		lines = append(lines, st.Badge.Render(" READ-ONLY ")+" only queries are sent; actions that change a VM are disabled")
 	}

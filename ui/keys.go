@@ -1,16 +1,17 @@
 package ui
 
 import (
-	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 )
 
 // keyMap holds every binding the dashboard answers to. The help overlay and
-// the help line are drawn from it, so they always show the keys in force
-// (including the user's rebindings).
+// the help line are drawn from it, and every label is built from the keys
+// bound (helpKeys), so help always shows the keys in force, the user's
+// rebindings included.
 type keyMap struct {
 	Quit, Help, Palette, Errors, Mouse, Back key.Binding
 
@@ -23,46 +24,159 @@ type keyMap struct {
 	Events, EventsAll, EventsFilter key.Binding
 
 	Run, Complete, Confirm, Cancel key.Binding
+
+	// Sideways scrolls the reply viewer left and right.
+	Sideways key.Binding
+
+	// Keys for inputs (palette, prompts, filters), derived from Up, Down and
+	// Back by deriveInputKeys: there letters type, so only keys that do not
+	// type or edit are kept.
+	InputUp, InputDown, InputBack, Recall key.Binding
+}
+
+// bind makes a binding whose help label comes from its keys.
+func bind(desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKeys(keys), desc))
+}
+
+// setKeys rebinds b and rebuilds its label: the one path for defaults,
+// rebinds and derived keys.
+func setKeys(b *key.Binding, keys ...string) {
+	b.SetKeys(keys...)
+	b.SetHelp(helpKeys(keys), b.Help().Desc)
 }
 
 func defaultKeyMap() keyMap {
-	b := func(keys []string, helpKey, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))
+	k := keyMap{
+		Quit:    bind("quit", "q", "ctrl+c"),
+		Help:    bind("help", "?"),
+		Palette: bind("commands", ":", "ctrl+p"),
+		Errors:  bind("error history", "e"),
+		Mouse:   bind("mouse on/off", "m"),
+		Back:    bind("back/close", "esc"),
+
+		Up:       bind("up", "up", "k"),
+		Down:     bind("down", "down", "j"),
+		PageUp:   bind("page up", "pgup", "ctrl+u"),
+		PageDown: bind("page down", "pgdown", "ctrl+d"),
+		Top:      bind("top", "home", "g"),
+		Bottom:   bind("bottom", "end", "G"),
+
+		Open:        bind("details", "enter"),
+		Filter:      bind("filter", "/"),
+		Sort:        bind("sort by", "s"),
+		SortReverse: bind("reverse sort", "S"),
+
+		NextPane: bind("next pane", "tab"),
+		PrevPane: bind("prev pane", "shift+tab"),
+		Panes:    bind("pane", "1", "2", "3", "4", "5", "6", "7"),
+
+		Events:       bind("event log", "l"),
+		EventsAll:    bind("events: this VM/all", "a"),
+		EventsFilter: bind("filter events", "f"),
+
+		Run:      bind("run", "enter"),
+		Complete: bind("complete", "tab"),
+		Confirm:  bind("yes", "y", "Y"),
+		Cancel:   bind("no", "n", "N", "esc"),
+
+		Sideways: bind("scroll sideways", "left", "right"),
+
+		InputUp:   bind("up"),
+		InputDown: bind("down"),
+		InputBack: bind("close"),
+		Recall:    bind("earlier input"),
 	}
-	return keyMap{
-		Quit:    b([]string{"q", "ctrl+c"}, "q", "quit"),
-		Help:    b([]string{"?"}, "?", "help"),
-		Palette: b([]string{":", "ctrl+p"}, ":", "commands"),
-		Errors:  b([]string{"e"}, "e", "error history"),
-		Mouse:   b([]string{"m"}, "m", "mouse on/off"),
-		Back:    b([]string{"esc"}, "esc", "back/close"),
-
-		Up:       b([]string{"up", "k"}, "↑/k", "up"),
-		Down:     b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown: b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-		Top:      b([]string{"home", "g"}, "g", "top"),
-		Bottom:   b([]string{"end", "G"}, "G", "bottom"),
-
-		Open:        b([]string{"enter"}, "enter", "details"),
-		Filter:      b([]string{"/"}, "/", "filter"),
-		Sort:        b([]string{"s"}, "s", "sort by"),
-		SortReverse: b([]string{"S"}, "S", "reverse sort"),
-
-		NextPane: b([]string{"tab"}, "tab", "next pane"),
-		PrevPane: b([]string{"shift+tab"}, "shift+tab", "prev pane"),
-		Panes:    b([]string{"1", "2", "3", "4", "5", "6", "7"}, "1-7", "pane"),
-
-		Events:       b([]string{"l"}, "l", "event log"),
-		EventsAll:    b([]string{"a"}, "a", "events: this VM/all"),
-		EventsFilter: b([]string{"f"}, "f", "filter events"),
-
-		Run:      b([]string{"enter"}, "enter", "run"),
-		Complete: b([]string{"tab"}, "tab", "complete"),
-		Confirm:  b([]string{"y", "Y"}, "y", "yes"),
-		Cancel:   b([]string{"n", "N", "esc"}, "n/esc", "no"),
-	}
+	k.deriveInputKeys()
+	return k
 }
+
+// deriveInputKeys recomputes the input keys after the bindings change.
+// Escape always leaves an input, whatever "back" is bound to, so no
+// rebinding can trap the user in the palette.
+func (k *keyMap) deriveInputKeys() {
+	up := inputKeys(k.Up.Keys(), "up")
+	down := inputKeys(k.Down.Keys(), "down")
+	setKeys(&k.InputUp, up...)
+	setKeys(&k.InputDown, down...)
+	back := inputKeys(k.Back.Keys(), "esc")
+	if !contains(back, "esc") {
+		back = append(back, "esc")
+	}
+	setKeys(&k.InputBack, back...)
+	recall := append(append([]string(nil), up...), down...)
+	k.Recall.SetKeys(recall...)
+	k.Recall.SetHelp(helpKeys(up)+"/"+helpKeys(down), k.Recall.Help().Desc)
+}
+
+// inputKeys keeps the keys that neither type into nor edit a line input;
+// if none is left, fallback.
+func inputKeys(keys []string, fallback string) []string {
+	var out []string
+	for _, s := range keys {
+		if !typesText(s) && !lineEditKeys[s] {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return []string{fallback}
+	}
+	return out
+}
+
+// typesText says whether a key, named as Bubble Tea prints it, puts text
+// into a line input: a single character (shifted ones print as the
+// character itself, "G") or the space bar.
+func typesText(s string) bool {
+	return utf8.RuneCountInString(s) == 1 || s == "space"
+}
+
+// lineEditKeys are the keys lineInput.handleKey uses for editing.
+var lineEditKeys = map[string]bool{
+	"left": true, "right": true, "home": true, "end": true, "backspace": true, "delete": true,
+	"ctrl+a": true, "ctrl+b": true, "ctrl+e": true, "ctrl+f": true, "ctrl+h": true, "ctrl+d": true,
+	"ctrl+u": true, "ctrl+k": true, "ctrl+w": true, "alt+backspace": true,
+	"alt+left": true, "ctrl+left": true, "alt+right": true, "ctrl+right": true,
+}
+
+// prettyKeys are shorter or clearer names for help labels.
+var prettyKeys = map[string]string{
+	"up": "↑", "down": "↓", "left": "←", "right": "→", "pgdown": "pgdn",
+}
+
+// helpKeys is a binding's help label, built from its keys: "↑/k",
+// "q/ctrl+c", "pgup/ctrl+u"; a run of three or more consecutive digits
+// reads as a range ("1-7"). Duplicates are shown once.
+func helpKeys(keys []string) string {
+	var out []string
+	seen := map[string]bool{}
+	for i := 0; i < len(keys); i++ {
+		s := keys[i]
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		j := i
+		for j+1 < len(keys) && isDigitKey(keys[j]) && isDigitKey(keys[j+1]) && keys[j+1][0] == keys[j][0]+1 {
+			j++
+		}
+		if j-i >= 2 {
+			for _, d := range keys[i+1 : j+1] {
+				seen[d] = true
+			}
+			out = append(out, s+"-"+keys[j])
+			i = j
+			continue
+		}
+		if p, ok := prettyKeys[s]; ok {
+			s = p
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "/")
+}
+
+func isDigitKey(s string) bool { return len(s) == 1 && s[0] >= '0' && s[0] <= '9' }
 
 // KeyActions lists the action names Options.Keys may rebind.
 func KeyActions() []string {
@@ -87,54 +201,6 @@ func (k *keyMap) byName() map[string]*key.Binding {
 	}
 }
 
-// rebind applies the user's bindings. Unknown action names are reported,
-// not fatal. ctrl+c always quits, whatever the user does to "quit", so the
-// program can never trap its user.
-func (k *keyMap) rebind(m map[string][]string) error {
-	var bad []string
-	byName := k.byName()
-	for name, keys := range m {
-		b, ok := byName[name]
-		if !ok {
-			bad = append(bad, name)
-			continue
-		}
-		var clean []string
-		for _, s := range keys {
-			if s = strings.TrimSpace(s); s != "" {
-				clean = append(clean, s)
-			}
-		}
-		if len(clean) == 0 {
-			continue
-		}
-		if name == "quit" && !contains(clean, "ctrl+c") {
-			clean = append(clean, "ctrl+c")
-		}
-		b.SetKeys(clean...)
-		b.SetHelp(strings.Join(helpKeys(clean), "/"), b.Help().Desc)
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return fmt.Errorf("unknown key action(s) %s (valid: %s)", strings.Join(bad, ", "), strings.Join(KeyActions(), ", "))
-	}
-	return nil
-}
-
-// helpKeys hides ctrl+c from the help text when other quit keys exist.
-func helpKeys(keys []string) []string {
-	if len(keys) > 1 {
-		out := make([]string, 0, len(keys))
-		for _, k := range keys {
-			if k != "ctrl+c" {
-				out = append(out, k)
-			}
-		}
-		return out
-	}
-	return keys
-}
-
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
@@ -142,53 +208,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// helpContext says which keys apply now.
-type helpContext int
-
-const (
-	ctxFleet helpContext = iota
-	ctxDetail
-	ctxEvents
-	ctxPalette
-	ctxConfirm
-	ctxViewer
-	ctxErrors
-	ctxFilter
-)
-
-// contextKeys adapts the key map to bubbles' help.KeyMap for one context.
-type contextKeys struct {
-	k   *keyMap
-	ctx helpContext
-}
-
-func (c contextKeys) ShortHelp() []key.Binding {
-	k := c.k
-	switch c.ctx {
-	case ctxDetail:
-		return []key.Binding{k.Back, k.NextPane, k.Panes, k.Up, k.Down, k.Palette, k.Help, k.Quit}
-	case ctxEvents:
-		return []key.Binding{k.Back, k.Up, k.Down, k.EventsAll, k.EventsFilter, k.Bottom, k.Help, k.Quit}
-	case ctxPalette:
-		return []key.Binding{k.Run, k.Complete, k.Up, k.Down, k.Back}
-	case ctxConfirm:
-		return []key.Binding{k.Confirm, k.Cancel}
-	case ctxViewer, ctxErrors:
-		return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Back}
-	case ctxFilter:
-		return []key.Binding{k.Run, k.Back}
-	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Sort, k.Palette, k.Events, k.Help, k.Quit}
-}
-
-func (c contextKeys) FullHelp() [][]key.Binding {
-	k := c.k
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Back, k.Filter, k.Sort, k.SortReverse},
-		{k.NextPane, k.PrevPane, k.Panes, k.Events, k.EventsAll, k.EventsFilter},
-		{k.Palette, k.Errors, k.Mouse, k.Help, k.Quit},
-	}
 }

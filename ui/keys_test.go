@@ -51,12 +51,12 @@ func TestHelpOverlayIsDrawnFromKeyMap(t *testing.T) {
 	h.press("?")
 	h.mustShow("Help", "[CONNECT]", "[TIMEOUT]", "[NO-DEVICE]", "▶ running")
 	help := ansi.Strip(strings.Join(h.a.renderHelp(110), "\n"))
-	for _, want := range []string{`x\s+quit`, `o\s+sort by`, `enter\s+details`, `/\s+filter`, `tab\s+next pane`, `1-7\s+pane`, `S\s+reverse sort`} {
+	for _, want := range []string{`x/ctrl\+c\s+quit`, `o\s+sort by`, `enter\s+details`, `/\s+filter`, `tab\s+next pane`, `1-7\s+pane`, `S\s+reverse sort`} {
 		if !regexp.MustCompile(want).MatchString(help) {
 			t.Errorf("help lacks %s:\n%s", want, help)
 		}
 	}
-	if regexp.MustCompile(`\bq\s+quit`).MatchString(help) {
+	if regexp.MustCompile(`(^|\s)q(/ctrl\+c)?\s+quit`).MatchString(help) {
 		t.Error("help shows the old quit key")
 	}
 	h.press("?")
@@ -92,7 +92,7 @@ func TestRebindKeepsCtrlC(t *testing.T) {
 	if !keyIs(keyMsg("ctrl+c"), k.Quit) || !keyIs(keyMsg("Q"), k.Quit) || keyIs(keyMsg("q"), k.Quit) {
 		t.Fatalf("quit keys %v", k.Quit.Keys())
 	}
-	if k.Quit.Help().Key != "Q" {
+	if k.Quit.Help().Key != "Q/ctrl+c" {
 		t.Fatalf("help shows %q", k.Quit.Help().Key)
 	}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	// Columns picks the fleet columns to show (see ColumnNames); empty
 	// shows all. Unknown names are an error from Run.
 	Columns []string
+	// Watching is a short human description of where VMs are looked for
+	// (e.g. "/run/qemu/, $XDG_RUNTIME_DIR/qemu/"), shown while the fleet is
+	// empty; "" shows a generic message.
+	Watching string
 	// DemoNote is shown in the header when non-empty, e.g. "simulated VMs".
 	DemoNote string
 	// Logger receives diagnostics; nil discards them. The UI never writes to

@@ -21,7 +21,7 @@ func (a *app) overlay(l layout) (string, []string, bool) {
 		t, lines := a.renderPalette(inner, oh-2)
 		return t, lines, true
 	case a.helpOpen:
-		return "Help", scrollLines(&a.st, a.renderHelp(inner), a.helpScroll, oh-2), true
+		return "Help", scrollLines(&a.st, a.renderHelp(inner), a.helpScroll, oh-2, a.keys.Down.Help().Key), true
 	case a.errs.open:
 		return "Error history (newest first)", a.renderErrors(inner, oh-2), true
 	}
@@ -66,8 +66,9 @@ func splice(body, ov string, x, y, ow int) string {
 	return strings.Join(lines, "\n")
 }
 
-// scrollLines shows h lines from off, marking what is hidden below.
-func scrollLines(st *themes.Styles, lines []string, off, h int) []string {
+// scrollLines shows h lines from off, marking what is hidden below and
+// naming downKey, the label of the keys that scroll.
+func scrollLines(st *themes.Styles, lines []string, off, h int, downKey string) []string {
 	if h <= 0 {
 		return nil
 	}
@@ -75,7 +76,7 @@ func scrollLines(st *themes.Styles, lines []string, off, h int) []string {
 	lines = lines[off:]
 	if len(lines) > h {
 		more := len(lines) - h + 1
-		lines = append(lines[:h-1:h-1], st.Muted.Render("↓ "+itoa(more)+" more (↓/j scrolls)"))
+		lines = append(lines[:h-1:h-1], st.Muted.Render("↓ "+itoa(more)+" more ("+downKey+" scrolls)"))
 	}
 	return lines
 }

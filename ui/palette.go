@@ -32,6 +32,14 @@ type palItem struct {
 	disabled string
 }
 
+// rank puts the actions that can run now ahead of the disabled ones.
+func (it palItem) rank() int {
+	if it.disabled != "" {
+		return 1
+	}
+	return 0
+}
+
 type palette struct {
 	open    bool
 	stage   palStage
@@ -85,46 +93,48 @@ func (a *app) palVM() (*model.VMSnapshot, bool) {
 	return nil, false
 }
 
-// filterPalette orders the actions: by fuzzy score when there is a query,
-// recently used first otherwise (and among equal scores).
+// filterPalette orders the actions: those that can run now first, then
+// the disabled ones; within each group by fuzzy score when there is a
+// query, and recently used first (also among equal scores).
 func (a *app) filterPalette() {
 	p := &a.pal
 	_, haveVM := a.palVM()
 	q := strings.TrimSpace(p.query.Value())
 	p.items = p.items[:0]
+	score := map[*action]int{}
 	if q == "" {
 		for i := range actions {
 			p.items = append(p.items, palItem{act: &actions[i]})
 		}
-		slices.SortStableFunc(p.items, func(x, y palItem) int {
-			return cmp.Compare(a.hist.rank(x.act.id), a.hist.rank(y.act.id))
-		})
 	} else {
 		texts := make([]string, len(actions))
 		for i := range actions {
 			texts[i] = actions[i].searchText()
 		}
-		ms := fuzzy.Find(q, texts)
-		slices.SortStableFunc(ms, func(x, y fuzzy.Match) int {
-			if c := cmp.Compare(y.Score, x.Score); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.hist.rank(actions[x.Index].id), a.hist.rank(actions[y.Index].id))
-		})
-		for _, m := range ms {
+		for _, m := range fuzzy.Find(q, texts) {
 			p.items = append(p.items, palItem{act: &actions[m.Index], matched: m.MatchedIndexes})
+			score[&actions[m.Index]] = m.Score
 		}
 	}
 	for i := range p.items {
 		p.items[i].disabled = p.items[i].act.disabledReason(a.opts.ReadOnly, haveVM)
 	}
+	slices.SortStableFunc(p.items, func(x, y palItem) int {
+		if c := cmp.Compare(x.rank(), y.rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(score[y.act], score[x.act]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.hist.rank(x.act.id), a.hist.rank(y.act.id))
+	})
 	p.cursor = max(0, min(p.cursor, len(p.items)-1))
 }
 
 func (a *app) updatePalette(msg tea.KeyPressMsg) tea.Cmd {
 	p := &a.pal
 	k := &a.keys
-	if msg.String() == "esc" {
+	if keyIs(msg, k.InputBack) {
 		if p.stage == palConfirm {
 			a.closePalette()
 			return a.setStatus(statusInfo, "cancelled")
@@ -143,14 +153,15 @@ func (a *app) updatePalette(msg tea.KeyPressMsg) tea.Cmd {
 	case palPrompt:
 		return a.updatePrompt(msg)
 	}
-	switch msg.String() {
-	case "up", "ctrl+p", "shift+tab":
+	// Letters type into the query, so only keys that do not type move.
+	switch {
+	case keyIs(msg, k.InputUp):
 		p.cursor = max(0, p.cursor-1)
 		return nil
-	case "down", "ctrl+n", "tab":
+	case keyIs(msg, k.InputDown):
 		p.cursor = max(0, min(len(p.items)-1, p.cursor+1))
 		return nil
-	case "enter":
+	case keyIs(msg, k.Run):
 		if len(p.items) == 0 {
 			return nil
 		}
@@ -199,8 +210,9 @@ func (a *app) confirmOrRun(pd pending, destructive bool) tea.Cmd {
 
 func (a *app) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
 	p := &a.pal
-	switch msg.String() {
-	case "enter":
+	k := &a.keys
+	switch {
+	case keyIs(msg, k.Run):
 		pd, err := a.buildPending(p.act, p.prompt.Value())
 		if err != "" {
 			p.msg = err
@@ -208,16 +220,16 @@ func (a *app) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		destructive := p.act.destructive || (p.act.id == actQMP && destructiveCommands[pd.command])
 		return a.confirmOrRun(pd, destructive)
-	case "tab":
+	case keyIs(msg, k.Complete) && p.act.completes():
 		a.complete()
 		return nil
-	case "up", "down":
+	case keyIs(msg, k.InputUp, k.InputDown):
 		// Recall earlier inputs for this action.
 		prev := a.hist.Inputs[string(p.act.id)]
 		if len(prev) == 0 {
 			return nil
 		}
-		if msg.String() == "up" {
+		if keyIs(msg, k.InputUp) {
 			p.histIdx = min(p.histIdx+1, len(prev)-1)
 		} else {
 			p.histIdx = max(p.histIdx-1, -1)

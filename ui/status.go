@@ -119,21 +119,30 @@ func (a *app) renderStatus(w int) string {
 		left = append(left, st.Accent.Render("•")+" "+a.status.text)
 	}
 
-	// The right side comes in decreasing detail; the first that leaves
-	// the message room (half the bar, or all it needs) wins.
+	// The message has priority: the right side comes in decreasing detail,
+	// down to nothing, and the first that leaves the whole message room
+	// wins. A message is brief (it fades), the counts come back after it.
 	msg := strings.Join(left, " ")
-	need := min(width(msg), w/2)
-	var r string
-	for _, variant := range a.statusRight(w) {
-		r = variant
-		if width(r)+1+need <= w {
+	variants := a.statusRight(w)
+	if msg == "" {
+		for _, r := range variants {
+			if width(r) <= w {
+				return fitLeft(r, w)
+			}
+		}
+		return trunc(variants[len(variants)-2], w) // the shortest with counts
+	}
+	r := ""
+	for _, variant := range variants {
+		if width(variant)+1+width(msg) <= w {
+			r = variant
 			break
 		}
 	}
-	rw := width(r)
-	if rw > w {
-		return trunc(r, w)
+	if r == "" {
+		return trunc(msg, w)
 	}
+	rw := width(r)
 	return fit(trunc(msg, max(0, w-rw-1)), w-rw) + r
 }
 
@@ -184,6 +193,7 @@ func (a *app) statusRight(w int) []string {
 		join(busy, []string{short, poll}, extra),
 		join(busy, []string{short, poll}),
 		join(busy, []string{short}),
+		join(busy),
 	}
 }
 

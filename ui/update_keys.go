@@ -35,6 +35,10 @@ func (a *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			a.helpScroll = max(0, a.helpScroll-10)
 		case keyIs(msg, k.PageDown):
 			a.scrollHelp(10)
+		case keyIs(msg, k.Top):
+			a.helpScroll = 0
+		case keyIs(msg, k.Bottom):
+			a.scrollHelp(1 << 30)
 		}
 		return nil
 	case a.errs.open:
@@ -112,10 +116,11 @@ func (a *app) fleetKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keyIs(msg, k.Sort):
 		f.sortBy = (f.sortBy + 1) % numSortKeys
 		f.refresh(vms)
-		return a.setStatus(statusInfo, "sorted by "+f.sortBy.String())
+		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
 	case keyIs(msg, k.SortReverse):
 		f.desc = !f.desc
 		f.refresh(vms)
+		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
 	case keyIs(msg, k.Panes):
 		a.focus = focusDetail
 		a.pane = paneID(msg.String()[0] - '1')
@@ -219,13 +224,24 @@ func (a *app) startEventFilter() {
 	a.events.input.SetValue(a.events.filter)
 }
 
+// updateFleetFilter edits the fleet filter. Letters type; only keys that
+// do not type (the arrows) move the selection meanwhile.
 func (a *app) updateFleetFilter(msg tea.KeyPressMsg) tea.Cmd {
 	f := &a.fleet
-	switch msg.String() {
-	case "esc":
+	k := &a.keys
+	switch {
+	case keyIs(msg, k.InputBack):
 		f.editing, f.filter = false, ""
-	case "enter":
+	case keyIs(msg, k.Run):
 		f.editing = false
+	case keyIs(msg, k.InputUp):
+		f.move(a.snap.VMs, -1)
+		a.clampScroll()
+		return nil
+	case keyIs(msg, k.InputDown):
+		f.move(a.snap.VMs, 1)
+		a.clampScroll()
+		return nil
 	default:
 		if !f.input.handleKey(msg) {
 			return nil
@@ -240,10 +256,11 @@ func (a *app) updateFleetFilter(msg tea.KeyPressMsg) tea.Cmd {
 
 func (a *app) updateEventFilter(msg tea.KeyPressMsg) tea.Cmd {
 	l := &a.events
-	switch msg.String() {
-	case "esc":
+	k := &a.keys
+	switch {
+	case keyIs(msg, k.InputBack):
 		l.editing, l.filter = false, ""
-	case "enter":
+	case keyIs(msg, k.Run):
 		l.editing = false
 	default:
 		if !l.input.handleKey(msg) {
@@ -273,6 +290,8 @@ func (a *app) updateErrors(msg tea.KeyPressMsg) tea.Cmd {
 		e.scroll = max(0, min(e.scroll+10, len(e.entries)-1))
 	case keyIs(msg, k.Top):
 		e.scroll = 0
+	case keyIs(msg, k.Bottom):
+		e.scroll = max(0, len(e.entries)-1)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func (a *app) render() string {
 }
 
 func (a *app) renderTooSmall() string {
-	msg := []string{"Terminal too small", itoa(a.w) + "x" + itoa(a.h) + ", need " + itoa(minW) + "x" + itoa(minH), "q quits"}
+	msg := []string{"Terminal too small", itoa(a.w) + "x" + itoa(a.h) + ", need " + itoa(minW) + "x" + itoa(minH), a.keys.Quit.Help().Key + " quits"}
 	return block(msg, a.w, a.h)
 }
 
@@ -57,11 +57,7 @@ func (a *app) renderHeader() string {
 	} else {
 		parts = append(parts, itoa(n)+" VMs")
 	}
-	dir := "↓"
-	if f.desc {
-		dir = "↑"
-	}
-	parts = append(parts, st.Muted.Render("sort "+f.sortBy.String()+dir))
+	parts = append(parts, st.Muted.Render("sort "+f.sortLabel()))
 	if f.editing {
 		parts = append(parts, f.input.view(&st.Input, max(10, a.w/3), true))
 	} else if f.filter != "" {
@@ -90,16 +86,25 @@ func (a *app) renderHelpLine() string {
 
 func (a *app) helpContext() helpContext {
 	switch {
-	case a.view.open, a.helpOpen:
+	case a.view.open:
 		return ctxViewer
 	case a.pal.open && a.pal.stage == palConfirm:
 		return ctxConfirm
+	case a.pal.open && a.pal.stage == palPrompt:
+		if a.pal.act.completes() {
+			return ctxPromptComplete
+		}
+		return ctxPrompt
 	case a.pal.open:
 		return ctxPalette
+	case a.helpOpen:
+		return ctxHelp
 	case a.errs.open:
 		return ctxErrors
-	case a.fleet.editing || a.events.editing:
+	case a.fleet.editing:
 		return ctxFilter
+	case a.events.editing:
+		return ctxEventFilter
 	case a.focus == focusDetail && a.pane == paneEvents:
 		return ctxEvents
 	case a.focus == focusDetail:

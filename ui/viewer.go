@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 )
@@ -22,6 +23,13 @@ type viewer struct {
 func (a *app) openViewer(title, content string) {
 	a.view = viewer{open: true, title: title, vp: viewport.New()}
 	a.view.vp.MouseWheelEnabled = true
+	// The viewport answers to our bindings, not its own pager defaults, so
+	// the help line (drawn from the key map) is what works, rebinds included.
+	k := &a.keys
+	a.view.vp.KeyMap = viewport.KeyMap{
+		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown,
+		Left: key.NewBinding(key.WithKeys("left")), Right: key.NewBinding(key.WithKeys("right")),
+	}
 	a.view.vp.SetContent(content)
 	a.sizeViewer()
 }
@@ -38,18 +46,20 @@ func (a *app) sizeViewer() {
 
 func (a *app) updateViewer(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
-		if keyIs(k, a.keys.Quit) {
+		km := &a.keys
+		switch {
+		case keyIs(k, km.Quit):
 			return tea.Quit
-		}
-		switch k.String() {
-		case "esc":
+		case keyIs(k, km.Back):
 			a.view = viewer{}
 			return nil
-		case "home", "g":
+		case keyIs(k, km.Top):
 			a.view.vp.GotoTop()
 			return nil
-		case "end", "G":
+		case keyIs(k, km.Bottom):
 			a.view.vp.GotoBottom()
+			return nil
+		case !keyIs(k, km.Up, km.Down, km.PageUp, km.PageDown, km.Sideways):
 			return nil
 		}
 	}
