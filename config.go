@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -230,10 +231,10 @@ func parseConfig(path string, data []byte) (configFile, []string, error) {
 	if err != nil {
 		return configFile{}, nil, configError(path, err)
 	}
-	if err := checkNames(path, text, cfg); err != nil {
+	warnings, err := checkNames(path, text, &cfg)
+	if err != nil {
 		return configFile{}, nil, err
 	}
-	var warnings []string
 	undecoded := map[string]bool{}
 	for _, k := range md.Undecoded() {
 		undecoded[k.String()] = true
@@ -251,29 +252,34 @@ func parseConfig(path string, data []byte) (configFile, []string, error) {
 	return cfg, warnings, nil
 }
 
-// checkNames rejects [keys] actions and columns the dashboard does not
-// have, naming the file, line and key like every other bad value.
-func checkNames(path, text string, cfg configFile) error {
+// checkNames checks [keys] actions and columns against what the dashboard
+// has. An action it does not have is an unknown key: a warning, and the
+// entry is dropped. A column it does not have is a bad value: an error.
+// Both name the file, line and key.
+func checkNames(path, text string, cfg *configFile) ([]string, error) {
 	where := func(k toml.Key) string {
 		if line := keyLine(text, k); line > 0 {
 			return fmt.Sprintf("%s:%d", path, line)
 		}
 		return path
 	}
+	var warnings []string
 	actions := ui.KeyActions()
 	for action := range cfg.Keys {
 		if !slices.Contains(actions, action) {
 			k := toml.Key{"keys", action}
-			return fmt.Errorf("config %s: %s: unknown action %q (actions: %s)", where(k), k, action, strings.Join(actions, ", "))
+			warnings = append(warnings, fmt.Sprintf("%s: unknown key %q: no such action (actions: %s)", where(k), k.String(), strings.Join(actions, ", ")))
+			delete(cfg.Keys, action)
 		}
 	}
+	sort.Strings(warnings)
 	columns := ui.ColumnNames()
 	for _, c := range cfg.Columns.v {
 		if !slices.Contains(columns, c) {
-			return fmt.Errorf("config %s: columns: unknown column %q (columns: %s)", where(toml.Key{"columns"}), c, strings.Join(columns, ", "))
+			return nil, fmt.Errorf("config %s: columns: unknown column %q (columns: %s)", where(toml.Key{"columns"}), c, strings.Join(columns, ", "))
 		}
 	}
-	return nil
+	return warnings, nil
 }
 
 func syntaxError(path string, err error) error {

@@ -24,6 +24,8 @@ Examples:
   qmpdash /run/qemu/
   qmpdash --read-only --theme high-contrast web.qmp db.qmp
   qmpdash --interval 500ms '/var/run/qemu-server/*.qmp'
+
+Flags:
 `
 
 // dashboardFlags is the common set plus what only the dashboard takes.
@@ -72,8 +74,19 @@ func dashboard(ctx context.Context, specs []model.Spec, set Settings, mouse bool
 		Keys:        set.Keys,
 		Columns:     set.Columns,
 		DemoNote:    note,
+		Watching:    describeSpecs(specs),
 		Logger:      logger,
 	})
+}
+
+// describeSpecs says in a few words where the fleet looks, for the empty
+// fleet's message.
+func describeSpecs(specs []model.Spec) string {
+	parts := make([]string, len(specs))
+	for i, s := range specs {
+		parts[i] = s.Raw
+	}
+	return strings.Join(parts, ", ")
 }
 
 // historyFile is where the palette remembers recently used actions:

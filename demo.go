@@ -22,6 +22,8 @@ its QEMUs with it).
 Examples:
   qmpdash demo
   qmpdash demo --sim --theme light
+
+Flags:
 `
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {

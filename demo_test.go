@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/qmpdash/qmpdash/internal/demo"
 	"github.com/qmpdash/qmpdash/internal/qemutest"
 )
 
@@ -43,6 +47,7 @@ func TestDemoCleansUpEveryWayItEnds(t *testing.T) {
 					_ = syscall.Kill(p, syscall.SIGKILL)
 				}
 			})
+			root := demoRoot(t, vms[0])
 			end(s, qd[0])
 			s.waitText("QMPDASH-EXITED=", 30*time.Second)
 			deadline := time.Now().Add(20 * time.Second)
@@ -54,8 +59,31 @@ func TestDemoCleansUpEveryWayItEnds(t *testing.T) {
 					time.Sleep(50 * time.Millisecond)
 				}
 			}
+			if name == "qmpdash killed" {
+				// Nothing of its own ran to clean up: the next demo does.
+				demo.SweepStale(filepath.Dir(root))
+			}
+			if _, err := os.Stat(root); !os.IsNotExist(err) {
+				t.Fatalf("demo directory %s left behind: %v", root, err)
+			}
 		})
 	}
+}
+
+// demoRoot finds the demo's directory in a QEMU's command line.
+func demoRoot(t *testing.T, qemuPID int) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", qemuPID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range strings.Split(string(b), "\x00") {
+		if i := strings.Index(arg, "/vms/"); i > 0 && strings.Contains(arg, "qmpdash-demo-") {
+			return strings.TrimPrefix(arg[:i], "unix:")
+		}
+	}
+	t.Fatalf("no demo directory in %q", b)
+	return ""
 }
 
 func TestDemoSimulatedSaysSo(t *testing.T) {

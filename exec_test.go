@@ -203,7 +203,7 @@ func TestExecOutputIsTerminalSafe(t *testing.T) {
 		c.Write(append(reply, '\n'))
 	})
 	out, _, code := runCLI(t, "exec", hostile, "human-monitor-command", `{"command-line": "info x"}`)
-	if code != exitOK || out != "info\nline22J\n" {
+	if code != exitOK || out != "info\nline2\n" {
 		t.Fatalf("exit %d, %q", code, out)
 	}
 }

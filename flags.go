@@ -61,6 +61,9 @@ func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout io.Writer)
 			return nil, errHelpShown
 		}
 		if err != nil {
+			if fs.Name() == "qmpdash" { // the dashboard: "qmpdash: qmpdash: ..." says it twice
+				return nil, usagef("%v", err)
+			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}
 		rest := fs.Args()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -78,13 +79,24 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errHelpShown):
 		return exitOK
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "qmpdash: %s\nRun 'qmpdash help' for usage.\n", ue.msg)
+		fmt.Fprintf(stderr, "qmpdash: %s\nRun '%s' for usage.\n", ue.msg, helpHint(ue.msg))
 		return exitUsage
 	case errors.As(err, &fe):
 		return exitFail // the command already reported what failed
 	}
 	fmt.Fprintf(stderr, "qmpdash: %v\n", err)
 	return exitFail
+}
+
+// helpHint points at the help of the command a usage error is about: its
+// message starts with the command's name ("status: ..."), else the list.
+func helpHint(msg string) string {
+	for _, cmd := range []string{"status", "events", "exec", "demo", "version"} {
+		if strings.HasPrefix(msg, cmd+": ") || strings.HasPrefix(msg, cmd+" ") {
+			return "qmpdash " + cmd + " --help"
+		}
+	}
+	return "qmpdash help"
 }
 
 // failedError: the command printed its results, some of which are failures.

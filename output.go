@@ -2,28 +2,8 @@ package main
 
 import (
 	"fmt"
-	"strings"
-	"unicode"
 	"unicode/utf8"
-
-	"github.com/charmbracelet/x/ansi"
 )
-
-// safeText is safe for multi-line text from a VM (human-monitor-command
-// output): like safe, but line breaks and tabs stay, and CRLF becomes LF.
-func safeText(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = ansi.Strip(strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
 
 // safeJSON makes JSON fit for a terminal without changing what it means.
 // JSON escapes C0 controls inside strings, but DEL and the C1 controls

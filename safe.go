@@ -2,19 +2,16 @@ package main
 
 import (
 	"strings"
-	"unicode"
 
-	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/ui"
 )
 
-// safe makes a string that came from a VM fit to print on a terminal:
-// escape sequences and control characters are removed.
-func safe(s string) string {
-	s = ansi.Strip(strings.ToValidUTF8(s, "\uFFFD"))
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, s)
+// safe makes a string that came from a VM fit to print on one terminal
+// line, by the same rules the dashboard uses.
+func safe(s string) string { return ui.SanitizeLine(s) }
+
+// safeText is safe for multi-line text from a VM (human-monitor-command
+// output): line breaks stay, CRLF becomes LF.
+func safeText(s string) string {
+	return ui.SanitizeText(strings.ReplaceAll(s, "\r\n", "\n"))
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -21,6 +23,34 @@ import (
 	"github.com/qmpdash/qmpdash/qmp"
 	"github.com/qmpdash/qmpdash/sim"
 )
+
+const (
+	dirPrefix = "qmpdash-demo-"
+	ownerFile = "owner.pid"
+)
+
+// SweepStale removes demo directories under tmp whose qmpdash is gone
+// (killed with SIGKILL, say: its QEMUs die with it, but its disk images
+// would stay). A directory without an owner file is left alone.
+func SweepStale(tmp string) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, dirPrefix+"*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// Root is the directory holding everything the demo made.
+func (f *Fleet) Root() string { return f.root }
 
 // Fleet is a running demo fleet.
 type Fleet struct {
@@ -48,8 +78,15 @@ func Start(useQEMU bool, logger *slog.Logger) (*Fleet, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	root, err := os.MkdirTemp("", "qmpdash-demo-")
+	SweepStale(os.TempDir())
+	root, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
+		return nil, err
+	}
+	// Who owns this directory, so a later demo can remove it if this
+	// qmpdash is killed before Stop runs.
+	if err := os.WriteFile(filepath.Join(root, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+		os.RemoveAll(root)
 		return nil, err
 	}
 	f := &Fleet{root: root, Dir: filepath.Join(root, "vms"), logger: logger}
