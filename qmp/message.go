@@ -75,7 +75,7 @@ var nullJSON = []byte("null")
 // any input; every failure is one of the errors above or a JSON error.
 func decodeMessage(b []byte) (message, error) {
 	var w wireMessage
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := splitObject(b, &w); err != nil {
 		return message{}, err
 	}
 	var m message
@@ -107,7 +107,7 @@ func decodeMessage(b []byte) (message, error) {
 				return message{}, errBadEvent
 			}
 		}
-		data := w.Data
+		data := clone(w.Data) // the framer reuses b's memory
 		if bytes.Equal(data, nullJSON) {
 			data = nil
 		}
@@ -118,7 +118,7 @@ func decodeMessage(b []byte) (message, error) {
 		return m, errBothResult
 	case len(w.Return) > 0:
 		m.kind = msgReply
-		m.ret = w.Return
+		m.ret = clone(w.Return) // the framer reuses b's memory
 		return m, nil
 	case len(w.Error) > 0:
 		var we wireError
@@ -146,4 +146,115 @@ func qmpTime(ts wireTimestamp) time.Time {
 
 func isEmptyObject(b []byte) bool {
 	return len(bytes.TrimSpace(bytes.Trim(bytes.TrimSpace(b), "{}"))) == 0
+}
+
+var (
+	errInvalidJSON = errors.New("invalid JSON")
+	errNotObject   = errors.New("not a JSON object")
+)
+
+// splitObject fills w with the raw values of b's top-level members, as
+// sub-slices of b (no copies; callers clone what they keep). It replaces a
+// json.Unmarshal that copied every member on every reply. Keys match
+// exactly (QMP's are lower case); an unknown key is skipped.
+func splitObject(b []byte, w *wireMessage) error {
+	if !json.Valid(b) {
+		return errInvalidJSON
+	}
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return errNotObject
+	}
+	i++
+	for {
+		i = skipWS(b, i)
+		if b[i] == '}' {
+			return nil
+		}
+		kEnd := stringEnd(b, i)
+		key := b[i+1 : kEnd-1]
+		i = skipWS(b, kEnd) // at ':'
+		i = skipWS(b, i+1)
+		vEnd := valueEnd(b, i)
+		setMember(w, key, b[i:vEnd])
+		i = skipWS(b, vEnd)
+		if b[i] == ',' {
+			i++
+		}
+	}
+}
+
+func setMember(w *wireMessage, key, v []byte) {
+	switch string(key) { // no allocation: the compiler sees a comparison
+	case "return":
+		w.Return = v
+	case "error":
+		w.Error = v
+	case "event":
+		w.Event = v
+	case "data":
+		w.Data = v
+	case "timestamp":
+		w.Timestamp = v
+	case "id":
+		w.ID = v
+	case "QMP":
+		w.QMP = v
+	}
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string starting at b[i] ('"').
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd returns the index just past the (valid) JSON value at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = stringEnd(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && !isSpace(b[j]) && b[j] != ',' && b[j] != '}' && b[j] != ']' {
+		j++
+	}
+	return j
+}
+
+func clone(r json.RawMessage) json.RawMessage {
+	if r == nil {
+		return nil
+	}
+	return append(json.RawMessage(nil), r...)
 }
