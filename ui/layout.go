@@ -96,9 +96,25 @@ func (a *app) widePanes(v *model.VMSnapshot, r rect) []paneBox {
 		share = 65
 	}
 	bh := max(3, min(len(blk.lines)+2, r.h*share/100))
+	// The columns above need no more than their panes' natural heights;
+	// what they would leave empty goes to Block, whose list grows with
+	// devices and jobs, rather than padding the last pane of a column.
+	lw := r.w / 2
+	need := 0
+	for ci, ids := range wideColumns {
+		cw := lw
+		if ci == 1 {
+			cw = r.w - lw
+		}
+		h := 0
+		for _, id := range ids {
+			h += len(a.paneLines(id, v, cw-2, 0)) + 2
+		}
+		need = max(need, h)
+	}
+	bh = max(bh, min(r.h-need, r.h*3/4))
 	blk.r = rect{r.x, r.y + r.h - bh, r.w, bh}
 	top := rect{r.x, r.y, r.w, r.h - bh}
-	lw := top.w / 2
 	cols := [2]rect{{top.x, top.y, lw, top.h}, {top.x + lw, top.y, top.w - lw, top.h}}
 	for ci, ids := range wideColumns {
 		out = append(out, a.stackPanes(v, ids, cols[ci])...)
