@@ -87,14 +87,6 @@ func (l *EventLog) Snapshot() []LoggedEvent {
 	return l.copyLocked(0, l.n)
 }
 
-// Tail returns the newest n events (fewer if fewer are held), oldest first.
-func (l *EventLog) Tail(n int) []LoggedEvent {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	n = max(0, min(n, l.n))
-	return l.copyLocked(l.n-n, n)
-}
-
 // Since returns the held events with Seq greater than seq, oldest first.
 // Since(0) returns everything held.
 func (l *EventLog) Since(seq uint64) []LoggedEvent {
@@ -108,31 +100,6 @@ func (l *EventLog) Since(seq uint64) []LoggedEvent {
 	}
 	newer := int(min(last-seq, uint64(l.n)))
 	return l.copyLocked(l.n-newer, newer)
-}
-
-// Filter returns the newest limit events for which f is true, oldest
-// first; limit <= 0 means no limit. f runs with the log's read lock held, so it
-// must be quick and must not call the log's methods.
-func (l *EventLog) Filter(f func(LoggedEvent) bool, limit int) []LoggedEvent {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	var out []LoggedEvent
-	for i := l.n - 1; i >= 0; i-- {
-		if limit > 0 && len(out) >= limit {
-			break
-		}
-		if e := l.buf[(l.start+i)%len(l.buf)]; f(e) {
-			out = append(out, e)
-		}
-	}
-	// Collected newest first; readers want oldest first.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	if out == nil {
-		out = []LoggedEvent{}
-	}
-	return out
 }
 
 // copyLocked copies count events starting at the from-th oldest. The

@@ -121,22 +121,13 @@ func TestEventLogReads(t *testing.T) {
 		want []uint64
 	}{
 		{"empty Snapshot", empty.Snapshot(), []uint64{}},
-		{"empty Tail", empty.Tail(3), []uint64{}},
 		{"empty Since 0", empty.Since(0), []uint64{}},
-		{"empty Filter", empty.Filter(func(LoggedEvent) bool { return true }, 0), []uint64{}},
 
 		{"partial Snapshot", partial.Snapshot(), []uint64{1, 2, 3}},
-		{"partial Tail 2", partial.Tail(2), []uint64{2, 3}},
-		{"partial Tail more than held", partial.Tail(10), []uint64{1, 2, 3}},
 		{"partial Since 0", partial.Since(0), []uint64{1, 2, 3}},
 		{"partial Since 1", partial.Since(1), []uint64{2, 3}},
 
 		{"wrapped Snapshot", full.Snapshot(), seqRange(4, 8)},
-		{"Tail 0", full.Tail(0), []uint64{}},
-		{"Tail negative", full.Tail(-4), []uint64{}},
-		{"Tail 1", full.Tail(1), []uint64{8}},
-		{"Tail 3", full.Tail(3), []uint64{6, 7, 8}},
-		{"Tail all", full.Tail(5), seqRange(4, 8)},
 		{"Since 0", full.Since(0), seqRange(4, 8)},
 		{"Since an evicted seq", full.Since(2), seqRange(4, 8)},
 		{"Since just before oldest", full.Since(3), seqRange(4, 8)},
@@ -151,36 +142,10 @@ func TestEventLogReads(t *testing.T) {
 	}
 }
 
-func TestEventLogFilter(t *testing.T) {
-	l := NewEventLog(10)
-	// Sources cycle vm1, vm2, vm0, ...: Seq i has source vm(i%3).
-	for i := 1; i <= 12; i++ {
-		l.Append(testEvent(i))
-	}
-	// Held: Seqs 3..12. vm0 among them: 3, 6, 9, 12.
-	isVM0 := func(e LoggedEvent) bool { return e.Source == "vm0" }
-	tests := []struct {
-		name  string
-		f     func(LoggedEvent) bool
-		limit int
-		want  []uint64
-	}{
-		{"all matching, no limit", isVM0, 0, []uint64{3, 6, 9, 12}},
-		{"negative limit is no limit", isVM0, -1, []uint64{3, 6, 9, 12}},
-		{"newest two, oldest first", isVM0, 2, []uint64{9, 12}},
-		{"limit above matches", isVM0, 100, []uint64{3, 6, 9, 12}},
-		{"none match", func(e LoggedEvent) bool { return e.Name == "RESET" }, 5, []uint64{}},
-		{"everything, limited", func(LoggedEvent) bool { return true }, 3, []uint64{10, 11, 12}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { sameSeqs(t, tt.name, l.Filter(tt.f, tt.limit), tt.want) })
-	}
-}
-
 func TestEventLogReadsAreCopies(t *testing.T) {
 	l := NewEventLog(4)
 	l.Append(testEvent(1))
-	for _, got := range [][]LoggedEvent{l.Snapshot(), l.Tail(1), l.Since(0), l.Filter(func(LoggedEvent) bool { return true }, 0)} {
+	for _, got := range [][]LoggedEvent{l.Snapshot(), l.Since(0)} {
 		got[0].Name = "CHANGED"
 	}
 	if l.Snapshot()[0].Name != "BLOCK_JOB_COMPLETED" {
@@ -228,8 +193,6 @@ func TestEventLogConcurrent(t *testing.T) {
 				}
 				last = e.Seq
 			}
-			_ = l.Tail(10)
-			_ = l.Filter(func(e LoggedEvent) bool { return e.Source == "w1" }, 5)
 			_, _ = l.Len(), l.Dropped()
 		}
 	}()

@@ -27,7 +27,7 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 
 // MaxEventData bounds what the logs keep of one event's data: the logs
 // count events, and a peer may send up to the message size limit in each.
-const MaxEventData = 8 << 10
+const MaxEventData = 2 << 10
 
 // boundedData keeps small data as it is and replaces larger data with a
 // valid JSON note of its size, so every reader can still parse it.

@@ -149,16 +149,6 @@ func (f *Fleet) startLocked(v *vmWatcher) {
 	}()
 }
 
-// MarkGone says a monitor's socket disappeared: stop retrying it.
-func (f *Fleet) MarkGone(id string) {
-	f.mu.Lock()
-	v := f.vms[id]
-	f.mu.Unlock()
-	if v != nil {
-		v.markGone()
-	}
-}
-
 // IDs lists the watched VMs' IDs, sorted.
 func (f *Fleet) IDs() []string {
 	f.mu.Lock()
@@ -227,8 +217,16 @@ func (f *Fleet) EventsDropped() uint64 {
 	return n
 }
 
-// EventLog is the merged log itself, for readers that filter.
-func (f *Fleet) EventLog() *EventLog { return f.events }
+// VMEvents is one VM's own event log (the last perVMEventLog events,
+// oldest first). A chatty VM fills only its own log, so a quiet VM's
+// history survives however busy the merged log is.
+func (f *Fleet) VMEvents(vmID string) []LoggedEvent {
+	v := f.vm(vmID)
+	if v == nil {
+		return nil
+	}
+	return v.log.Snapshot()
+}
 
 // Interval is the poll interval now.
 func (f *Fleet) Interval() time.Duration { return time.Duration(f.interval.Load()) }

@@ -70,6 +70,13 @@ func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
 	if len(names) != 2 || names[0] != "STOP" || names[1] != "RESUME" {
 		t.Fatalf("logged events %v", names)
 	}
+	// ...and each in its own VM's log, which holds nothing of the others.
+	for vmID, want := range map[string]string{id: "STOP", pid: "RESUME"} {
+		evs := f.VMEvents(vmID)
+		if len(evs) != 1 || evs[0].Name != want || evs[0].Source != vmID {
+			t.Fatalf("VMEvents(%s) = %+v, want one %s", vmID, evs, want)
+		}
+	}
 	// The schema arrives on first use, without blocking the caller.
 	if _, ok := f.CommandArgs(id, "balloon"); ok {
 		t.Log("schema already fetched")

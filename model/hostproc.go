@@ -288,66 +288,6 @@ func procParseKB(b []byte) (map[string]uint64, error) {
 	return out, nil
 }
 
-// ReadHostMemory returns the host's total and available memory in bytes
-// from meminfo. Kernels before 3.14 lack MemAvailable; there it is
-// estimated as MemFree+Buffers+Cached.
-func ReadHostMemory(procRoot string) (total, available uint64, err error) {
-	if procRoot == "" {
-		procRoot = "/proc"
-	}
-	path := filepath.Join(procRoot, "meminfo")
-	b, err := procReadFile(path)
-	if err != nil {
-		return 0, 0, err
-	}
-	kv, err := procParseKB(b)
-	if err != nil {
-		return 0, 0, fmt.Errorf("hostproc: %s: %w", path, err)
-	}
-	total, ok := kv["MemTotal"]
-	if !ok {
-		return 0, 0, fmt.Errorf("hostproc: %s: %w: no MemTotal", path, ErrProcFormat)
-	}
-	available, ok = kv["MemAvailable"]
-	if !ok {
-		// Each term is below 2^64/1024 * 1024, so add with saturation.
-		for _, k := range []string{"MemFree", "Buffers", "Cached"} {
-			v := kv[k]
-			if available > math.MaxUint64-v {
-				available = math.MaxUint64
-				break
-			}
-			available += v
-		}
-	}
-	return total, available, nil
-}
-
-// ReadLoadAvg returns the 1, 5 and 15 minute load averages from loadavg.
-func ReadLoadAvg(procRoot string) ([3]float64, error) {
-	var out [3]float64
-	if procRoot == "" {
-		procRoot = "/proc"
-	}
-	path := filepath.Join(procRoot, "loadavg")
-	b, err := procReadFile(path)
-	if err != nil {
-		return out, err
-	}
-	f := bytes.Fields(b)
-	if len(f) < 3 {
-		return out, fmt.Errorf("hostproc: %s: %w: %d fields", path, ErrProcFormat, len(f))
-	}
-	for i := range out {
-		v, err := strconv.ParseFloat(string(f[i]), 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return [3]float64{}, fmt.Errorf("hostproc: %s: %w: load %q", path, ErrProcFormat, f[i])
-		}
-		out[i] = v
-	}
-	return out, nil
-}
-
 // procReadFile reads at most procMaxFile bytes of path. A process that
 // exits while its files are being read gives ESRCH rather than ENOENT;
 // both are reported as os.ErrNotExist so callers have one case to handle.

@@ -363,92 +363,6 @@ func TestProcNotExistMapsESRCH(t *testing.T) {
 	}
 }
 
-func TestReadHostMemory(t *testing.T) {
-	tests := []struct {
-		name         string
-		meminfo      string
-		total, avail uint64
-		wantErr      bool
-	}{
-		{
-			name:    "modern kernel",
-			meminfo: "MemTotal:       24684092 kB\nMemFree:        23659024 kB\nMemAvailable:   24308072 kB\nBuffers:           15912 kB\nHugePages_Total:       0\n",
-			total:   24684092 * 1024, avail: 24308072 * 1024,
-		},
-		{
-			name:    "no MemAvailable: free+buffers+cached",
-			meminfo: "MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 20 kB\nCached: 300 kB\nSwapCached: 5 kB\n",
-			total:   1000 * 1024, avail: 420 * 1024,
-		},
-		{name: "no MemTotal", meminfo: "MemFree: 100 kB\n", wantErr: true},
-		{name: "bad number", meminfo: "MemTotal: 12x kB\n", wantErr: true},
-		{name: "overflowing number", meminfo: "MemTotal: 18446744073709551615 kB\n", wantErr: true},
-		{name: "empty", meminfo: "", wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := newFakeProc(t)
-			p.write("meminfo", tt.meminfo)
-			total, avail, err := ReadHostMemory(p.root)
-			if tt.wantErr {
-				if !errors.Is(err, ErrProcFormat) {
-					t.Fatalf("err = %v, want ErrProcFormat", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if total != tt.total || avail != tt.avail {
-				t.Errorf("got %d, %d, want %d, %d", total, avail, tt.total, tt.avail)
-			}
-		})
-	}
-	if _, _, err := ReadHostMemory(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing meminfo: err = %v, want os.ErrNotExist", err)
-	}
-}
-
-func TestReadLoadAvg(t *testing.T) {
-	tests := []struct {
-		name    string
-		content string
-		want    [3]float64
-		wantErr bool
-	}{
-		{"kernel format", "0.12 1.50 10.05 1/83 4567\n", [3]float64{0.12, 1.5, 10.05}, false},
-		{"just three", "1 2 3", [3]float64{1, 2, 3}, false},
-		{"too few", "0.1 0.2\n", [3]float64{}, true},
-		{"not numbers", "a b c d e\n", [3]float64{}, true},
-		{"NaN", "NaN 1 1 1/1 1\n", [3]float64{}, true},
-		{"Inf", "1 +Inf 1 1/1 1\n", [3]float64{}, true},
-		{"negative", "1 1 -1 1/1 1\n", [3]float64{}, true},
-		{"empty", "", [3]float64{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := newFakeProc(t)
-			p.write("loadavg", tt.content)
-			got, err := ReadLoadAvg(p.root)
-			if tt.wantErr {
-				if !errors.Is(err, ErrProcFormat) {
-					t.Fatalf("err = %v, want ErrProcFormat (got %v)", err, got)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-		})
-	}
-	if _, err := ReadLoadAvg(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("missing loadavg: err = %v, want os.ErrNotExist", err)
-	}
-}
-
 // The real /proc: sample this test process, with its current OS thread
 // standing in for a vCPU thread.
 func TestProcSamplerRealProcess(t *testing.T) {
@@ -502,12 +416,5 @@ func TestProcSamplerRealProcess(t *testing.T) {
 	v, ok := fig.VCPUPercent[tid]
 	if !ok || v < 0 || v > 100 {
 		t.Errorf("VCPUPercent[%d] = %v (present %v), want in [0,100]", tid, v, ok)
-	}
-	total, avail, err := ReadHostMemory("")
-	if err != nil || total == 0 || avail > total {
-		t.Errorf("ReadHostMemory = %d, %d, %v", total, avail, err)
-	}
-	if _, err := ReadLoadAvg(""); err != nil {
-		t.Errorf("ReadLoadAvg: %v", err)
 	}
 }

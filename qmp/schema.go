@@ -106,9 +106,6 @@ func (s *Schema) Commands() []string {
 	return names
 }
 
-// HasCommand reports whether the schema knows the command.
-func (s *Schema) HasCommand(name string) bool { _, ok := s.commands[name]; return ok }
-
 // CommandArgs lists a command's top-level arguments (for a union, the
 // common members and the tag), required ones first.
 func (s *Schema) CommandArgs(command string) ([]Arg, bool) {
