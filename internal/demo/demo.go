@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/internal/guest"
+	"github.com/qmpdash/qmpdash/internal/qemuproc"
 	"github.com/qmpdash/qmpdash/qmp"
 	"github.com/qmpdash/qmpdash/sim"
 )
@@ -188,7 +188,7 @@ func (f *Fleet) startVM(ctx context.Context, bin string, s vmSpec) error {
 	go func() { _ = cmd.Wait(); logf.Close(); close(done) }()
 	f.procs = append(f.procs, cmd)
 	f.exited = append(f.exited, done)
-	if err := waitListening(ctl, done, 15*time.Second); err != nil {
+	if err := qemuproc.WaitMonitor(ctl, done, 15*time.Second); err != nil {
 		return fmt.Errorf("demo: %s: %w", s.name, err)
 	}
 	if s.drive != nil {
@@ -314,23 +314,6 @@ func (f *Fleet) PIDs() []int {
 		pids = append(pids, p.Process.Pid)
 	}
 	return pids
-}
-
-func waitListening(path string, exited <-chan struct{}, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return errors.New("QEMU exited at start (see its log)")
-		default:
-		}
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("monitor %s did not come up in %s", path, limit)
 }
 
 // writePattern writes size bytes of non-zero data, so a mirror has real

@@ -5,15 +5,15 @@
 package qemutest
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/qmpdash/qmpdash/internal/qemuproc"
 )
 
 // Binary is the emulator the tests run.
@@ -116,7 +116,7 @@ func Start(t testing.TB, opts Options) *VM {
 	vm := &VM{Name: opts.Name, Socket: sock, Cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logf.Close(); close(vm.done) }()
 	t.Cleanup(vm.Kill)
-	if err := waitSocket(sock, vm.done, 20*time.Second); err != nil {
+	if err := qemuproc.WaitMonitor(sock, vm.done, 20*time.Second); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, opts.Name+".log"))
 		t.Fatalf("qemu %s: %v\n%s", opts.Name, err, log)
 	}
@@ -145,26 +145,6 @@ func (v *VM) PID() int { return v.Cmd.Process.Pid }
 
 // Signal sends sig to the VM (e.g. SIGSTOP to freeze it).
 func (v *VM) Signal(sig syscall.Signal) error { return v.Cmd.Process.Signal(sig) }
-
-// waitSocket polls for the monitor: QEMU creates the socket early but only
-// listens once it is ready, so a successful dial is the signal. The dial is
-// closed straight away, which QEMU treats as a client that came and went.
-func waitSocket(path string, exited <-chan struct{}, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return errors.New("exited before its monitor came up")
-		default:
-		}
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("monitor socket %s did not come up in %s", path, limit)
-}
 
 // Image makes a qcow2 image of the given size in dir.
 func Image(t testing.TB, dir, name, size string) string {
