@@ -401,3 +401,32 @@ func TestQEMUControlCommands(t *testing.T) {
 		t.Fatal("QEMU did not exit on quit")
 	}
 }
+
+// A monitor with pretty=on writes every message over many lines; the
+// client must read it as well as the one-line form.
+func TestQEMUPrettyMonitor(t *testing.T) {
+	dir := qemutest.Dir(t)
+	pretty := dir + "/pretty.qmp"
+	vm := qemutest.Start(t, qemutest.Options{Name: "pretty", Dir: dir, Extra: []string{
+		"-chardev", "socket,id=pm,path=" + pretty + ",server=on,wait=off",
+		"-mon", "chardev=pm,mode=control,pretty=on"}})
+	c := dial(t, pretty)
+	if c.PID() != vm.PID() {
+		t.Fatalf("pid %d", c.PID())
+	}
+	sub := c.Subscribe(4, "STOP")
+	cx := ctx(t, 20*time.Second)
+	cpus, err := c.QueryCPUsFast(cx)
+	if err != nil || len(cpus) != 1 {
+		t.Fatalf("query-cpus-fast over a pretty monitor: %+v %v", cpus, err)
+	}
+	if err := c.Stop(cx); err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := sub.Next(cx); err != nil || ev.Name != "STOP" || ev.Time.IsZero() {
+		t.Fatalf("event over a pretty monitor: %+v %v", ev, err)
+	}
+	if _, err := c.QueryQMPSchema(cx); err != nil {
+		t.Fatalf("schema over a pretty monitor: %v", err)
+	}
+}
