@@ -236,6 +236,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case fleetMsg:
 		return a, a.applyFleet(m)
+	case vmEventsMsg:
+		a.applyVMEvents(m)
+		return a, nil
 	case fleetClosedMsg:
 		a.closed = true
 		return a, a.setStatus(statusInfo, "the fleet stopped sending updates")
@@ -287,13 +290,17 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // keepingPlace runs fn and, if it selected another VM, scrolls the panes
 // and the event log back to their start (their offsets belonged to the
-// previous VM).
+// previous VM) and fetches the new VM's event log at once; switching the
+// log back from all VMs to this VM fetches it too.
 func (a *app) keepingPlace(fn func() tea.Cmd) tea.Cmd {
-	before := a.fleet.selID
+	before, wasAll := a.fleet.selID, a.events.all
 	cmd := fn()
-	if a.fleet.selID != before {
-		a.scroll = [numPanes]int{}
-		a.events.scroll = 0
+	moved := a.fleet.selID != before
+	if moved {
+		a.selectionMoved()
+	}
+	if moved || (wasAll && !a.events.all) {
+		return tea.Batch(cmd, a.loadVMEvents())
 	}
 	return cmd
 }

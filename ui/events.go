@@ -9,9 +9,15 @@ import (
 	"github.com/qmpdash/qmpdash/model"
 )
 
-// The event log: QMP events from every VM, newest at the bottom. It shows
-// the selected VM's events (or all VMs'), optionally only those whose name
-// contains a filter, and follows the tail unless the user has scrolled up.
+// The event log: QMP events, newest at the bottom. It shows the selected
+// VM's events (or all VMs'), optionally only those whose name contains a
+// filter, and follows the tail unless the user has scrolled up.
+//
+// The two views read different logs. The all-VMs view is a merged buffer
+// fed from Source.EventsSince. The this-VM view is the VM's own bounded
+// log (Source.VMEvents), fetched whole with every fleet read and at once
+// when the selection changes, so a chatty VM flooding the merged buffer
+// cannot evict a quiet VM's history from its own view.
 
 const (
 	maxEvents    = 5000
@@ -19,7 +25,7 @@ const (
 )
 
 type eventEntry struct {
-	seq  uint64
+	seq  uint64 // merged Seq in entries, the VM's own Seq in vm
 	vm   string // VM id
 	name string // sanitised
 	data string // sanitised, compact JSON, clipped
@@ -27,7 +33,14 @@ type eventEntry struct {
 }
 
 type eventLog struct {
-	entries []eventEntry
+	entries []eventEntry // merged, all VMs
+	// vm is VM vmID's own log, as last fetched; vmGen is the fetch it came
+	// from (fetches are numbered as they are armed by vmAsked, and an
+	// older one arriving late is ignored).
+	vm      []eventEntry
+	vmID    string
+	vmGen   uint64
+	vmAsked uint64
 	all     bool
 	filter  string // upper-cased
 	editing bool
@@ -37,16 +50,23 @@ type eventLog struct {
 	dropped uint64
 }
 
-// add appends new events and returns how many of them the current view
-// shows (so a scrolled-up view can stay where it is).
+// newEventEntry is the one place an event becomes a line: the name and
+// data are clipped and sanitised here, whichever log they came from.
+func newEventEntry(e *model.LoggedEvent) eventEntry {
+	ent := eventEntry{seq: e.Seq, vm: e.Source, name: sanitizeLine(clip(e.Name, 128)), t: e.Time}
+	if len(e.Data) > 0 {
+		ent.data = sanitizeLine(clip(compactJSON(e.Data), maxEventData))
+	}
+	return ent
+}
+
+// add appends new events to the merged buffer and returns how many of them
+// match the current view's filters (so a scrolled-up view can stay where
+// it is; the caller knows whether the view reads the merged buffer).
 func (l *eventLog) add(evs []model.LoggedEvent, selID string) int {
 	shown := 0
 	for i := range evs {
-		e := &evs[i]
-		ent := eventEntry{seq: e.Seq, vm: e.Source, name: sanitizeLine(clip(e.Name, 128)), t: e.Time}
-		if len(e.Data) > 0 {
-			ent.data = sanitizeLine(clip(compactJSON(e.Data), maxEventData))
-		}
+		ent := newEventEntry(&evs[i])
 		l.entries = append(l.entries, ent)
 		if l.matches(&ent, selID) {
 			shown++
@@ -57,6 +77,66 @@ func (l *eventLog) add(evs []model.LoggedEvent, selID string) int {
 		l.entries = append(l.entries[:0:0], l.entries[over:]...)
 	}
 	return shown
+}
+
+// setVM takes in a fetch of one VM's own log if it is for the selected VM
+// and newer than the one held. ok says it was taken; added is how many
+// matching events it has beyond the list it replaces (0 if that list was
+// another VM's or none).
+func (l *eventLog) setVM(m vmEventsMsg, selID string) (added int, ok bool) {
+	if m.vmID == "" || m.vmID != selID || m.gen <= l.vmGen {
+		return 0, false
+	}
+	l.vmGen = m.gen
+	evs := m.events
+	if over := len(evs) - maxEvents; over > 0 {
+		evs = evs[over:] // the model bounds it; bound it here too
+	}
+	var old []eventEntry
+	var lastOld uint64
+	if l.vmID == m.vmID && len(l.vm) > 0 {
+		old, lastOld = l.vm, l.vm[len(l.vm)-1].seq
+	}
+	ents := make([]eventEntry, 0, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		// A VM's log holds consecutive Seqs, so an event already built
+		// is found by offset; the time check guards against a VM that
+		// was removed and re-added (its Seqs restart).
+		if len(old) > 0 && e.Seq >= old[0].seq {
+			if j := e.Seq - old[0].seq; j < uint64(len(old)) && old[j].seq == e.Seq && old[j].t.Equal(e.Time) {
+				ents = append(ents, old[j])
+				continue
+			}
+		}
+		ent := newEventEntry(e)
+		ents = append(ents, ent)
+		if old != nil && e.Seq > lastOld && l.matches(&ent, selID) {
+			added++
+		}
+	}
+	l.vm, l.vmID = ents, m.vmID
+	return added, true
+}
+
+// dropVM forgets the held VM log (the selection moved to another VM).
+func (l *eventLog) dropVM() {
+	l.vm, l.vmID = nil, ""
+}
+
+// usesVM says the view reads the VM's own log: the this-VM view once that
+// VM's log has arrived. Until then it falls back to the merged buffer
+// filtered by VM, which holds nothing of any other VM.
+func (l *eventLog) usesVM(selID string) bool {
+	return !l.all && l.vmID != "" && l.vmID == selID
+}
+
+// shown is the list the view draws from (still to be filtered by matches).
+func (l *eventLog) shown(selID string) []eventEntry {
+	if l.usesVM(selID) {
+		return l.vm
+	}
+	return l.entries
 }
 
 func compactJSON(raw json.RawMessage) string {
@@ -79,8 +159,9 @@ func (l *eventLog) matches(e *eventEntry, selID string) bool {
 
 func (l *eventLog) count(selID string) int {
 	n := 0
-	for i := range l.entries {
-		if l.matches(&l.entries[i], selID) {
+	ents := l.shown(selID)
+	for i := range ents {
+		if l.matches(&ents[i], selID) {
 			n++
 		}
 	}
@@ -98,8 +179,9 @@ func (l *eventLog) scrollBy(delta, h int, selID string) {
 func (l *eventLog) window(h int, selID string) []*eventEntry {
 	out := make([]*eventEntry, 0, h)
 	skip := l.scroll
-	for i := len(l.entries) - 1; i >= 0 && len(out) < h; i-- {
-		e := &l.entries[i]
+	ents := l.shown(selID)
+	for i := len(ents) - 1; i >= 0 && len(out) < h; i-- {
+		e := &ents[i]
 		if !l.matches(e, selID) {
 			continue
 		}
@@ -113,6 +195,16 @@ func (l *eventLog) window(h int, selID string) []*eventEntry {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
+}
+
+// eventsHeight is how many lines the event log shows: a column of its own
+// when wide, a tab in the detail box when compact.
+func (a *app) eventsHeight() int {
+	l := a.layout()
+	if l.wide {
+		return max(1, l.events.h-2)
+	}
+	return max(1, l.detail.h-2)
 }
 
 // eventsTitle is the log's box title: what it shows and whether it follows.

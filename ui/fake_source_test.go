@@ -65,6 +65,27 @@ func (f *fakeSource) EventsSince(seq uint64) []model.LoggedEvent {
 	return out
 }
 
+// fakeVMLog mirrors the model's per-VM log cap.
+const fakeVMLog = 1000
+
+// VMEvents is the VM's own log as the model keeps it: its events only,
+// numbered by the VM's own Seq (not the merged one), the newest fakeVMLog.
+func (f *fakeSource) VMEvents(vmID string) []model.LoggedEvent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []model.LoggedEvent
+	for _, e := range f.events {
+		if e.Source == vmID {
+			e.Seq = uint64(len(out) + 1)
+			out = append(out, e)
+		}
+	}
+	if over := len(out) - fakeVMLog; over > 0 {
+		out = out[over:]
+	}
+	return out
+}
+
 func (f *fakeSource) EventsDropped() uint64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -5,19 +5,21 @@ import (
 )
 
 // Following the fleet: one command waits on Source.Changed, takes a
-// snapshot and the new events, and is re-armed each time its message is
-// applied (the shape of Bubble Tea's realtime example).
+// snapshot, the new events and the selected VM's own event log, and is
+// re-armed each time its message is applied (the shape of Bubble Tea's
+// realtime example). When the selection moves, a second, immediate command
+// fetches the new VM's log so the this-VM view does not wait for a change.
 
 // loadFleet returns the command that (after waiting for a change, unless
-// this is the first load) takes a snapshot and the new events. It is the
-// only thing that waits on the fleet, and Update re-arms it after each
-// fleetMsg, so exactly one is outstanding.
+// this is the first load) takes a snapshot, the new events and the own log
+// of the VM selected now. It is the only thing that waits on the fleet,
+// and Update re-arms it after each fleetMsg, so exactly one is outstanding.
 func (a *app) loadFleet(wait bool) tea.Cmd {
 	if wait && a.manualFleet {
 		return nil
 	}
-	src, ctx, seq := a.src, a.ctx, a.lastSeq
-	ch := src.Changed()
+	ctx, ch := a.ctx, a.src.Changed()
+	read := a.readFleet()
 	return func() tea.Msg {
 		if wait {
 			select {
@@ -29,13 +31,67 @@ func (a *app) loadFleet(wait bool) tea.Cmd {
 				return nil
 			}
 		}
-		return fleetMsg{snap: src.Snapshot(), events: src.EventsSince(seq), dropped: src.EventsDropped()}
+		return read()
 	}
+}
+
+// readFleet captures what a fleet read needs now (the last event seen and
+// the selected VM) and returns the read, to be run inside a command.
+func (a *app) readFleet() func() fleetMsg {
+	src, seq, vm := a.src, a.lastSeq, a.readVMEvents()
+	return func() fleetMsg {
+		return fleetMsg{snap: src.Snapshot(), events: src.EventsSince(seq), dropped: src.EventsDropped(), vm: vm()}
+	}
+}
+
+// readVMEvents numbers a new fetch of the selected VM's own log and
+// returns it, to be run inside a command.
+func (a *app) readVMEvents() func() vmEventsMsg {
+	a.events.vmAsked++
+	src, id, gen := a.src, a.fleet.selID, a.events.vmAsked
+	return func() vmEventsMsg {
+		if id == "" {
+			return vmEventsMsg{}
+		}
+		return vmEventsMsg{vmID: id, gen: gen, events: src.VMEvents(id)}
+	}
+}
+
+// loadVMEvents fetches the selected VM's own log now (no waiting).
+func (a *app) loadVMEvents() tea.Cmd {
+	read := a.readVMEvents()
+	return func() tea.Msg { return read() }
+}
+
+// selectionMoved forgets what belonged to the VM selected before: the
+// panes' and event log's offsets and its event log.
+func (a *app) selectionMoved() {
+	a.scroll = [numPanes]int{}
+	a.events.scroll = 0
+	a.events.dropVM()
+}
+
+// applyVMEvents takes in an immediate fetch of a VM's own log.
+func (a *app) applyVMEvents(m vmEventsMsg) {
+	l, sel := &a.events, a.fleet.selID
+	was := l.usesVM(sel)
+	added, ok := l.setVM(m, sel)
+	if ok && was && l.usesVM(sel) && l.scroll > 0 {
+		l.scroll += added // stay on the lines being read
+	}
+	a.clampEventScroll()
+}
+
+// clampEventScroll keeps the event log's offset within its lines (a
+// bounded log drops its oldest as new ones come).
+func (a *app) clampEventScroll() {
+	a.events.scrollBy(0, a.eventsHeight(), a.fleet.selID)
 }
 
 // applyFleet takes in a new snapshot and its events.
 func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	var cmds []tea.Cmd
+	before := a.fleet.selID
 	a.snap, a.haveSnap = m.snap, true
 	if a.pendingInterval > 0 && m.snap.Interval == a.pendingInterval {
 		a.pendingInterval = 0
@@ -66,14 +122,35 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	}
 	a.fleet.refresh(m.snap.VMs)
 	a.fleet.rows.prune(m.snap.VMs)
+	sel := a.fleet.selID
+	if sel != before {
+		a.selectionMoved() // the selected VM went, or this is the first snapshot
+	}
+	l := &a.events
+	was := l.usesVM(sel)
+	shownMerged := 0
 	if len(m.events) > 0 {
 		a.lastSeq = m.events[len(m.events)-1].Seq
-		shown := a.events.add(m.events, a.fleet.selID)
-		if a.events.scroll > 0 {
-			a.events.scroll += shown // stay on the lines being read
+		shownMerged = l.add(m.events, sel)
+	}
+	addedVM, _ := l.setVM(m.vm, sel)
+	if l.scroll > 0 {
+		// Stay on the lines being read, counted in the list the view
+		// reads (if it switched lists, the clamp below will do).
+		switch now := l.usesVM(sel); {
+		case now && was:
+			l.scroll += addedVM
+		case !now && !was:
+			l.scroll += shownMerged
 		}
 	}
-	a.events.dropped = m.dropped
+	l.dropped = m.dropped
+	a.clampEventScroll()
+	if sel != "" && m.vm.vmID != sel {
+		// Armed for another VM (or none): fetch this one's log now
+		// rather than on the next change.
+		cmds = append(cmds, a.loadVMEvents())
+	}
 	a.clampScroll()
 	if a.pal.open && a.pal.stage == palList {
 		a.filterPalette() // the target VM may have gone: refresh what is disabled

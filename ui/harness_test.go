@@ -88,10 +88,11 @@ func (h *harness) fireTicks() {
 	}
 }
 
-// sync delivers the fleet's current snapshot and new events.
+// sync delivers what the fleet command would read now: the snapshot, the
+// new events and the selected VM's own log.
 func (h *harness) sync() {
 	h.t.Helper()
-	h.send(fleetMsg{snap: h.src.Snapshot(), events: h.src.EventsSince(h.a.lastSeq), dropped: h.src.EventsDropped()})
+	h.send(h.a.readFleet()())
 }
 
 // press sends keys by their Bubble Tea names: "enter", "ctrl+p", "S", "?".

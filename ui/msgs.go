@@ -9,12 +9,21 @@ import (
 // Messages the dashboard sends itself. Commands never touch the model; they
 // return one of these and Update applies it.
 type (
-	// fleetMsg carries a fresh snapshot and the events logged since the
-	// last one; the waiting command is re-armed when it is applied.
+	// fleetMsg carries a fresh snapshot, the events logged since the
+	// last one and the own log of the VM selected when it was armed; the
+	// waiting command is re-armed when it is applied.
 	fleetMsg struct {
 		snap    model.FleetSnapshot
 		events  []model.LoggedEvent
 		dropped uint64
+		vm      vmEventsMsg
+	}
+	// vmEventsMsg is one VM's own event log (Source.VMEvents) from the
+	// fetch numbered gen; vmID "" means none was fetched.
+	vmEventsMsg struct {
+		vmID   string
+		gen    uint64
+		events []model.LoggedEvent
 	}
 	// fleetClosedMsg says the Changed channel closed: the fleet stopped.
 	fleetClosedMsg struct{}

@@ -18,6 +18,12 @@ type Source interface {
 	// EventsSince returns logged events with Seq > seq (oldest first), all
 	// VMs merged; the UI filters by LoggedEvent.Source (= VMSnapshot.ID).
 	EventsSince(seq uint64) []model.LoggedEvent
+	// VMEvents is one VM's own bounded event log, oldest first, as a fresh
+	// copy (nil for an unknown VM). A chatty VM fills only its own log, so
+	// the this-VM view reads this rather than the merged log. It is cheap
+	// and does not block, but the UI still calls it inside a tea.Cmd, like
+	// the other reads.
+	VMEvents(vmID string) []model.LoggedEvent
 	// EventsDropped is how many events the bounded log evicted.
 	EventsDropped() uint64
 	// Execute sends one QMP command (args may be nil) to a VM and waits for

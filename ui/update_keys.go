@@ -177,13 +177,10 @@ func (a *app) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // paneHeight is the number of content lines the focused pane shows.
 func (a *app) paneHeight() int {
-	l := a.layout()
 	if a.pane == paneEvents {
-		if l.wide {
-			return max(1, l.events.h-2)
-		}
-		return max(1, l.detail.h-2)
+		return a.eventsHeight()
 	}
+	l := a.layout()
 	if l.wide {
 		if v, ok := a.selected(); ok {
 			for _, b := range a.widePanes(v, l.detail) {

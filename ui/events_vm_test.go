@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// The this-VM event view reads the VM's own log (Source.VMEvents), so a
+// chatty VM that floods the merged buffer cannot evict a quiet VM's history.
+
+const (
+	quietID  = "unix:/run/qemu/quiet.qmp"
+	chattyID = "unix:/run/qemu/chatty.qmp"
+)
+
+// chattyFleet has a quiet VM (selected first; the table sorts it second)
+// with quietN events, then a chatty one with chattyN, all logged after.
+func chattyFleet(t *testing.T, quietN, chattyN int) *harness {
+	t.Helper()
+	vm := func(id, name string) model.VMSnapshot {
+		return model.VMSnapshot{ID: id, Name: name, Conn: model.ConnConnected, RunState: "running", Running: true}
+	}
+	src := newFakeSource(vm(quietID, "quiet"), vm(chattyID, "chatty"))
+	src.addEvents(vmEvents(quietID, "Q", 0, quietN)...)
+	src.addEvents(vmEvents(chattyID, "C", 0, chattyN)...)
+	h := newHarness(t, src, Options{}, 160, 48)
+	if h.a.fleet.selID != quietID {
+		t.Fatalf("selected %q", h.a.fleet.selID)
+	}
+	return h
+}
+
+func vmEvents(id, prefix string, from, to int) []model.LoggedEvent {
+	evs := make([]model.LoggedEvent, 0, to-from)
+	for i := from; i < to; i++ {
+		evs = append(evs, model.LoggedEvent{Source: id, Name: fmt.Sprintf("%s_EV_%05d", prefix, i), Time: t0.Add(time.Duration(i) * time.Millisecond)})
+	}
+	return evs
+}
+
+// mergedHas says whether the merged buffer still holds any of vmID's events.
+func mergedHas(a *app, vmID string) bool {
+	for _, e := range a.events.entries {
+		if e.vm == vmID {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEventsThisVMSurvivesChattyNeighbour(t *testing.T) {
+	h := chattyFleet(t, 3, 10000)
+	if mergedHas(h.a, quietID) {
+		t.Fatal("test premise: the merged buffer should have evicted the quiet VM's events")
+	}
+	h.mustShow("Events · quiet", "Q_EV_00000", "Q_EV_00001", "Q_EV_00002")
+	h.mustNotShow("C_EV_", "no events yet")
+	// Newest at the bottom.
+	s := h.screen()
+	if strings.Index(s, "Q_EV_00000") > strings.Index(s, "Q_EV_00002") {
+		t.Fatalf("older event drawn below a newer one:\n%s", s)
+	}
+	// The name filter applies to the VM's own log.
+	h.press("f")
+	h.typeText("ev_00001")
+	h.press("enter")
+	h.mustShow("Q_EV_00001", "name ~ EV_00001")
+	h.mustNotShow("Q_EV_00000", "Q_EV_00002")
+	h.press("f", "esc")
+	h.mustShow("Q_EV_00000")
+
+	// The all-VMs view is still the merged buffer: the flood, newest last.
+	h.press("a")
+	h.mustShow("Events · all VMs", "C_EV_09999", "chatty")
+	h.mustNotShow("Q_EV_")
+
+	// An event logged while the all view is up (no fleet read since) is
+	// there as soon as the view switches back: the switch fetches the log.
+	h.src.addEvents(vmEvents(quietID, "Q", 3, 4)...)
+	_, cmd := h.a.Update(keyMsg("a"))
+	if cmd == nil {
+		t.Fatal("switching to this VM's view fetched nothing")
+	}
+	h.run(cmd)
+	h.mustShow("Events · quiet", "Q_EV_00000", "Q_EV_00003")
+	h.mustNotShow("C_EV_")
+}
+
+func TestEventsSelectionFetchesVMLogAtOnce(t *testing.T) {
+	h := chattyFleet(t, 3, 10000)
+	h.press("up") // to chatty
+	if h.a.fleet.selID != chattyID {
+		t.Fatalf("selected %q", h.a.fleet.selID)
+	}
+	h.mustShow("Events · chatty", "C_EV_09999")
+	h.mustNotShow("Q_EV_")
+
+	// Back to quiet: until the fetch lands nothing of chatty's is shown,
+	// and after it (no fleet read in between) quiet's history is there.
+	_, cmd := h.a.Update(keyMsg("down"))
+	h.mustShow("Events · quiet")
+	h.mustNotShow("C_EV_")
+	if cmd == nil {
+		t.Fatal("moving the selection fetched nothing")
+	}
+	h.run(cmd)
+	h.mustShow("Q_EV_00000", "Q_EV_00002")
+	h.mustNotShow("C_EV_")
+
+	// A fetch for a VM no longer selected is ignored when it lands late.
+	_, toChatty := h.a.Update(keyMsg("up"))
+	h.press("down") // back to quiet, its fetch runs
+	h.run(toChatty)
+	h.mustShow("Events · quiet", "Q_EV_00002")
+	h.mustNotShow("C_EV_")
+}
+
+// A fleet read armed for one VM and delivered after the selection moved
+// must not show that VM's log, and must refresh the new VM's at once.
+func TestEventsFleetReadForOldSelection(t *testing.T) {
+	h := chattyFleet(t, 3, 10)
+	read := h.a.readFleet() // armed with quiet selected
+	h.press("up")           // chatty, its log fetched now
+	h.mustShow("C_EV_00009")
+	h.src.addEvents(vmEvents(chattyID, "C", 10, 11)...)
+	h.send(read())
+	h.mustShow("Events · chatty", "C_EV_00010")
+	h.mustNotShow("Q_EV_")
+}
+
+// New events for the selected VM arrive by the fleet read, even when the
+// flood that comes with them evicts them from the merged buffer; a
+// scrolled-up view stays on the lines being read.
+func TestEventsThisVMFollowsAndKeepsPlace(t *testing.T) {
+	h := chattyFleet(t, 60, 0)
+	h.press("7")
+	h.mustShow("Q_EV_00059")
+	h.src.addEvents(vmEvents(quietID, "Q", 60, 61)...)
+	h.src.addEvents(vmEvents(chattyID, "C", 0, 6000)...)
+	h.sync()
+	if mergedHas(h.a, quietID) {
+		t.Fatal("test premise: the merged buffer should have evicted the quiet VM's events")
+	}
+	h.mustShow("Q_EV_00060") // following the tail
+	h.press("up", "up", "up")
+	evLines := func() string {
+		var out []string
+		for _, l := range strings.Split(h.screen(), "\n") {
+			if strings.Contains(l, "_EV_") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	before := evLines()
+	h.src.addEvents(vmEvents(quietID, "Q", 61, 65)...)
+	h.src.addEvents(vmEvents(chattyID, "C", 6000, 7000)...)
+	h.sync()
+	if evLines() != before {
+		t.Fatalf("scrolled-up view moved when events arrived:\n%s\n---\n%s", before, evLines())
+	}
+	h.mustShow("(G follows)")
+	h.press("G")
+	h.mustShow("Q_EV_00064")
+	h.mustNotShow("C_EV_")
+}
+
+func TestSetVMTakesOnlyNewerFetchesOfTheSelectedVM(t *testing.T) {
+	var l eventLog
+	evs := vmEvents("a", "A", 0, 3)
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	if _, ok := l.setVM(vmEventsMsg{vmID: "a", gen: 2, events: evs}, "b"); ok {
+		t.Fatal("took another VM's log")
+	}
+	if _, ok := l.setVM(vmEventsMsg{vmID: "a", gen: 2, events: evs[:2]}, "a"); !ok || len(l.vm) != 2 {
+		t.Fatalf("fetch not taken: %d entries", len(l.vm))
+	}
+	if _, ok := l.setVM(vmEventsMsg{vmID: "a", gen: 1, events: evs[:1]}, "a"); ok || len(l.vm) != 2 {
+		t.Fatal("an older fetch replaced a newer one")
+	}
+	added, ok := l.setVM(vmEventsMsg{vmID: "a", gen: 3, events: evs}, "a")
+	if !ok || added != 1 || len(l.vm) != 3 || l.vm[2].name != "A_EV_00002" {
+		t.Fatalf("added %d ok %v entries %+v", added, ok, l.vm)
+	}
+	// Entries are built exactly as the merged buffer builds them.
+	raw := model.LoggedEvent{Seq: 4, Source: "a", Name: "X\x1b]0;t\x07", Data: []byte(`{"d": "` + strings.Repeat("y", 2000) + "\x1b[2J\"}"), Time: t0}
+	l.setVM(vmEventsMsg{vmID: "a", gen: 4, events: []model.LoggedEvent{raw}}, "a")
+	l.add([]model.LoggedEvent{raw}, "a")
+	if got, want := l.vm[0], l.entries[0]; got != want {
+		t.Fatalf("VM log entry %+v, merged %+v", got, want)
+	}
+	if strings.Contains(l.vm[0].name+l.vm[0].data, "\x1b") || len(l.vm[0].data) > maxEventData+8 {
+		t.Fatalf("entry not sanitised/clipped: %q", l.vm[0].data)
+	}
+}
