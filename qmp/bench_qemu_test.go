@@ -2,6 +2,7 @@ package qmp_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -31,62 +32,66 @@ func BenchmarkQEMUExecutePipelined8(b *testing.B) {
 	benchExecutePipelined(b, benchClient(b, benchQEMUConn(b, "bench")))
 }
 
-// BenchmarkQEMUPaired measures the shapes above side by side instead of one
+// BenchmarkQEMUPaired measures the three shapes side by side instead of one
 // after another, because on a shared or virtualised host the round trip
-// drifts by more than the 3% being judged within the minute a -count run
-// takes. Two paused VMs: one driven by hand, one by a qmp.Client; the shapes
-// take turns in chunks of pairedChunk operations (rotating who goes first),
-// and the VMs swap roles halfway. Each shape's time per operation is
+// drifts by more than the differences being judged within the minute a
+// -count run takes. Each shape drives its own paused VM (serial and
+// pipelined Execute through two clients). The run is cut into rounds, in
+// each of which every shape runs one chunk of operations, in the orders of
+// pairedOrders; after each pass over the orders the VMs change roles, so
+// that every shape runs on every VM. Each shape's time per operation is
 // reported as its own metric, with the ratios; ns/op covers all three.
 func BenchmarkQEMUPaired(b *testing.B) {
-	vms := [2]*qemutest.VM{
-		qemutest.Start(b, qemutest.Options{Name: "pa", Paused: true}),
-		qemutest.Start(b, qemutest.Options{Name: "pb", Paused: true}),
+	var vms [3]*qemutest.VM
+	for i := range vms {
+		vms[i] = qemutest.Start(b, qemutest.Options{Name: fmt.Sprintf("p%d", i), Paused: true})
 	}
 	var bare *bareConn
-	var client *qmp.Client
-	connect := func(bareVM, clientVM *qemutest.VM) {
-		bare = dialBare(b, dialVM(b, bareVM))
-		client = benchClient(b, dialVM(b, clientVM))
+	var serial, pipelined *qmp.Client
+	connect := func(pass int) {
+		bare = dialBare(b, dialVM(b, vms[pass%3]))
+		serial = benchClient(b, dialVM(b, vms[(pass+1)%3]))
+		pipelined = benchClient(b, dialVM(b, vms[(pass+2)%3]))
 	}
-	connect(vms[0], vms[1])
-
+	disconnect := func() {
+		bare.conn.Close()
+		serial.Close()
+		pipelined.Close()
+	}
 	shapes := []struct {
 		unit string
 		run  func(n int)
 	}{
 		{"bare-ns/op", func(n int) { bare.serial(b, n) }},
 		{"serial-ns/op", func(n int) {
-			if err := executeSerial(client, n); err != nil {
+			if err := executeSerial(serial, n); err != nil {
 				b.Fatal(err)
 			}
 		}},
 		{"pipelined8-ns/op", func(n int) {
-			if err := executePipelined(client, n); err != nil {
+			if err := executePipelined(pipelined, n); err != nil {
 				b.Fatal(err)
 			}
 		}},
 	}
 	spent := make([]time.Duration, len(shapes))
-	swapped := false
+	rounds := len(vms) * len(pairedOrders)
 	b.ResetTimer()
-	for done, round := 0, 0; done < b.N; round++ {
-		if !swapped && done > 0 && done >= b.N/2 {
+	for round := range rounds {
+		if round%len(pairedOrders) == 0 {
 			b.StopTimer()
-			bare.conn.Close()
-			client.Close()
-			connect(vms[1], vms[0])
-			swapped = true
+			if round > 0 {
+				disconnect()
+			}
+			connect(round / len(pairedOrders))
 			b.StartTimer()
 		}
-		n := min(pairedChunk, b.N-done)
-		for i := range shapes {
-			k := (round + i) % len(shapes)
+		n := b.N*(round+1)/rounds - b.N*round/rounds
+		for _, k := range pairedOrders[round%len(pairedOrders)] {
 			start := time.Now()
 			shapes[k].run(n)
 			spent[k] += time.Since(start)
 		}
-		done += n
 	}
 	b.StopTimer()
 	per := make([]float64, len(shapes))
@@ -98,10 +103,13 @@ func BenchmarkQEMUPaired(b *testing.B) {
 	b.ReportMetric(per[2]/per[0], "pipelined8/bare")
 }
 
-// pairedChunk is long enough that filling and draining the pipeline at the
-// ends of a chunk costs the pipelined shape little, short enough (a few tens
-// of milliseconds) that the host does not drift within a turn.
-const pairedChunk = 200
+// pairedOrders runs the three shapes (0 bare, 1 serial, 2 pipelined) in
+// every order, chained so that each round starts with the shape the round
+// before ended with: over the six rounds every shape follows every other
+// shape exactly twice. What ran just before changes a chunk's speed on
+// this host; a plain rotation let the bare loop follow the pipelined burst
+// twice as often as serial Execute did.
+var pairedOrders = [][3]int{{0, 1, 2}, {2, 0, 1}, {1, 2, 0}, {0, 2, 1}, {1, 0, 2}, {2, 1, 0}}
 
 // benchQEMUConn starts a paused VM and returns a connection to its monitor.
 func benchQEMUConn(b *testing.B, name string) net.Conn {
@@ -122,4 +130,79 @@ func dialVM(b *testing.B, vm *qemutest.VM) net.Conn {
 	}
 	b.Cleanup(func() { conn.Close() })
 	return conn
+}
+
+// BenchmarkQEMUInterleaved compares serial Execute with the bare loop one
+// round trip at a time: each iteration runs one of each, on two paused
+// VMs, alternating which goes first, and the VMs swap roles halfway. Host
+// drift cancels out within an iteration and both shapes always follow each
+// other, which makes this the measure of serial/bare (BenchmarkQEMUPaired
+// is not precise enough to judge 3%). The "control" sub-benchmark runs a
+// second bare loop in Execute's place: its ratio shows what the harness
+// reads for two identical shapes.
+func BenchmarkQEMUInterleaved(b *testing.B) {
+	b.Run("execute", func(b *testing.B) {
+		interleaved(b, func(conn net.Conn) func() {
+			c := benchClient(b, conn)
+			return func() {
+				if err := executeSerial(c, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	b.Run("control", func(b *testing.B) {
+		interleaved(b, func(conn net.Conn) func() {
+			bc := dialBare(b, conn)
+			return func() { bc.serial(b, 1) }
+		})
+	})
+}
+
+// interleaved runs the bare loop beside the shape that connect builds on a
+// connection of its own, reporting both and their ratio (shape/bare).
+func interleaved(b *testing.B, connect func(net.Conn) func()) {
+	vms := [2]*qemutest.VM{
+		qemutest.Start(b, qemutest.Options{Name: "ia", Paused: true}),
+		qemutest.Start(b, qemutest.Options{Name: "ib", Paused: true}),
+	}
+	var bare *bareConn
+	var shape func()
+	var conns [2]net.Conn
+	attach := func(bareVM, shapeVM *qemutest.VM) {
+		conns = [2]net.Conn{dialVM(b, bareVM), dialVM(b, shapeVM)}
+		bare = dialBare(b, conns[0])
+		shape = connect(conns[1])
+	}
+	var spentBare, spentShape time.Duration
+	timed := func(spent *time.Duration, op func()) {
+		start := time.Now()
+		op()
+		*spent += time.Since(start)
+	}
+	bareOp := func() { bare.serial(b, 1) }
+	attach(vms[0], vms[1])
+	b.ResetTimer()
+	for i := range b.N {
+		if i == b.N/2 && i > 0 {
+			b.StopTimer()
+			// Closing the connection frees the monitor for the next
+			// client; a qmp.Client on it notices and ends.
+			conns[0].Close()
+			conns[1].Close()
+			attach(vms[1], vms[0])
+			b.StartTimer()
+		}
+		if i%2 == 0 {
+			timed(&spentBare, bareOp)
+			timed(&spentShape, shape)
+		} else {
+			timed(&spentShape, shape)
+			timed(&spentBare, bareOp)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(spentBare.Nanoseconds())/float64(b.N), "bare-ns/op")
+	b.ReportMetric(float64(spentShape.Nanoseconds())/float64(b.N), "shape-ns/op")
+	b.ReportMetric(float64(spentShape)/float64(spentBare), "shape/bare")
 }
