@@ -17,8 +17,8 @@ import (
 
 // Client is one negotiated connection to one QMP monitor. It is safe for
 // concurrent use: many goroutines may Execute at once, each reply finds its
-// caller by id. One goroutine reads the socket; it never blocks on a caller
-// or a subscriber.
+// caller by id. One goroutine at a time reads the socket (see reader.go); it
+// never blocks on a caller or a subscriber.
 type Client struct {
 	sock     string
 	conn     net.Conn
@@ -28,16 +28,27 @@ type Client struct {
 	pid      int
 
 	writeMu sync.Mutex
+	wdl     time.Time     // the socket's write deadline; under writeMu
+	wbuf    []byte        // the request being written; under writeMu
 	slots   chan struct{} // in-band commands QEMU holds for us; see MaxInFlight
 	nextID  atomic.Uint64
 
-	mu       sync.Mutex
-	pending  map[uint64]*call
-	subs     map[*Subscription]struct{}
-	closeErr error // set once, when the connection ends
+	// The reader role's own state: only its holder touches these.
+	fr  *framer
+	rdl time.Time // the socket's read deadline as last set by a holder
 
-	done       chan struct{} // closed when the connection ends
-	readerDone chan struct{}
+	mu        sync.Mutex
+	pending   map[uint64]call
+	subs      map[*Subscription]struct{}
+	reading   bool           // somebody holds the reader role
+	readers   sync.WaitGroup // the role holder, for Close to wait on
+	idle      *time.Timer    // hands the role to a background reader; see idleHandover
+	idleArmed bool
+	releases  uint64 // times the role fell free; see idleTakeover
+	armedAt   uint64 // releases when the idle timer was armed
+	closeErr  error  // set once, when the connection ends
+
+	done chan struct{} // closed when the connection ends
 }
 
 // Greeting is what QEMU says first.
@@ -64,7 +75,17 @@ func (v VersionInfo) String() string {
 // call is one command waiting for its reply.
 type call struct {
 	command string
-	reply   chan callResult // buffered: the reader never waits for the caller
+	// reply is buffered: the reader never waits for the caller. It is nil
+	// for a caller that reads its own reply (see reader.go), whose reply
+	// nobody else needs to hand over.
+	reply chan callResult
+}
+
+// answer hands r to the caller, if one waits on a channel.
+func (cl call) answer(r callResult) {
+	if cl.reply != nil {
+		cl.reply <- r
+	}
 }
 
 type callResult struct {
@@ -96,22 +117,26 @@ func NewClient(ctx context.Context, conn net.Conn, opts ...Option) (*Client, err
 		o.name = conn.RemoteAddr().String()
 	}
 	c := &Client{
-		sock:       o.name,
-		conn:       conn,
-		opts:       o,
-		slots:      make(chan struct{}, MaxInFlight),
-		pending:    make(map[uint64]*call),
-		subs:       make(map[*Subscription]struct{}),
-		done:       make(chan struct{}),
-		readerDone: make(chan struct{}),
+		sock:    o.name,
+		conn:    conn,
+		opts:    o,
+		slots:   make(chan struct{}, MaxInFlight),
+		fr:      newFramer(conn, o.maxMessage),
+		pending: make(map[uint64]call),
+		subs:    make(map[*Subscription]struct{}),
+		done:    make(chan struct{}),
 	}
-	fr := newFramer(conn, o.maxMessage)
-	if err := c.handshake(ctx, fr); err != nil {
+	if err := c.handshake(ctx, c.fr); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	c.pid = peerPID(conn)
-	go c.readLoop(fr)
+	// The role starts free: the first command reads its own reply, and if
+	// none comes soon a background reader starts watching for events.
+	c.mu.Lock()
+	c.idle = time.AfterFunc(time.Hour, c.idleTakeover)
+	c.armIdleLocked()
+	c.mu.Unlock()
 	return c, nil
 }
 
@@ -152,11 +177,11 @@ func (c *Client) Err() error {
 }
 
 // Close ends the connection. It is idempotent and safe while commands are in
-// flight: their callers get a ConnectError at once. It returns after the
-// reader goroutine has exited.
+// flight: their callers get a ConnectError at once. It returns after
+// whoever was reading the socket has stopped.
 func (c *Client) Close() error {
 	c.shutdown(&ConnectError{Sock: c.sock, Msg: "closed by qmpdash", Err: ErrDisconnected})
-	<-c.readerDone
+	c.readers.Wait()
 	return nil
 }
 
@@ -171,34 +196,33 @@ func (c *Client) Execute(ctx context.Context, command string, args, result any) 
 		}
 		raw = b
 	}
-	ret, err := c.ExecuteRaw(ctx, command, raw)
-	if err != nil || result == nil {
-		return err
-	}
-	if err := json.Unmarshal(ret, result); err != nil {
-		return protocolErr(c.sock, "reply to "+command+" has an unexpected shape", ret, err)
-	}
-	return nil
+	_, err := c.exec(ctx, command, raw, into{result: result})
+	return err
 }
 
 // ExecuteRaw runs command with JSON object arguments (nil for none) and
 // returns the raw "return" value. It waits for a free slot (QEMU queues at
 // most MaxInFlight commands), then for the reply, both bounded by ctx.
 func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMessage) (json.RawMessage, error) {
+	return c.exec(ctx, command, args, into{raw: true})
+}
+
+// into says what a caller wants of a reply's "return": decoded into result,
+// the raw bytes, or nothing.
+type into struct {
+	result any
+	raw    bool
+}
+
+// exec sends one command and waits for its reply, within ctx's deadline or
+// the command timeout. When nobody is reading the socket the caller reads
+// its reply itself (see reader.go); otherwise the reader hands it over.
+func (c *Client) exec(ctx context.Context, command string, args json.RawMessage, want into) (json.RawMessage, error) {
 	if len(args) > 0 && !isJSONObject(args) {
 		return nil, protocolErr(c.sock, "arguments of "+command+" must be a JSON object", args, nil)
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.commandTimeout)
-		defer cancel()
-	}
-	select {
-	case c.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command + " (waiting for a free slot)", Err: ctx.Err()}
-	case <-c.done:
-		return nil, c.cutOff(command)
+	if err := c.acquireSlot(ctx, command); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		// select picks at random among ready cases: a context that was
@@ -207,37 +231,135 @@ func (c *Client) ExecuteRaw(ctx context.Context, command string, args json.RawMe
 		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err}
 	}
 	id := c.nextID.Add(1)
-	cl := &call{command: command, reply: make(chan callResult, 1)}
+	cl := call{command: command}
 	c.mu.Lock()
 	if c.closeErr != nil {
 		c.mu.Unlock()
 		<-c.slots
 		return nil, c.cutOff(command)
 	}
-	c.pending[id] = cl
+	reader := c.takeRoleLocked()
+	if !reader {
+		// The reader may see the reply as soon as the request is out.
+		cl.reply = make(chan callResult, 1)
+		c.pending[id] = cl
+	}
 	c.mu.Unlock()
 
 	if err := c.send(command, id, args); err != nil {
+		if reader {
+			<-c.slots
+			c.passRole()
+		}
 		return nil, err
 	}
+	// What is left to prepare runs while QEMU handles the command.
+	deadline, bounded := c.deadline(ctx)
+	if !reader {
+		return c.await(ctx, deadline, bounded, cl, want)
+	}
+	// Nobody else reads, so the reply cannot be dispatched before this.
+	c.mu.Lock()
+	if c.closeErr == nil {
+		c.pending[id] = cl
+	}
+	c.mu.Unlock()
+	return c.readOwn(ctx, deadline, command, id, want)
+}
+
+// deadline bounds a command: ctx's deadline, else the command timeout. No
+// context timer: arming one per command costs a round trip more than the
+// rest of the client's work (see setReadDeadline).
+func (c *Client) deadline(ctx context.Context) (time.Time, bool) {
+	if d, ok := ctx.Deadline(); ok {
+		return d, true
+	}
+	return time.Now().Add(c.opts.commandTimeout), false
+}
+
+// acquireSlot waits for room in QEMU's queue of in-band commands.
+func (c *Client) acquireSlot(ctx context.Context, command string) error {
 	select {
-	case r := <-cl.reply:
-		return r.ret, r.err
+	case c.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	deadline, bounded := c.deadline(ctx)
+	var expire <-chan time.Time
+	if !bounded {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		expire = t.C
+	}
+	op := "command " + command + " (waiting for a free slot)"
+	select {
+	case c.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return &TimeoutError{Sock: c.sock, Op: op, Err: ctx.Err()}
+	case <-expire:
+		return &TimeoutError{Sock: c.sock, Op: op, Err: context.DeadlineExceeded}
+	case <-c.done:
+		return c.cutOff(command)
+	}
+}
+
+// await waits for the reader to hand over the reply to cl.
+func (c *Client) await(ctx context.Context, deadline time.Time, bounded bool, cl call, want into) (json.RawMessage, error) {
+	var expire <-chan time.Time
+	if !bounded {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		expire = t.C
+	}
+	var r callResult
+	select {
+	case r = <-cl.reply:
 	case <-ctx.Done():
 		// The entry stays pending: QEMU still holds the command, so its
 		// slot is only freed when the reply arrives (and is dropped).
-		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: ctx.Err()}
+		return nil, &TimeoutError{Sock: c.sock, Op: "command " + cl.command, Err: ctx.Err()}
+	case <-expire:
+		return nil, &TimeoutError{Sock: c.sock, Op: "command " + cl.command, Err: context.DeadlineExceeded}
 	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return c.result(cl.command, r.ret, want)
+}
+
+// result gives the caller what it wants of ret. Decoding errors are
+// protocol errors: QEMU answered with a shape we do not know.
+func (c *Client) result(command string, ret json.RawMessage, want into) (json.RawMessage, error) {
+	switch {
+	case want.result != nil:
+		if err := json.Unmarshal(ret, want.result); err != nil {
+			return nil, protocolErr(c.sock, "reply to "+command+" has an unexpected shape", ret, err)
+		}
+		return nil, nil
+	case want.raw:
+		return ret, nil
+	}
+	return nil, nil
 }
 
 // send writes one request. The write deadline is not the caller's: a write
 // cut short leaves half a request on the wire and ends the connection, so
 // only a peer that reads nothing for a whole command timeout may cause it.
 func (c *Client) send(command string, id uint64, args json.RawMessage) error {
-	b := appendRequest(make([]byte, 0, 48+len(command)+len(args)), command, id, args)
-	c.debug("send", b)
 	c.writeMu.Lock()
-	_ = c.conn.SetWriteDeadline(time.Now().Add(c.opts.commandTimeout))
+	b := appendRequest(c.wbuf[:0], command, id, args)
+	if cap(b) <= maxKeptRequestBuffer {
+		c.wbuf = b
+	}
+	c.debug("send", b)
+	// Move the deadline only when less than half the timeout is left:
+	// a blocked write still ends within one command timeout, and most
+	// commands arm no timer (see setReadDeadline for why that matters).
+	if now := time.Now(); c.wdl.Sub(now) < c.opts.commandTimeout/2 {
+		c.wdl = now.Add(c.opts.commandTimeout)
+		_ = c.conn.SetWriteDeadline(c.wdl)
+	}
 	_, err := c.conn.Write(b)
 	c.writeMu.Unlock()
 	if err != nil {
@@ -248,6 +370,10 @@ func (c *Client) send(command string, id uint64, args json.RawMessage) error {
 	}
 	return nil
 }
+
+// maxKeptRequestBuffer bounds the request buffer a client keeps between
+// commands: one with large arguments does not pin its memory.
+const maxKeptRequestBuffer = 4096
 
 // appendRequest encodes {"execute":...,"arguments":...,"id":N} and a
 // newline by hand: it is on every command's path, and the shortest bytes
@@ -312,48 +438,21 @@ func (c *Client) shutdown(cause error) {
 	}
 	c.closeErr = cause
 	pending := c.pending
-	c.pending = make(map[uint64]*call)
+	c.pending = make(map[uint64]call)
 	subs := c.subs
 	c.subs = make(map[*Subscription]struct{})
 	for s := range subs {
 		s.closeLocked()
 	}
 	close(c.done)
+	if c.idle != nil {
+		c.idle.Stop()
+	}
 	c.mu.Unlock()
 
 	c.conn.Close()
 	for _, cl := range pending {
-		cl.reply <- callResult{err: c.cutOff(cl.command)}
-	}
-}
-
-// readLoop is the only reader of the socket after the handshake.
-func (c *Client) readLoop(fr *framer) {
-	defer close(c.readerDone)
-	for {
-		b, err := fr.next()
-		if err != nil {
-			c.shutdown(c.readError(err, b))
-			return
-		}
-		c.debug("recv", b)
-		m, err := decodeMessage(b)
-		if err != nil {
-			if c.dispatchBadReply(m, err, b) {
-				continue
-			}
-			c.shutdown(protocolErr(c.sock, "garbled message from QEMU", b, err))
-			return
-		}
-		switch m.kind {
-		case msgReply:
-			c.deliver(m, b)
-		case msgEvent:
-			c.publish(m.event)
-		case msgGreeting:
-			c.shutdown(protocolErr(c.sock, "unexpected second greeting", b, nil))
-			return
-		}
+		cl.answer(callResult{err: c.cutOff(cl.command)})
 	}
 }
 
@@ -374,12 +473,12 @@ func (c *Client) dispatchBadReply(m message, err error, b []byte) bool {
 	if !m.ours {
 		return false
 	}
-	cl := c.take(m.id)
-	if cl == nil {
+	cl, ok := c.take(m.id)
+	if !ok {
 		c.opts.logger.Warn("qmp: dropped a malformed reply nobody waits for", "socket", c.sock, "id", m.id)
 		return true
 	}
-	cl.reply <- callResult{err: protocolErr(c.sock, "malformed reply to "+cl.command, b, err)}
+	cl.answer(callResult{err: protocolErr(c.sock, "malformed reply to "+cl.command, b, err)})
 	return true
 }
 
@@ -389,20 +488,23 @@ func (c *Client) deliver(m message, b []byte) {
 		c.opts.logger.Warn("qmp: dropped a reply without our id", "socket", c.sock, "msg", string(clip(b, 200)))
 		return
 	}
-	cl := c.take(m.id)
-	if cl == nil {
+	cl, ok := c.take(m.id)
+	if !ok {
 		c.opts.logger.Warn("qmp: dropped a reply nobody waits for", "socket", c.sock, "id", m.id)
 		return
 	}
+	if cl.reply == nil {
+		return // its caller read for itself, then gave up
+	}
 	if m.errResp != nil {
-		cl.reply <- callResult{err: &ResponseError{Sock: c.sock, Command: cl.command, Class: m.errResp.Class, Desc: m.errResp.Desc}}
+		cl.answer(callResult{err: &ResponseError{Sock: c.sock, Command: cl.command, Class: m.errResp.Class, Desc: m.errResp.Desc}})
 		return
 	}
-	cl.reply <- callResult{ret: m.ret}
+	cl.answer(callResult{ret: clone(m.ret)}) // m.ret is the framer's memory
 }
 
 // take removes the call with id and frees its slot.
-func (c *Client) take(id uint64) *call {
+func (c *Client) take(id uint64) (call, bool) {
 	c.mu.Lock()
 	cl, ok := c.pending[id]
 	delete(c.pending, id)
@@ -410,7 +512,7 @@ func (c *Client) take(id uint64) *call {
 	if ok {
 		<-c.slots
 	}
-	return cl
+	return cl, ok
 }
 
 func (c *Client) debug(dir string, b []byte) {

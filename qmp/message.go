@@ -22,10 +22,10 @@ type message struct {
 	kind msgKind
 
 	// Replies.
-	id      uint64 // our id, when ours is true
-	hasID   bool   // the message carried an id at all
-	ours    bool   // ... and it has the form of ours (an unsigned integer)
-	ret     json.RawMessage
+	id      uint64          // our id, when ours is true
+	hasID   bool            // the message carried an id at all
+	ours    bool            // ... and it has the form of ours (an unsigned integer)
+	ret     json.RawMessage // shares b's memory, which the framer reuses
 	errResp *wireError
 
 	// Events.
@@ -118,7 +118,7 @@ func decodeMessage(b []byte) (message, error) {
 		return m, errBothResult
 	case len(w.Return) > 0:
 		m.kind = msgReply
-		m.ret = clone(w.Return) // the framer reuses b's memory
+		m.ret = w.Return // a sub-slice of b: whoever keeps it clones it
 		return m, nil
 	case len(w.Error) > 0:
 		var we wireError

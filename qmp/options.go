@@ -25,6 +25,7 @@ type options struct {
 	commandTimeout  time.Duration
 	maxMessage      int
 	logger          *slog.Logger
+	idleHandover    time.Duration // see reader.go; tests change it
 }
 
 // Option tunes a Client.
@@ -77,6 +78,7 @@ func buildOptions(opts []Option) options {
 		greetingTimeout: DefaultGreetingTimeout,
 		commandTimeout:  DefaultCommandTimeout,
 		maxMessage:      DefaultMaxMessageSize,
+		idleHandover:    idleHandover,
 	}
 	for _, f := range opts {
 		f(&o)

@@ -1,0 +1,299 @@
+package qmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The reader role (reader.go) decides who reads the socket; it must never
+// change what a caller or subscriber sees. Most tests here pin the role
+// down with an idle handover too long to fire: the role is then free
+// whenever no command runs, so a lone caller reads its own reply, and a
+// caller that starts while another one reads has its reply handed over.
+
+func withIdleHandover(d time.Duration) Option {
+	return func(o *options) { o.idleHandover = d }
+}
+
+// pinnedClient is a fake-peer client whose background reader only starts
+// when replies are owed and no caller reads.
+func pinnedClient(t *testing.T) (*Client, *fakePeer) {
+	return connectFake(t, withIdleHandover(time.Hour))
+}
+
+// readerPath runs call (which sends one command) on c and returns its
+// error; answer plays the peer's side for that command's request.
+type readerPath struct {
+	name string
+	run  func(t *testing.T, c *Client, peer *fakePeer, call func() error, answer func(fakeRequest)) error
+}
+
+var readerPaths = []readerPath{
+	{"caller reads its own reply", func(t *testing.T, c *Client, peer *fakePeer, call func() error, answer func(fakeRequest)) error {
+		res := background(call)
+		answer(peer.read())
+		return <-res
+	}},
+	{"another caller hands the reply over", func(t *testing.T, c *Client, peer *fakePeer, call func() error, answer func(fakeRequest)) error {
+		// The first caller takes the role and reads until the peer
+		// answers it, which the peer does last.
+		reading := background(func() error {
+			st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+			if err == nil && st.Status != "running" {
+				err = fmt.Errorf("the reading caller got %+v", st)
+			}
+			return err
+		})
+		first := peer.read()
+		res := background(call)
+		answer(peer.read())
+		err := <-res
+		peer.reply(first, `{"status": "running", "running": true}`)
+		if rerr := <-reading; rerr != nil {
+			t.Errorf("reading caller: %v", rerr)
+		}
+		return err
+	}},
+}
+
+func TestRepliesAreTheSameWhoeverReads(t *testing.T) {
+	for _, path := range readerPaths {
+		t.Run(path.name, func(t *testing.T) {
+			c, peer := pinnedClient(t)
+			var name string
+			err := path.run(t, c, peer, func() error {
+				var err error
+				name, err = c.QueryName(ctxFor(t, 10*time.Second))
+				return err
+			}, func(req fakeRequest) { peer.reply(req, `{"name": "vm-b"}`) })
+			if err != nil || name != "vm-b" {
+				t.Fatalf("QueryName = %q, %v", name, err)
+			}
+
+			var raw []byte
+			err = path.run(t, c, peer, func() error {
+				var err error
+				raw, err = c.ExecuteRaw(ctxFor(t, 10*time.Second), "query-kvm", nil)
+				return err
+			}, func(req fakeRequest) { peer.reply(req, `{"enabled": false, "present": true}`) })
+			if err != nil || string(raw) != `{"enabled": false, "present": true}` {
+				t.Fatalf("ExecuteRaw = %s, %v", raw, err)
+			}
+
+			err = path.run(t, c, peer, func() error {
+				return c.Execute(ctxFor(t, 10*time.Second), "device_del", map[string]string{"id": "nope"}, nil)
+			}, func(req fakeRequest) { peer.replyError(req, "DeviceNotFound", "Device 'nope' not found") })
+			re := assertKind[*ResponseError](t, err, KindResponse)
+			if re.Class != "DeviceNotFound" || re.Command != "device_del" {
+				t.Fatalf("ResponseError %+v", re)
+			}
+			if c.Pending() != 0 {
+				t.Fatalf("%d commands still pending", c.Pending())
+			}
+		})
+	}
+}
+
+func TestMalformedRepliesAreTheSameWhoeverReads(t *testing.T) {
+	cases := map[string]string{
+		"neither return nor error": `{"id": %s}`,
+		"error without class":      `{"error": "boom", "id": %s}`,
+		"both return and error":    `{"return": {}, "error": {"class": "GenericError", "desc": "x"}, "id": %s}`,
+		"wrong type for the query": `{"return": [1, 2], "id": %s}`,
+	}
+	for _, path := range readerPaths {
+		for name, tmpl := range cases {
+			t.Run(path.name+"/"+name, func(t *testing.T) {
+				c, peer := pinnedClient(t)
+				err := path.run(t, c, peer, func() error {
+					_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+					return err
+				}, func(req fakeRequest) { peer.send(strings.ReplaceAll(tmpl, "%s", string(req.ID))) })
+				assertKind[*ProtocolError](t, err, KindProtocol)
+				// The slot came back: MaxInFlight more commands fit.
+				if c.Pending() != 0 {
+					t.Fatalf("%d commands still pending", c.Pending())
+				}
+			})
+		}
+	}
+}
+
+func TestTimeoutsAreTheSameWhoeverReads(t *testing.T) {
+	for _, path := range readerPaths {
+		t.Run(path.name, func(t *testing.T) {
+			c, peer := pinnedClient(t)
+			var late fakeRequest
+			err := path.run(t, c, peer, func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+				defer cancel()
+				return c.Execute(ctx, "query-status", nil, nil)
+			}, func(req fakeRequest) { late = req }) // no answer in time
+			assertKind[*TimeoutError](t, err, KindTimeout)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("timeout does not unwrap to DeadlineExceeded: %v", err)
+			}
+			// QEMU still holds the command.
+			if c.Pending() != 1 {
+				t.Fatalf("Pending = %d, want 1", c.Pending())
+			}
+			// Its late reply is dropped, and the next command gets its own.
+			res := background(func() error {
+				st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+				if err == nil && st.Status != "paused" {
+					err = fmt.Errorf("got the wrong reply: %+v", st)
+				}
+				return err
+			})
+			next := peer.read()
+			peer.reply(late, `{"status": "running", "running": true}`)
+			peer.reply(next, `{"status": "paused", "running": false}`)
+			if err := <-res; err != nil {
+				t.Fatal(err)
+			}
+			if c.Pending() != 0 {
+				t.Fatalf("Pending = %d after the late reply", c.Pending())
+			}
+		})
+	}
+}
+
+func TestCancellingAReadingCallerEndsItsWait(t *testing.T) {
+	c, peer := pinnedClient(t)
+	ctx, cancel := context.WithCancel(context.Background()) // no deadline
+	res := background(func() error { return c.Execute(ctx, "query-status", nil, nil) })
+	req := peer.read()
+	cancel()
+	select {
+	case err := <-res:
+		assertKind[*TimeoutError](t, err, KindTimeout)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancellation does not unwrap to Canceled: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("cancel did not end the wait of a caller reading the socket")
+	}
+	// Somebody still reads: the late reply is taken off the wire.
+	peer.reply(req, `{"status": "running", "running": true}`)
+	go func() { peer.reply(peer.read(), `{"status": "paused", "running": false}`) }()
+	st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+	if err != nil || st.Status != "paused" {
+		t.Fatalf("after a cancelled read: %+v, %v", st, err)
+	}
+}
+
+func TestAStaleInterruptDoesNotEndAWait(t *testing.T) {
+	c, peer := pinnedClient(t)
+	res := background(func() error {
+		st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+		if err == nil && st.Status != "running" {
+			err = fmt.Errorf("got %+v", st)
+		}
+		return err
+	})
+	req := peer.read()
+	// What a cancelled caller's late interruption does to whoever reads
+	// next: the read deadline jumps into the past.
+	c.interruptRead()
+	peer.reply(req, `{"status": "running", "running": true}`)
+	if err := <-res; err != nil {
+		t.Fatalf("a stale interruption ended a live wait: %v", err)
+	}
+}
+
+func TestEventsAreReadWhileNoCommandRuns(t *testing.T) {
+	const stop = `{"timestamp": {"seconds": 1795592668, "microseconds": 665524}, "event": "STOP"}`
+	c, peer := connectFake(t) // the real idle handover
+	sub := c.Subscribe(8)
+	peer.send(stop) // before any command
+	if ev, err := sub.Next(ctxFor(t, 10*time.Second)); err != nil || ev.Name != "STOP" {
+		t.Fatalf("event before any command: %+v, %v", ev, err)
+	}
+	go func() { peer.reply(peer.read(), `{"status": "paused", "running": false}`) }()
+	if _, err := c.QueryStatus(ctxFor(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	peer.send(strings.Replace(stop, "STOP", "RESUME", 1)) // after the last command
+	if ev, err := sub.Next(ctxFor(t, 10*time.Second)); err != nil || ev.Name != "RESUME" {
+		t.Fatalf("event after the last command: %+v, %v", ev, err)
+	}
+}
+
+func TestEventsBeforeAReplyReachSubscribersWhoeverReads(t *testing.T) {
+	for _, path := range readerPaths {
+		t.Run(path.name, func(t *testing.T) {
+			c, peer := pinnedClient(t)
+			sub := c.Subscribe(8)
+			err := path.run(t, c, peer, func() error {
+				_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+				return err
+			}, func(req fakeRequest) {
+				peer.send(`{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP"}`)
+				peer.reply(req, `{"status": "paused", "running": false}`)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case ev := <-sub.C():
+				if ev.Name != "STOP" {
+					t.Fatalf("event %+v", ev)
+				}
+			default:
+				t.Fatal("the event read before the reply was not published by then")
+			}
+		})
+	}
+}
+
+func TestCloseReleasesACallerReadingTheSocket(t *testing.T) {
+	c, peer := pinnedClient(t)
+	res := background(func() error { return c.Execute(context.Background(), "query-status", nil, nil) })
+	peer.read()
+	closed := background(func() error { return c.Close() })
+	select {
+	case err := <-res:
+		assertKind[*ConnectError](t, err, KindConnect)
+		if !errors.Is(err, ErrDisconnected) {
+			t.Fatalf("cause lost: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not release the reading caller")
+	}
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
+}
+
+func TestAReaderAnsweredFirstPassesTheRoleOn(t *testing.T) {
+	c, peer := pinnedClient(t)
+	first := background(func() error {
+		_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+		return err
+	})
+	reqA := peer.read() // the first caller holds the role from here on
+	second := background(func() error {
+		name, err := c.QueryName(ctxFor(t, 10*time.Second))
+		if err == nil && name != "vm-b" {
+			err = fmt.Errorf("got name %q", name)
+		}
+		return err
+	})
+	reqB := peer.read()
+	peer.reply(reqA, `{"status": "running", "running": true}`)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	// The first caller has returned; the second still waits, and no idle
+	// timer will fire: somebody must have been handed the role.
+	peer.reply(reqB, `{"name": "vm-b"}`)
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+}
