@@ -333,7 +333,7 @@ func (c *Client) await(ctx context.Context, deadline time.Time, bounded bool, cl
 func (c *Client) result(command string, ret json.RawMessage, want into) (json.RawMessage, error) {
 	switch {
 	case want.result != nil:
-		if err := json.Unmarshal(ret, want.result); err != nil {
+		if err := decodeResult(ret, want.result); err != nil {
 			return nil, protocolErr(c.sock, "reply to "+command+" has an unexpected shape", ret, err)
 		}
 		return nil, nil
