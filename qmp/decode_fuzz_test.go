@@ -58,7 +58,7 @@ func FuzzDecodersAgree(f *testing.F) {
 	}
 	for _, s := range []string{
 		`{"status": "running", "running": true, "STATUS": "paused"}`, // names match case-insensitively
-		`{"status": "a", "status": "b"}`,                            // the last duplicate wins
+		`{"status": "a", "status": "b"}`,                             // the last duplicate wins
 		`{"actual": 1e3}`, `{"actual": -1}`, `{"actual": 18446744073709551616}`,
 		`[{"device": null, "stats": {"rd_bytes": 1.5}}]`, `"\ud800"`, `"\u00e9\t"`, `null`, `[]`, `{}`,
 	} {
