@@ -26,6 +26,7 @@ var decodeTargets = []func() any{
 	func() any { return new(MigrationInfo) },
 	func() any { return new([]ChardevInfo) },
 	func() any { return new(string) }, // human-monitor-command
+	func() any { return new([]*schemaEntry) },
 	func() any {
 		return new(struct {
 			Name string `json:"name"`

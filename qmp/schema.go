@@ -30,27 +30,14 @@ type schemaEntry struct {
 }
 
 type schemaMember struct {
-	Name    string          `json:"name"`
-	Type    string          `json:"type"`
+	Name string `json:"name"`
+	Type string `json:"type"`
+	// Default is present, as null, on optional members: QEMU writes
+	// "default": null. Absent, it stays nil.
 	Default json.RawMessage `json:"default"`
-	// optional is set from the presence of "default" (QEMU writes null).
-	optional bool
 }
 
-func (m *schemaMember) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	type plain schemaMember
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*m = schemaMember(p)
-	_, m.optional = raw["default"]
-	return nil
-}
+func (m schemaMember) optional() bool { return m.Default != nil }
 
 type schemaVariant struct {
 	Case string `json:"case"`
@@ -67,12 +54,15 @@ type Arg struct {
 // ParseSchema reads the "return" value of query-qmp-schema (a JSON array),
 // or the whole reply object holding it.
 func ParseSchema(raw []byte) (*Schema, error) {
+	if !json.Valid(raw) { // decodeResult's precondition
+		return nil, fmt.Errorf("schema is not valid JSON")
+	}
 	var entries []*schemaEntry
-	if err := json.Unmarshal(raw, &entries); err != nil {
+	if err := decodeResult(raw, &entries); err != nil {
 		var wrapped struct {
 			Return []*schemaEntry `json:"return"`
 		}
-		if err2 := json.Unmarshal(raw, &wrapped); err2 != nil || wrapped.Return == nil {
+		if err2 := decodeResult(raw, &wrapped); err2 != nil || wrapped.Return == nil {
 			return nil, fmt.Errorf("schema is not an array of entries: %w", err)
 		}
 		entries = wrapped.Return
@@ -119,7 +109,7 @@ func (s *Schema) CommandArgs(command string) ([]Arg, bool) {
 	}
 	args := make([]Arg, 0, len(t.Members))
 	for _, m := range t.Members {
-		args = append(args, Arg{Name: m.Name, Type: s.describe(m.Type, 0), Optional: m.optional})
+		args = append(args, Arg{Name: m.Name, Type: s.describe(m.Type, 0), Optional: m.optional()})
 	}
 	slices.SortStableFunc(args, func(a, b Arg) int {
 		switch {
@@ -244,7 +234,7 @@ func (s *Schema) checkObject(t *schemaEntry, v any, path string, depth int) erro
 		known[m.Name] = true
 		val, present := obj[m.Name]
 		if !present {
-			if !m.optional {
+			if !m.optional() {
 				return fmt.Errorf("%s: missing member %q (%s)", path, m.Name, s.describe(m.Type, 0))
 			}
 			continue
