@@ -94,8 +94,8 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 }
 
 // publish hands ev to every interested subscriber without ever blocking.
-// It runs on the reader goroutine, holding c.mu so Close cannot close a
-// channel under it.
+// It runs on whoever holds the reader role (reader.go), holding c.mu so
+// Close cannot close a channel under it.
 func (c *Client) publish(ev Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -11,7 +11,7 @@ import (
 )
 
 // handshake reads the greeting and negotiates capabilities, synchronously,
-// before the reader goroutine exists. Every read here has a deadline: the
+// before anyone else reads the socket. Every read here has a deadline: the
 // greeting timeout, or ctx's deadline if sooner, or ctx's cancellation.
 func (c *Client) handshake(ctx context.Context, fr *framer) error {
 	deadline := time.Now().Add(c.opts.greetingTimeout)
