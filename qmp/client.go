@@ -11,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -28,25 +27,28 @@ type Client struct {
 	pid      int
 
 	writeMu sync.Mutex
-	wdl     time.Time     // the socket's write deadline; under writeMu
-	wbuf    []byte        // the request being written; under writeMu
-	slots   chan struct{} // in-band commands QEMU holds for us; see MaxInFlight
-	nextID  atomic.Uint64
+	wdl     time.Time // the socket's write deadline; under writeMu
+	wbuf    []byte    // the request being written; under writeMu
 
 	// The reader role's own state: only its holder touches these.
 	fr  *framer
 	rdl time.Time // the socket's read deadline as last set by a holder
 
-	mu        sync.Mutex
-	pending   map[uint64]call
-	subs      map[*Subscription]struct{}
-	reading   bool           // somebody holds the reader role
-	readers   sync.WaitGroup // the role holder, for Close to wait on
-	idle      *time.Timer    // hands the role to a background reader; see idleHandover
-	idleArmed bool
-	releases  uint64 // times the role fell free; see idleTakeover
-	armedAt   uint64 // releases when the idle timer was armed
-	closeErr  error  // set once, when the connection ends
+	mu          sync.Mutex
+	nextID      uint64
+	inflight    int             // slots taken (slots.go)
+	slotWaiters []chan struct{} // callers waiting for a slot, oldest first
+	pending     map[uint64]call // commands whose replies someone else reads
+	ownID       uint64          // the command of the caller reading its own reply, 0 if none
+	ownCommand  string
+	subs        map[*Subscription]struct{}
+	reading     bool           // somebody holds the reader role
+	readers     sync.WaitGroup // the role holder, for Close to wait on
+	idle        *time.Timer    // hands the role to a background reader; see idleHandover
+	idleArmed   bool
+	releases    uint64 // times the role fell free; see idleTakeover
+	armedAt     uint64 // releases when the idle timer was armed
+	closeErr    error  // set once, when the connection ends
 
 	done chan struct{} // closed when the connection ends
 }
@@ -120,7 +122,6 @@ func NewClient(ctx context.Context, conn net.Conn, opts ...Option) (*Client, err
 		sock:    o.name,
 		conn:    conn,
 		opts:    o,
-		slots:   make(chan struct{}, MaxInFlight),
 		fr:      newFramer(conn, o.maxMessage),
 		pending: make(map[uint64]call),
 		subs:    make(map[*Subscription]struct{}),
@@ -163,7 +164,11 @@ func (c *Client) Socket() string { return c.sock }
 func (c *Client) Pending() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.pending)
+	n := len(c.pending)
+	if c.ownID != 0 {
+		n++
+	}
+	return n
 }
 
 // Done is closed when the connection has ended; Err then says why.
@@ -221,87 +226,60 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 	if len(args) > 0 && !isJSONObject(args) {
 		return nil, protocolErr(c.sock, "arguments of "+command+" must be a JSON object", args, nil)
 	}
-	if err := c.acquireSlot(ctx, command); err != nil {
-		return nil, err
-	}
 	if err := ctx.Err(); err != nil {
-		// select picks at random among ready cases: a context that was
-		// already done may still have won a slot. Send nothing.
-		<-c.slots
-		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err}
+		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err} // nothing sent
 	}
-	id := c.nextID.Add(1)
-	cl := call{command: command}
 	c.mu.Lock()
+	if !c.takeSlotLocked() {
+		if err := c.waitSlotLocked(ctx, command); err != nil {
+			c.mu.Unlock()
+			return nil, err
+		}
+	}
 	if c.closeErr != nil {
+		c.freeSlotLocked()
 		c.mu.Unlock()
-		<-c.slots
 		return nil, c.cutOff(command)
 	}
+	c.nextID++
+	id := c.nextID
+	cl := call{command: command}
 	reader := c.takeRoleLocked()
-	if !reader {
+	if reader {
+		c.ownID, c.ownCommand = id, command
+	} else {
 		// The reader may see the reply as soon as the request is out.
 		cl.reply = make(chan callResult, 1)
 		c.pending[id] = cl
 	}
 	c.mu.Unlock()
 
-	if err := c.send(command, id, args); err != nil {
+	now, err := c.send(command, id, args)
+	if err != nil {
 		if reader {
-			<-c.slots
-			c.passRole()
+			c.mu.Lock()
+			c.ownID = 0
+			c.freeSlotLocked()
+			c.passRoleLocked()
+			c.mu.Unlock()
 		}
 		return nil, err
 	}
-	// What is left to prepare runs while QEMU handles the command.
-	deadline, bounded := c.deadline(ctx)
-	if !reader {
-		return c.await(ctx, deadline, bounded, cl, want)
+	deadline, bounded := c.deadline(ctx, now)
+	if reader {
+		return c.readOwn(ctx, deadline, now, command, id, want)
 	}
-	// Nobody else reads, so the reply cannot be dispatched before this.
-	c.mu.Lock()
-	if c.closeErr == nil {
-		c.pending[id] = cl
-	}
-	c.mu.Unlock()
-	return c.readOwn(ctx, deadline, command, id, want)
+	return c.await(ctx, deadline, bounded, cl, want)
 }
 
-// deadline bounds a command: ctx's deadline, else the command timeout. No
-// context timer: arming one per command costs a round trip more than the
-// rest of the client's work (see setReadDeadline).
-func (c *Client) deadline(ctx context.Context) (time.Time, bool) {
+// deadline bounds a command: ctx's deadline, else the command timeout from
+// now. No context timer: arming one per command costs a round trip more
+// than the rest of the client's work (see setReadDeadline).
+func (c *Client) deadline(ctx context.Context, now time.Time) (time.Time, bool) {
 	if d, ok := ctx.Deadline(); ok {
 		return d, true
 	}
-	return time.Now().Add(c.opts.commandTimeout), false
-}
-
-// acquireSlot waits for room in QEMU's queue of in-band commands.
-func (c *Client) acquireSlot(ctx context.Context, command string) error {
-	select {
-	case c.slots <- struct{}{}:
-		return nil
-	default:
-	}
-	deadline, bounded := c.deadline(ctx)
-	var expire <-chan time.Time
-	if !bounded {
-		t := time.NewTimer(time.Until(deadline))
-		defer t.Stop()
-		expire = t.C
-	}
-	op := "command " + command + " (waiting for a free slot)"
-	select {
-	case c.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return &TimeoutError{Sock: c.sock, Op: op, Err: ctx.Err()}
-	case <-expire:
-		return &TimeoutError{Sock: c.sock, Op: op, Err: context.DeadlineExceeded}
-	case <-c.done:
-		return c.cutOff(command)
-	}
+	return now.Add(c.opts.commandTimeout), false
 }
 
 // await waits for the reader to hand over the reply to cl.
@@ -343,10 +321,11 @@ func (c *Client) result(command string, ret json.RawMessage, want into) (json.Ra
 	return nil, nil
 }
 
-// send writes one request. The write deadline is not the caller's: a write
-// cut short leaves half a request on the wire and ends the connection, so
-// only a peer that reads nothing for a whole command timeout may cause it.
-func (c *Client) send(command string, id uint64, args json.RawMessage) error {
+// send writes one request and says when. The write deadline is not the
+// caller's: a write cut short leaves half a request on the wire and ends
+// the connection, so only a peer that reads nothing for a whole command
+// timeout may cause it.
+func (c *Client) send(command string, id uint64, args json.RawMessage) (now time.Time, err error) {
 	c.writeMu.Lock()
 	b := appendRequest(c.wbuf[:0], command, id, args)
 	if cap(b) <= maxKeptRequestBuffer {
@@ -356,19 +335,20 @@ func (c *Client) send(command string, id uint64, args json.RawMessage) error {
 	// Move the deadline only when less than half the timeout is left:
 	// a blocked write still ends within one command timeout, and most
 	// commands arm no timer (see setReadDeadline for why that matters).
-	if now := time.Now(); c.wdl.Sub(now) < c.opts.commandTimeout/2 {
+	now = time.Now()
+	if c.wdl.Sub(now) < c.opts.commandTimeout/2 {
 		c.wdl = now.Add(c.opts.commandTimeout)
 		_ = c.conn.SetWriteDeadline(c.wdl)
 	}
-	_, err := c.conn.Write(b)
+	_, err = c.conn.Write(b)
 	c.writeMu.Unlock()
 	if err != nil {
 		// A partial write leaves the stream out of step: the
 		// connection is finished either way.
 		c.shutdown(&ConnectError{Sock: c.sock, Msg: "write " + command, Err: unwrapOpError(err)})
-		return c.cutOff(command)
+		return now, c.cutOff(command)
 	}
-	return nil
+	return now, nil
 }
 
 // maxKeptRequestBuffer bounds the request buffer a client keeps between
@@ -506,11 +486,11 @@ func (c *Client) deliver(m message, b []byte) {
 // take removes the call with id and frees its slot.
 func (c *Client) take(id uint64) (call, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	cl, ok := c.pending[id]
-	delete(c.pending, id)
-	c.mu.Unlock()
 	if ok {
-		<-c.slots
+		delete(c.pending, id)
+		c.freeSlotLocked()
 	}
 	return cl, ok
 }

@@ -65,14 +65,9 @@ func (c *Client) armIdleLocked() {
 	c.idle.Reset(c.opts.idleHandover)
 }
 
-// passRole ends a caller's turn as reader: to a background reader when
-// replies are still owed (their callers wait on channels), else freely.
-func (c *Client) passRole() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.passRoleLocked()
-}
-
+// passRoleLocked ends a caller's turn as reader: to a background reader
+// when replies are still owed (their callers wait on channels), else
+// freely.
 func (c *Client) passRoleLocked() {
 	if c.closeErr == nil && len(c.pending) > 0 {
 		go c.backgroundRead() // inherits the role
@@ -141,28 +136,34 @@ func (c *Client) backgroundRead() {
 // readOwn reads as the role holder until the reply to id arrives, handling
 // whatever comes first, and passes the role on before returning. Its wait
 // ends at deadline or when ctx is done.
-func (c *Client) readOwn(ctx context.Context, deadline time.Time, command string, id uint64, want into) (json.RawMessage, error) {
+func (c *Client) readOwn(ctx context.Context, deadline, now time.Time, command string, id uint64, want into) (json.RawMessage, error) {
 	var stop func() bool
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, c.interruptRead)
 	}
-	ret, err, answered := c.readUntil(ctx, deadline, command, id, want)
+	ret, err, answered := c.readUntil(ctx, deadline, now, command, id, want)
 	if stop != nil {
 		stop()
 	}
+	c.mu.Lock()
+	c.ownID = 0
 	if answered {
-		c.settleOwn(id)
-	} else {
-		c.passRole()
+		c.freeSlotLocked()
+	} else if c.closeErr == nil {
+		// QEMU still holds the command: whoever reads next drops its
+		// reply, and only then is its slot free.
+		c.pending[id] = call{command: command}
 	}
+	c.passRoleLocked()
+	c.mu.Unlock()
 	return ret, err
 }
 
 // readUntil is readOwn's loop. answered reports that the reply to id came
 // (ret and err are then its result, decoded while b is still valid: the
 // framer's memory is reused by the next holder).
-func (c *Client) readUntil(ctx context.Context, deadline time.Time, command string, id uint64, want into) (ret json.RawMessage, err error, answered bool) {
-	c.setReadDeadline(deadline)
+func (c *Client) readUntil(ctx context.Context, deadline, now time.Time, command string, id uint64, want into) (ret json.RawMessage, err error, answered bool) {
+	c.setReadDeadline(deadline, now)
 	for {
 		b, err := c.fr.next()
 		if err != nil {
@@ -178,7 +179,7 @@ func (c *Client) readUntil(ctx context.Context, deadline time.Time, command stri
 			}
 			// An earlier deadline still set, or a stale interruption.
 			c.rdl = time.Time{}
-			c.setReadDeadline(deadline)
+			c.setReadDeadline(deadline, time.Now())
 			continue
 		}
 		kind, m, derr := c.handle(b, id)
@@ -200,19 +201,6 @@ func (c *Client) readUntil(ctx context.Context, deadline time.Time, command stri
 	}
 }
 
-// settleOwn retires a caller-reader's answered command and passes the
-// role on, under one lock.
-func (c *Client) settleOwn(id uint64) {
-	c.mu.Lock()
-	_, ok := c.pending[id]
-	delete(c.pending, id)
-	c.passRoleLocked()
-	c.mu.Unlock()
-	if ok {
-		<-c.slots
-	}
-}
-
 // interruptRead makes a blocked read return at once, for a cancelled
 // caller-reader.
 func (c *Client) interruptRead() { _ = c.conn.SetReadDeadline(time.Unix(1, 0)) }
@@ -223,8 +211,7 @@ func (c *Client) interruptRead() { _ = c.conn.SetReadDeadline(time.Unix(1, 0)) }
 // Arming a runtime timer can wake an idle thread to watch it, and on a
 // small host that wake costs more of a round trip than the rest of the
 // client's work.
-func (c *Client) setReadDeadline(d time.Time) {
-	now := time.Now()
+func (c *Client) setReadDeadline(d, now time.Time) {
 	if !c.rdl.IsZero() && !c.rdl.After(d) && c.rdl.Sub(now) >= d.Sub(now)/2 {
 		return
 	}

@@ -1,0 +1,76 @@
+package qmp
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
+	c, peer := connectFake(t)
+	// Fill QEMU's queue with commands the peer holds unanswered.
+	held := make([]<-chan error, MaxInFlight)
+	var reqs []fakeRequest
+	for i := range held {
+		held[i] = background(func() error { return c.Execute(ctxFor(t, 20*time.Second), "query-status", nil, nil) })
+		reqs = append(reqs, peer.read())
+	}
+
+	// One more waits for a slot and gives up: it sends nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := c.Execute(ctx, "query-name", nil, nil)
+	assertKind[*TimeoutError](t, err, KindTimeout)
+	if !strings.Contains(err.Error(), "waiting for a free slot") {
+		t.Fatalf("timeout does not say it waited for a slot: %v", err)
+	}
+
+	// Another waits; answering one held command hands it the slot.
+	waiting := background(func() error {
+		name, err := c.QueryName(ctxFor(t, 20*time.Second))
+		if err == nil && name != "ninth" {
+			t.Errorf("name %q", name)
+		}
+		return err
+	})
+	peer.reply(reqs[0], `{"status": "running", "running": true}`)
+	if err := <-held[0]; err != nil {
+		t.Fatal(err)
+	}
+	ninth := peer.read()
+	if ninth.Execute != "query-name" {
+		t.Fatalf("after a slot freed the peer got %q, want the waiting query-name (the one that gave up sent nothing)", ninth.Execute)
+	}
+	peer.reply(ninth, `{"name": "ninth"}`)
+	if err := <-waiting; err != nil {
+		t.Fatal(err)
+	}
+	for i, req := range reqs[1:] {
+		peer.reply(req, `{"status": "running", "running": true}`)
+		if err := <-held[i+1]; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := c.Pending(); n != 0 {
+		t.Fatalf("Pending = %d after every reply", n)
+	}
+
+	// No slot leaked: MaxInFlight commands fit at once again.
+	again := make([]<-chan error, MaxInFlight)
+	for i := range again {
+		again[i] = background(func() error { return c.Execute(ctxFor(t, 20*time.Second), "query-status", nil, nil) })
+	}
+	var second []fakeRequest
+	for range again {
+		second = append(second, peer.read())
+	}
+	for _, req := range second {
+		peer.reply(req, `{"status": "running", "running": true}`)
+	}
+	for _, res := range again {
+		if err := <-res; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
