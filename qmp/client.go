@@ -40,7 +40,6 @@ type Client struct {
 	slotWaiters []chan struct{} // callers waiting for a slot, oldest first
 	pending     map[uint64]call // commands whose replies someone else reads
 	ownID       uint64          // the command of the caller reading its own reply, 0 if none
-	ownCommand  string
 	subs        map[*Subscription]struct{}
 	reading     bool           // somebody holds the reader role
 	readers     sync.WaitGroup // the role holder, for Close to wait on
@@ -229,9 +228,14 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 	if err := ctx.Err(); err != nil {
 		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err} // nothing sent
 	}
+	// One deadline bounds the whole command; computed up front only when
+	// the caller must wait for a slot (see deadline for why not always).
+	var deadline time.Time
+	var bounded bool
 	c.mu.Lock()
 	if !c.takeSlotLocked() {
-		if err := c.waitSlotLocked(ctx, command); err != nil {
+		deadline, bounded = c.deadline(ctx, time.Now())
+		if err := c.waitSlotLocked(ctx, command, deadline, bounded); err != nil {
 			c.mu.Unlock()
 			return nil, err
 		}
@@ -246,7 +250,7 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 	cl := call{command: command}
 	reader := c.takeRoleLocked()
 	if reader {
-		c.ownID, c.ownCommand = id, command
+		c.ownID = id
 	} else {
 		// The reader may see the reply as soon as the request is out.
 		cl.reply = make(chan callResult, 1)
@@ -265,7 +269,9 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 		}
 		return nil, err
 	}
-	deadline, bounded := c.deadline(ctx, now)
+	if deadline.IsZero() {
+		deadline, bounded = c.deadline(ctx, now)
+	}
 	if reader {
 		return c.readOwn(ctx, deadline, now, command, id, want)
 	}

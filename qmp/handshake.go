@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -19,10 +20,25 @@ func (c *Client) handshake(ctx context.Context, fr *framer) error {
 		deadline = d
 	}
 	_ = c.conn.SetDeadline(deadline)
-	// Cancellation of ctx interrupts a blocked read by moving the deadline.
-	stop := context.AfterFunc(ctx, func() { _ = c.conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-	defer c.conn.SetDeadline(time.Time{})
+	// Cancellation of ctx interrupts a blocked read by moving the deadline,
+	// but only during the handshake: a cancellation landing as it ends must
+	// not leave a past deadline on the connection the client goes on with.
+	var hookMu sync.Mutex
+	finished := false
+	stop := context.AfterFunc(ctx, func() {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		if !finished {
+			_ = c.conn.SetDeadline(time.Unix(1, 0))
+		}
+	})
+	defer func() {
+		stop()
+		hookMu.Lock()
+		finished = true
+		hookMu.Unlock()
+		_ = c.conn.SetDeadline(time.Time{})
+	}()
 
 	b, err := fr.next()
 	if err != nil {

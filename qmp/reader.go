@@ -163,7 +163,7 @@ func (c *Client) readOwn(ctx context.Context, deadline, now time.Time, command s
 // (ret and err are then its result, decoded while b is still valid: the
 // framer's memory is reused by the next holder).
 func (c *Client) readUntil(ctx context.Context, deadline, now time.Time, command string, id uint64, want into) (ret json.RawMessage, err error, answered bool) {
-	c.setReadDeadline(deadline, now)
+	c.setReadDeadline(ctx, deadline, now)
 	for {
 		b, err := c.fr.next()
 		if err != nil {
@@ -179,7 +179,7 @@ func (c *Client) readUntil(ctx context.Context, deadline, now time.Time, command
 			}
 			// An earlier deadline still set, or a stale interruption.
 			c.rdl = time.Time{}
-			c.setReadDeadline(deadline, time.Now())
+			c.setReadDeadline(ctx, deadline, time.Now())
 			continue
 		}
 		kind, m, derr := c.handle(b, id)
@@ -211,12 +211,18 @@ func (c *Client) interruptRead() { _ = c.conn.SetReadDeadline(time.Unix(1, 0)) }
 // Arming a runtime timer can wake an idle thread to watch it, and on a
 // small host that wake costs more of a round trip than the rest of the
 // client's work.
-func (c *Client) setReadDeadline(d, now time.Time) {
+//
+// If ctx was cancelled before the deadline was set, its interruption may
+// have just been overwritten: interrupt again.
+func (c *Client) setReadDeadline(ctx context.Context, d, now time.Time) {
 	if !c.rdl.IsZero() && !c.rdl.After(d) && c.rdl.Sub(now) >= d.Sub(now)/2 {
 		return
 	}
 	c.rdl = d
 	_ = c.conn.SetReadDeadline(d)
+	if ctx.Err() != nil {
+		c.interruptRead()
+	}
 }
 
 // handled says what handle did with a message.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -295,5 +296,43 @@ func TestAReaderAnsweredFirstPassesTheRoleOn(t *testing.T) {
 	peer.reply(reqB, `{"name": "vm-b"}`)
 	if err := <-second; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// cancelledDuringSend is cancelled, but its first Err (exec's check before
+// sending) still says nil: as if the cancellation landed while the request
+// was being written, just before the caller starts reading.
+type cancelledDuringSend struct {
+	context.Context
+	calls atomic.Int32
+}
+
+func newCancelledDuringSend() *cancelledDuringSend {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return &cancelledDuringSend{Context: ctx}
+}
+
+func (c *cancelledDuringSend) Err() error {
+	if c.calls.Add(1) == 1 {
+		return nil
+	}
+	return c.Context.Err()
+}
+
+func TestACancellationDuringTheWriteEndsTheRead(t *testing.T) {
+	// The cancellation's interrupt races with the reading caller setting
+	// its read deadline; whichever comes second must not undo the other.
+	// Without a fix the caller waits out the command timeout now and then,
+	// so the race gets many tries.
+	for i := range 200 {
+		c, peer := connectFake(t, withIdleHandover(time.Hour), WithCommandTimeout(time.Minute))
+		sent := background(peer.read) // never answered
+		err := c.Execute(newCancelledDuringSend(), "query-status", nil, nil)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("try %d: a caller cancelled during its write got %v, want a cancellation", i, err)
+		}
+		<-sent
+		c.Close()
 	}
 }

@@ -33,13 +33,15 @@ func (c *Client) freeSlotLocked() {
 	c.inflight--
 }
 
-// waitSlotLocked waits for a slot to be handed over. c.mu is held on entry
-// and on return; it is released while waiting.
-func (c *Client) waitSlotLocked(ctx context.Context, command string) error {
+// waitSlotLocked waits, until deadline or ctx is done, for a slot to be
+// handed over. c.mu is held on entry and on return; it is released while
+// waiting. A caller whose ctx ended is never handed a slot: select picks
+// at random among ready cases, so the slot may have come at the same
+// moment; it is passed on and the command is not sent.
+func (c *Client) waitSlotLocked(ctx context.Context, command string, deadline time.Time, bounded bool) error {
 	w := make(chan struct{}, 1)
 	c.slotWaiters = append(c.slotWaiters, w)
 	c.mu.Unlock()
-	deadline, bounded := c.deadline(ctx, time.Now())
 	var expire <-chan time.Time
 	if !bounded {
 		t := time.NewTimer(time.Until(deadline))
@@ -51,7 +53,11 @@ func (c *Client) waitSlotLocked(ctx context.Context, command string) error {
 	select {
 	case <-w:
 		c.mu.Lock()
-		return nil
+		if ctx.Err() == nil {
+			return nil
+		}
+		c.freeSlotLocked()
+		return &TimeoutError{Sock: c.sock, Op: op, Err: ctx.Err()}
 	case <-ctx.Done():
 		err = &TimeoutError{Sock: c.sock, Op: op, Err: ctx.Err()}
 	case <-expire:

@@ -2,7 +2,9 @@ package qmp
 
 import (
 	"context"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -72,5 +74,54 @@ func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
 		if err := <-res; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// slotArrivesAsCtxEnds is a done context whose first Err (exec's check)
+// says nil and whose first Done frees a slot and waits until it has been
+// handed to the caller: the slot and the end of the wait arrive together.
+type slotArrivesAsCtxEnds struct {
+	*cancelledDuringSend
+	once     sync.Once
+	freeSlot func()
+}
+
+func (c *slotArrivesAsCtxEnds) Done() <-chan struct{} {
+	c.once.Do(c.freeSlot)
+	return c.cancelledDuringSend.Done()
+}
+
+func TestACallerWhoseWaitEndedAsASlotCameSendsNothing(t *testing.T) {
+	// select picks at random between the slot and the end of the wait,
+	// so the race gets many tries.
+	for i := range 40 {
+		c, peer := pinnedClient(t)
+		held := make([]<-chan error, MaxInFlight)
+		var reqs []fakeRequest
+		for j := range held {
+			held[j] = background(func() error { return c.Execute(ctxFor(t, 20*time.Second), "query-status", nil, nil) })
+			reqs = append(reqs, peer.read())
+		}
+		ctx := &slotArrivesAsCtxEnds{cancelledDuringSend: newCancelledDuringSend()}
+		ctx.freeSlot = func() {
+			peer.reply(reqs[0], `{"status": "running", "running": true}`)
+			for handed := false; !handed; {
+				c.mu.Lock()
+				handed = len(c.slotWaiters) == 0
+				c.mu.Unlock()
+				runtime.Gosched()
+			}
+		}
+		err := c.Execute(ctx, "stop", nil, nil)
+		assertKind[*TimeoutError](t, err, KindTimeout)
+		if err := <-held[0]; err != nil {
+			t.Fatal(err)
+		}
+		// The next request on the wire is the next command, not the stop.
+		go func() { peer.reply(peer.read(), `{"name": "next"}`) }()
+		if name, err := c.QueryName(ctxFor(t, 10*time.Second)); err != nil || name != "next" {
+			t.Fatalf("try %d: after a caller gave up on a slot: %q, %v (was its stop sent?)", i, name, err)
+		}
+		c.Close()
 	}
 }
