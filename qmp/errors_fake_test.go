@@ -180,14 +180,17 @@ func TestTimeoutLeavesConnectionUsable(t *testing.T) {
 	}
 }
 
+// malformedReplies carry our id (%s) but are no valid reply to
+// query-status: each is a ProtocolError for that command alone.
+var malformedReplies = map[string]string{
+	"neither return nor error": `{"id": %s}`,
+	"error without class":      `{"error": "boom", "id": %s}`,
+	"both return and error":    `{"return": {}, "error": {"class": "GenericError", "desc": "x"}, "id": %s}`,
+	"wrong type for the query": `{"return": [1, 2], "id": %s}`,
+}
+
 func TestProtocolErrorsOnAReply(t *testing.T) {
-	cases := map[string]string{
-		"neither return nor error": `{"id": %s}`,
-		"error without class":      `{"error": "boom", "id": %s}`,
-		"both return and error":    `{"return": {}, "error": {"class": "GenericError", "desc": "x"}, "id": %s}`,
-		"wrong type for the query": `{"return": [1, 2], "id": %s}`,
-	}
-	for name, tmpl := range cases {
+	for name, tmpl := range malformedReplies {
 		t.Run(name, func(t *testing.T) {
 			c, peer := connectFake(t)
 			go func() {

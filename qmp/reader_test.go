@@ -100,14 +100,8 @@ func TestRepliesAreTheSameWhoeverReads(t *testing.T) {
 }
 
 func TestMalformedRepliesAreTheSameWhoeverReads(t *testing.T) {
-	cases := map[string]string{
-		"neither return nor error": `{"id": %s}`,
-		"error without class":      `{"error": "boom", "id": %s}`,
-		"both return and error":    `{"return": {}, "error": {"class": "GenericError", "desc": "x"}, "id": %s}`,
-		"wrong type for the query": `{"return": [1, 2], "id": %s}`,
-	}
 	for _, path := range readerPaths {
-		for name, tmpl := range cases {
+		for name, tmpl := range malformedReplies {
 			t.Run(path.name+"/"+name, func(t *testing.T) {
 				c, peer := pinnedClient(t)
 				err := path.run(t, c, peer, func() error {
