@@ -31,5 +31,5 @@ func NewErrorInfo(err error, at time.Time) ErrorInfo {
 	case errors.As(err, &qe):
 		msg = strings.TrimPrefix(full, "qmp "+qe.Socket()+": ")
 	}
-	return ErrorInfo{Kind: ErrorKind(kind), Class: class, Message: msg, Detail: full, Time: at}
+	return ErrorInfo{Kind: kind, Class: class, Message: msg, Detail: full, Time: at}
 }

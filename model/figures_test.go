@@ -121,11 +121,11 @@ func TestErrorInfoPutsQEMUsWordsFirst(t *testing.T) {
 	at := time.Unix(1, 0)
 	re := &qmp.ResponseError{Sock: "/very/long/path/to/a/socket.qmp", Command: "device_del", Class: "DeviceNotFound", Desc: "Device 'nope' not found"}
 	e := NewErrorInfo(re, at)
-	if e.Kind != KindResponse || e.Class != "DeviceNotFound" || e.Message != "device_del: Device 'nope' not found" || !strings.Contains(e.Detail, re.Sock) {
+	if e.Kind != qmp.KindResponse || e.Class != "DeviceNotFound" || e.Message != "device_del: Device 'nope' not found" || !strings.Contains(e.Detail, re.Sock) {
 		t.Fatalf("%+v", e)
 	}
 	ce := &qmp.ConnectError{Sock: "/s.qmp", Msg: "cannot connect", Err: errors.New("connection refused")}
-	if e := NewErrorInfo(ce, at); e.Message != "cannot connect: connection refused" || e.Kind != KindConnect {
+	if e := NewErrorInfo(ce, at); e.Message != "cannot connect: connection refused" || e.Kind != qmp.KindConnect {
 		t.Fatalf("%+v", e)
 	}
 	if e := NewErrorInfo(errors.New("plain"), at); e.Kind != KindOther || e.Message != "plain" {

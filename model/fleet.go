@@ -268,7 +268,7 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 	}
 	c := v.client()
 	if c == nil {
-		res.Err = ErrorInfo{Kind: KindConnect, Message: fmt.Sprintf("qmp %s: not connected", v.addr), Time: f.cfg.Now()}
+		res.Err = ErrorInfo{Kind: qmp.KindConnect, Message: fmt.Sprintf("qmp %s: not connected", v.addr), Time: f.cfg.Now()}
 		return res
 	}
 	if _, ok := ctx.Deadline(); !ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/guest"
 	"github.com/qmpdash/qmpdash/internal/qemutest"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
@@ -98,7 +99,7 @@ func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
 	}
 	// In-band errors come back classified.
 	r := f.Execute(context.Background(), id, "device_del", json.RawMessage(`{"id": "nope"}`))
-	if r.Err.Kind != KindResponse || r.Err.Class != "DeviceNotFound" {
+	if r.Err.Kind != qmp.KindResponse || r.Err.Class != "DeviceNotFound" {
 		t.Fatalf("device_del: %+v", r.Err)
 	}
 }
@@ -116,7 +117,7 @@ func TestFleetReconnectsWhenQEMUComesBack(t *testing.T) {
 	vm.Kill()
 	s = waitFor(t, f, 20*time.Second, "connect error and retrying", func(s FleetSnapshot) bool {
 		v := s.VMs[0]
-		return v.Conn == ConnRetrying && v.LastError.Kind == KindConnect && v.Attempt >= 1 && !v.RetryAt.IsZero()
+		return v.Conn == ConnRetrying && v.LastError.Kind == qmp.KindConnect && v.Attempt >= 1 && !v.RetryAt.IsZero()
 	})
 
 	again := qemutest.Start(t, qemutest.Options{Name: "phoenix", Dir: dir, Socket: vm.Socket})
@@ -156,7 +157,7 @@ func TestFleetFrozenVMDoesNotDelayOthers(t *testing.T) {
 	t.Cleanup(func() { _ = frozen.Signal(syscall.SIGCONT) })
 	s := waitFor(t, f, 20*time.Second, "frozen VM times out", func(s FleetSnapshot) bool {
 		v := vmBy(s, "frozen")
-		return v.LastError.Kind == KindTimeout && v.Stale
+		return v.LastError.Kind == qmp.KindTimeout && v.Stale
 	})
 	frozenPolls := vmBy(s, "frozen").Polls
 	pa, pb := vmBy(s, "a").Polls, vmBy(s, "b").Polls

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qmpdash/qmpdash/sim"
+	"github.com/qmpdash/qmpdash/internal/sim"
 )
 
 // A monitor served from inside qmpdash (the simulated demo) has qmpdash's

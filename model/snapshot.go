@@ -3,6 +3,8 @@ package model
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // The snapshot types are the contract between the fleet and its readers (the
@@ -39,26 +41,16 @@ func (s ConnState) String() string {
 	return "unknown"
 }
 
-// ErrorKind names a member of the qmp error family, for colours and labels.
-// The values are the words `qmpdash status --json` prints.
-type ErrorKind string
-
-const (
-	KindNone         ErrorKind = ""
-	KindConnect      ErrorKind = "connect"
-	KindTimeout      ErrorKind = "timeout"
-	KindProtocol     ErrorKind = "protocol"
-	KindCapabilities ErrorKind = "capabilities"
-	KindResponse     ErrorKind = "response"
-	// KindOther is an error that did not come from the qmp package (a bug,
-	// or a local failure such as an unreadable directory).
-	KindOther ErrorKind = "other"
-)
+// KindOther marks an error that did not come from the qmp package (a bug,
+// or a local failure such as an unreadable directory). Every other error
+// kind is qmp's own (qmp.KindConnect, ...): the fleet classifies with
+// qmp.Classify and keeps its answer.
+const KindOther qmp.Kind = "other"
 
 // ErrorInfo is an error as the fleet keeps it: classified once, so readers
 // never need the error value itself.
 type ErrorInfo struct {
-	Kind    ErrorKind
+	Kind    qmp.Kind
 	Class   string // QEMU's class (GenericError, CommandNotFound, ...) when Kind is response
 	Message string // what happened, short: "device_del: Device 'nope' not found" (the class is in Class)
 	Detail  string // the whole error text, socket included
@@ -66,7 +58,7 @@ type ErrorInfo struct {
 }
 
 // IsZero reports whether no error is recorded.
-func (e ErrorInfo) IsZero() bool { return e.Kind == KindNone && e.Message == "" }
+func (e ErrorInfo) IsZero() bool { return e.Kind == "" && e.Message == "" }
 
 // VCPU is one virtual CPU and its host thread.
 type VCPU struct {

@@ -7,7 +7,7 @@ import (
 )
 
 // The QEMU 7.2 schema the simulator serves: the full reply, recorded.
-const recordedSchema = "../sim/data/query-qmp-schema.json"
+const recordedSchema = "../internal/sim/data/query-qmp-schema.json"
 
 func readRecordedSchema(tb testing.TB) []byte {
 	tb.Helper()

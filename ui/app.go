@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 )
@@ -206,7 +207,7 @@ func (a *app) vmName(id string) string {
 	if n, ok := a.names[id]; ok {
 		return n
 	}
-	return sanitizeLine(clip(id, 128))
+	return termsafe.Line(termsafe.Clip(id, 128))
 }
 
 func (a *app) interval() time.Duration {

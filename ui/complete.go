@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 )
@@ -160,11 +161,11 @@ func (a *app) commandNames() []string {
 func argList(specs []model.ArgSpec) string {
 	parts := make([]string, 0, len(specs))
 	for _, s := range specs {
-		n := sanitizeLine(s.Name)
+		n := termsafe.Line(s.Name)
 		if s.Optional {
 			n += "?"
 		}
-		parts = append(parts, n+":"+sanitizeLine(s.Type))
+		parts = append(parts, n+":"+termsafe.Line(s.Type))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -216,9 +217,9 @@ func hintList(list []string) string {
 func sanitizeAll(list []string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = sanitizeLine(clip(s, 128))
+		out[i] = termsafe.Line(termsafe.Clip(s, 128))
 	}
 	return out
 }
 
-func quote(s string) string { return `"` + sanitizeLine(clip(s, 128)) + `"` }
+func quote(s string) string { return `"` + termsafe.Line(termsafe.Clip(s, 128)) + `"` }

@@ -2,27 +2,28 @@ package ui
 
 import (
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/qmp"
 	"github.com/qmpdash/qmpdash/themes"
 )
 
 // kindInput marks errors the UI finds itself before anything is sent
 // (malformed JSON, a bad duration, read-only refusals).
-const kindInput model.ErrorKind = "input"
+const kindInput qmp.Kind = "input"
 
 // errorLabel is the short tag shown before an error's text. Each kind, and
 // each QEMU class of a response error, has its own, so errors are told apart
 // without colour.
 func errorLabel(e model.ErrorInfo) string {
 	switch e.Kind {
-	case model.KindConnect:
+	case qmp.KindConnect:
 		return "CONNECT"
-	case model.KindTimeout:
+	case qmp.KindTimeout:
 		return "TIMEOUT"
-	case model.KindProtocol:
+	case qmp.KindProtocol:
 		return "PROTOCOL"
-	case model.KindCapabilities:
+	case qmp.KindCapabilities:
 		return "CAPABILITIES"
-	case model.KindResponse:
+	case qmp.KindResponse:
 		switch e.Class {
 		case "GenericError":
 			return "GENERIC"
@@ -45,15 +46,15 @@ func errorLabel(e model.ErrorInfo) string {
 // errorStyle is the theme's colour for an error's kind (or QEMU class).
 func errorStyle(st *themes.Styles, e model.ErrorInfo) themes.Ink {
 	switch e.Kind {
-	case model.KindConnect:
+	case qmp.KindConnect:
 		return st.ErrConnect
-	case model.KindTimeout:
+	case qmp.KindTimeout:
 		return st.ErrTimeout
-	case model.KindProtocol:
+	case qmp.KindProtocol:
 		return st.ErrProtocol
-	case model.KindCapabilities:
+	case qmp.KindCapabilities:
 		return st.ErrCapabilities
-	case model.KindResponse:
+	case qmp.KindResponse:
 		switch e.Class {
 		case "GenericError":
 			return st.ClassGeneric
@@ -78,10 +79,10 @@ func renderErrorTag(st *themes.Styles, e model.ErrorInfo) string {
 
 // legendErrors is one error of each label, for the help overlay's legend.
 var legendErrors = []model.ErrorInfo{
-	{Kind: model.KindConnect}, {Kind: model.KindTimeout}, {Kind: model.KindProtocol},
-	{Kind: model.KindCapabilities},
-	{Kind: model.KindResponse, Class: "GenericError"}, {Kind: model.KindResponse, Class: "CommandNotFound"},
-	{Kind: model.KindResponse, Class: "DeviceNotFound"}, {Kind: model.KindResponse, Class: "DeviceNotActive"},
-	{Kind: model.KindResponse, Class: "KVMMissingCap"}, {Kind: model.KindResponse},
+	{Kind: qmp.KindConnect}, {Kind: qmp.KindTimeout}, {Kind: qmp.KindProtocol},
+	{Kind: qmp.KindCapabilities},
+	{Kind: qmp.KindResponse, Class: "GenericError"}, {Kind: qmp.KindResponse, Class: "CommandNotFound"},
+	{Kind: qmp.KindResponse, Class: "DeviceNotFound"}, {Kind: qmp.KindResponse, Class: "DeviceNotActive"},
+	{Kind: qmp.KindResponse, Class: "KVMMissingCap"}, {Kind: qmp.KindResponse},
 	{Kind: model.KindOther}, {Kind: kindInput},
 }

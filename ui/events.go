@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -53,9 +54,9 @@ type eventLog struct {
 // newEventEntry is the one place an event becomes a line: the name and
 // data are clipped and sanitised here, whichever log they came from.
 func newEventEntry(e *model.LoggedEvent) eventEntry {
-	ent := eventEntry{seq: e.Seq, vm: e.Source, name: sanitizeLine(clip(e.Name, 128)), t: e.Time}
+	ent := eventEntry{seq: e.Seq, vm: e.Source, name: termsafe.Line(termsafe.Clip(e.Name, 128)), t: e.Time}
 	if len(e.Data) > 0 {
-		ent.data = sanitizeLine(clip(compactJSON(e.Data), maxEventData))
+		ent.data = termsafe.Line(termsafe.Clip(compactJSON(e.Data), maxEventData))
 	}
 	return ent
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // fakeSource is a Source backed by a fixed fleet the test edits. It records
@@ -224,7 +225,7 @@ func demoVMs() []model.VMSnapshot {
 	legacy := model.VMSnapshot{
 		ID: "unix:/run/qemu/legacy.qmp", Target: "/run/qemu/legacy.qmp", Conn: model.ConnRetrying, Attempt: 3,
 		RetryAt: t0.Add(4 * time.Second), Name: "legacy",
-		LastError: model.ErrorInfo{Kind: model.KindConnect, Message: "dial unix /run/qemu/legacy.qmp: connect: connection refused", Time: t0.Add(-2 * time.Second)},
+		LastError: model.ErrorInfo{Kind: qmp.KindConnect, Message: "dial unix /run/qemu/legacy.qmp: connect: connection refused", Time: t0.Add(-2 * time.Second)},
 	}
 	return []model.VMSnapshot{build, db, legacy, web}
 }

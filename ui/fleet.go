@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/sahilm/fuzzy"
 )
@@ -98,7 +99,7 @@ func (f *fleetList) refresh(vms []model.VMSnapshot) {
 	} else {
 		names := make([]string, len(vms))
 		for i := range vms {
-			names[i] = sanitizeLine(vms[i].Name) + " " + sanitizeLine(vms[i].ID)
+			names[i] = termsafe.Line(vms[i].Name) + " " + termsafe.Line(vms[i].ID)
 		}
 		for _, m := range fuzzy.Find(f.filter, names) {
 			f.order = append(f.order, m.Index)

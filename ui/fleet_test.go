@@ -2,9 +2,10 @@ package ui
 
 import (
 	"context"
-	"github.com/qmpdash/qmpdash/model"
 	"strings"
 	"testing"
+
+	"github.com/qmpdash/qmpdash/model"
 )
 
 // rowNames lists the VM names in the fleet table, top to bottom.

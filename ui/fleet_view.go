@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 )
@@ -341,7 +342,7 @@ func displayName(v *model.VMSnapshot) string {
 	if n == "" {
 		n = v.ID
 	}
-	return sanitizeLine(clip(n, 256))
+	return termsafe.Line(termsafe.Clip(n, 256))
 }
 
 // maxWatchingBytes bounds Options.Watching before it is drawn (the row
@@ -361,7 +362,7 @@ func (a *app) renderFleet(w, h int) []string {
 	rowsH := h - 1
 	if len(f.order) == 0 {
 		msg := "no VMs yet — waiting for the fleet"
-		if wt := sanitizeLine(clip(a.opts.Watching, maxWatchingBytes)); strings.TrimSpace(wt) != "" {
+		if wt := termsafe.Line(termsafe.Clip(a.opts.Watching, maxWatchingBytes)); strings.TrimSpace(wt) != "" {
 			msg = "no VMs yet — watching " + strings.TrimSpace(wt)
 		}
 		if len(a.snap.VMs) > 0 {

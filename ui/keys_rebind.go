@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 )
 
 // Rebinding from Options.Keys, and the clash check that keeps a rebinding
@@ -118,7 +119,7 @@ func (k *keyMap) rebind(m map[string][]string) error {
 			break // only fixed bindings clash: a bug, caught by the tests
 		}
 		problems = append(problems, fmt.Sprintf("key %q is bound to both %s and %s (%s); %s",
-			sanitizeLine(clip(c.key, 32)), c.a, c.b, c.where, strings.Join(reset, ", ")))
+			termsafe.Line(termsafe.Clip(c.key, 32)), c.a, c.b, c.where, strings.Join(reset, ", ")))
 	}
 	k.deriveInputKeys()
 	if len(problems) == 0 {

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/themes"
 )
 
@@ -26,7 +27,7 @@ func (l *lineInput) Value() string { return string(l.value) }
 // SetValue replaces the text (sanitised: completions and recalled history
 // come from VMs and files).
 func (l *lineInput) SetValue(s string) {
-	l.value = []rune(sanitizeLine(s))
+	l.value = []rune(termsafe.Line(s))
 	if len(l.value) > maxInputRunes {
 		l.value = l.value[:maxInputRunes]
 	}
@@ -38,8 +39,8 @@ func (l *lineInput) Reset() { l.value, l.pos = nil, 0 }
 // insert adds text at the cursor; control characters and escape sequences
 // are dropped (a paste can carry them).
 func (l *lineInput) insert(s string) {
-	s = sanitizeLine(s)
-	rs := []rune(strings.ReplaceAll(s, replacement, ""))
+	s = termsafe.Line(s)
+	rs := []rune(strings.ReplaceAll(s, termsafe.Replacement, ""))
 	if room := maxInputRunes - len(l.value); len(rs) > room {
 		rs = rs[:max(0, room)]
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 	"github.com/sahilm/fuzzy"
@@ -302,7 +303,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 }
 
 func (a *app) palMsg(w int) string {
-	return a.st.ErrOther.Render("✗ ") + trunc(sanitizeLine(a.pal.msg), w-2)
+	return a.st.ErrOther.Render("✗ ") + trunc(termsafe.Line(a.pal.msg), w-2)
 }
 
 func (a *app) paletteItem(it *palItem, sel bool, w int) string {

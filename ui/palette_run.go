@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 )
@@ -56,7 +57,7 @@ func (a *app) buildPending(act *action, input string) (pending, string) {
 			return pd, "read-only mode: only query-* commands may be sent"
 		}
 		if err := a.src.ValidateArgs(pd.vmID, name, args); err != nil {
-			return pd, "arguments rejected: " + sanitizeLine(err.Error())
+			return pd, "arguments rejected: " + termsafe.Line(err.Error())
 		}
 		pd.command, pd.args, pd.showReply = name, args, true
 		pd.title = name
@@ -149,13 +150,13 @@ func replyText(act actionID, raw json.RawMessage) string {
 			if strings.TrimSpace(s) == "" {
 				return "(no output)"
 			}
-			return sanitizeText(s)
+			return termsafe.Text(s)
 		}
 	}
 	if len(raw) == 0 {
 		return "(empty reply)"
 	}
-	return sanitizeText(prettyJSON(raw))
+	return termsafe.Text(prettyJSON(raw))
 }
 
 // updateHint refreshes the line under the prompt: completions or the
@@ -190,7 +191,7 @@ func (a *app) removableDevices() []string {
 			name = b.QDev
 		}
 		if name != "" {
-			out = append(out, sanitizeLine(clip(name, 128)))
+			out = append(out, termsafe.Line(termsafe.Clip(name, 128)))
 		}
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 func (h *harness) lastCall() execCall {
@@ -454,7 +455,7 @@ func TestPaletteExecuteErrorKeepsClass(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
 	h.src.reply = func(vmID, cmd string, _ json.RawMessage) model.CommandResult {
 		return model.CommandResult{VMID: vmID, Command: cmd, Err: model.ErrorInfo{
-			Kind: model.KindResponse, Class: "DeviceNotFound", Message: "Device 'net9' not found"}}
+			Kind: qmp.KindResponse, Class: "DeviceNotFound", Message: "Device 'net9' not found"}}
 	}
 	h.press("G", ":")
 	h.typeText("delete device")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -21,16 +22,16 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 	sw := max(0, min(24, (w-51)/2))
 	for i := range v.Blocks {
 		b := &v.Blocks[i]
-		name := sanitizeLine(clip(b.Label(), 128))
+		name := termsafe.Line(termsafe.Clip(b.Label(), 128))
 		if name == "" {
 			name = "?"
 		}
 		var attrs []string
 		if b.NodeName != "" && b.NodeName != b.Label() {
-			attrs = append(attrs, "node "+sanitizeLine(clip(b.NodeName, 128)))
+			attrs = append(attrs, "node "+termsafe.Line(termsafe.Clip(b.NodeName, 128)))
 		}
 		if b.Format != "" {
-			attrs = append(attrs, sanitizeLine(clip(b.Format, 32)))
+			attrs = append(attrs, termsafe.Line(termsafe.Clip(b.Format, 32)))
 		}
 		if b.Inserted || b.SizeBytes > 0 {
 			attrs = append(attrs, fmtBytes(b.SizeBytes))
@@ -54,11 +55,11 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 			attrs = append(attrs, tray)
 		}
 		if b.IOStatus != "" && b.IOStatus != "ok" {
-			attrs = append(attrs, st.Stopped.Render("io "+sanitizeLine(clip(b.IOStatus, 32))))
+			attrs = append(attrs, st.Stopped.Render("io "+termsafe.Line(termsafe.Clip(b.IOStatus, 32))))
 		}
 		head := st.Bold.Render("▪ "+name) + " " + st.Muted.Render("("+strings.Join(attrs, ", ")+")")
 		if b.File != "" {
-			head += "  " + sanitizeLine(clip(b.File, 512))
+			head += "  " + termsafe.Line(termsafe.Clip(b.File, 512))
 		}
 		lines = append(lines, head)
 		io := func(tag string, bps, iops float64, hist []float64) string {
@@ -74,7 +75,7 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 	if len(v.Jobs) > 0 {
 		lines = append(lines, st.Header.Render("Block jobs"))
 		for _, j := range v.Jobs {
-			status := sanitizeLine(clip(j.Status, 32))
+			status := termsafe.Line(termsafe.Clip(j.Status, 32))
 			if j.Paused {
 				status += " (paused)"
 			}
@@ -85,7 +86,7 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 			if j.Progress.ETAKnown {
 				eta = "ETA " + fmtDur(j.Progress.ETA)
 			}
-			head := fmt.Sprintf("  %s %s %s ", sanitizeLine(clip(j.Type, 32)), sanitizeLine(clip(j.Device, 128)), status)
+			head := fmt.Sprintf("  %s %s %s ", termsafe.Line(termsafe.Clip(j.Type, 32)), termsafe.Line(termsafe.Clip(j.Device, 128)), status)
 			tail := fmt.Sprintf(" %s  %s %s", fitLeft(fmtPct(j.Progress.Fraction*100), 6), fmtRate(j.Progress.Rate), eta)
 			bw := barWidth(w, width(head)+width(tail), 6, 30)
 			lines = append(lines, head+a.renderBar(j.Progress.Fraction, bw)+tail)

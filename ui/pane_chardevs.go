@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -12,7 +13,7 @@ func (a *app) paneChardevs(v *model.VMSnapshot, w int) []string {
 	}
 	lw := 14
 	for _, c := range v.Chardevs {
-		lw = max(lw, min(24, width(sanitizeLine(c.Label))+1))
+		lw = max(lw, min(24, width(termsafe.Line(c.Label))+1))
 	}
 	lines := []string{st.Header.Render(fit("LABEL", lw) + fit("FRONTEND", 10) + "FILENAME")}
 	for _, c := range v.Chardevs {
@@ -20,7 +21,7 @@ func (a *app) paneChardevs(v *model.VMSnapshot, w int) []string {
 		if c.FrontendOpen {
 			fe = "open"
 		}
-		lines = append(lines, fit(sanitizeLine(clip(c.Label, 128)), lw)+fit(fe, 10)+sanitizeLine(clip(c.Filename, 512)))
+		lines = append(lines, fit(termsafe.Line(termsafe.Clip(c.Label, 128)), lw)+fit(fe, 10)+termsafe.Line(termsafe.Clip(c.Filename, 512)))
 	}
 	return lines
 }

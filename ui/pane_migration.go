@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -14,7 +15,7 @@ func (a *app) paneMigration(v *model.VMSnapshot, w int) []string {
 		return []string{st.Muted.Render("no migration started")}
 	}
 	const kw = 12
-	lines := []string{kv(st, "Status", kw, st.Bold.Render(sanitizeLine(clip(mg.Status, 64))))}
+	lines := []string{kv(st, "Status", kw, st.Bold.Render(termsafe.Line(termsafe.Clip(mg.Status, 64))))}
 	bw := barWidth(w, kw+1+8, 6, 40)
 	lines = append(lines,
 		kv(st, "Progress", kw, a.renderBar(mg.Progress, bw)+" "+fmtPct(mg.Progress*100)),
@@ -33,7 +34,7 @@ func (a *app) paneMigration(v *model.VMSnapshot, w int) []string {
 		lines = append(lines, kv(st, "Total time", kw, fmtDur(mg.TotalTime)))
 	}
 	if mg.ErrorDesc != "" {
-		lines = append(lines, kv(st, "Error", kw, st.Stopped.Render(sanitizeLine(clip(mg.ErrorDesc, 512)))))
+		lines = append(lines, kv(st, "Error", kw, st.Stopped.Render(termsafe.Line(termsafe.Clip(mg.ErrorDesc, 512)))))
 	}
 	return lines
 }

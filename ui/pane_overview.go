@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -12,7 +13,7 @@ import (
 func (a *app) paneOverview(v *model.VMSnapshot, w int) []string {
 	st := &a.st
 	const kw = 8
-	val := func(s string) string { return sanitizeLine(clip(s, 512)) }
+	val := func(s string) string { return termsafe.Line(termsafe.Clip(s, 512)) }
 	lines := []string{kv(st, "Name", kw, st.Bold.Render(displayName(v)))}
 
 	state := stateStyle(st, v.RunState).Render(stateText(v.RunState))

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // checkFrame asserts the frame fits the terminal: no more lines than rows,
@@ -102,7 +103,7 @@ func TestResizeManyVMsAndLongNames(t *testing.T) {
 	vms := manyVMs(300)
 	vms[5].Name = strings.Repeat("日本語の名前", 20)
 	vms[6].Name = strings.Repeat("x", 5000)
-	vms[7].LastError = model.ErrorInfo{Kind: model.KindProtocol, Message: strings.Repeat("garbled ", 500)}
+	vms[7].LastError = model.ErrorInfo{Kind: qmp.KindProtocol, Message: strings.Repeat("garbled ", 500)}
 	h := newHarness(t, newFakeSource(vms...), Options{}, 80, 24)
 	for _, sz := range [][2]int{{80, 24}, {160, 48}, {200, 60}, {61, 13}, {121, 31}} {
 		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})

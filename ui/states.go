@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 )
@@ -45,7 +46,7 @@ var stateGlyphs = map[stateClass]string{
 
 // stateText is the glyph and word for a run state.
 func stateText(runState string) string {
-	w := sanitizeLine(runState)
+	w := termsafe.Line(runState)
 	if w == "" {
 		w = "unknown"
 	}

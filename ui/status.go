@@ -5,6 +5,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -68,7 +69,7 @@ func (h *errHistory) add(e errEntry) {
 // setStatus shows a message and returns the tick that will fade it.
 func (a *app) setStatus(kind statusKind, text string) tea.Cmd {
 	a.statusTag++
-	a.status = statusLine{kind: kind, text: sanitizeLine(clip(text, 1024)), tag: a.statusTag}
+	a.status = statusLine{kind: kind, text: termsafe.Line(termsafe.Clip(text, 1024)), tag: a.statusTag}
 	d := infoFade
 	if kind == statusError {
 		d = errorFade
@@ -79,9 +80,9 @@ func (a *app) setStatus(kind statusKind, text string) tea.Cmd {
 
 // showError puts an error in the status bar and the history.
 func (a *app) showError(vmName string, e model.ErrorInfo) tea.Cmd {
-	e.Message = sanitizeLine(clip(e.Message, 1024))
-	e.Detail = sanitizeLine(clip(e.Detail, 2048))
-	e.Class = sanitizeLine(clip(e.Class, 64))
+	e.Message = termsafe.Line(termsafe.Clip(e.Message, 1024))
+	e.Detail = termsafe.Line(termsafe.Clip(e.Detail, 2048))
+	e.Class = termsafe.Line(termsafe.Clip(e.Class, 64))
 	at := e.Time
 	if at.IsZero() {
 		at = a.now()

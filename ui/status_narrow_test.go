@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // deviceDelFails runs Delete device and makes QEMU refuse with msg.
@@ -13,7 +14,7 @@ func deviceDelFails(h *harness, msg string) {
 	h.t.Helper()
 	h.src.reply = func(vmID, cmd string, _ json.RawMessage) model.CommandResult {
 		return model.CommandResult{VMID: vmID, Command: cmd,
-			Err: model.ErrorInfo{Kind: model.KindResponse, Class: "DeviceNotFound", Message: msg}}
+			Err: model.ErrorInfo{Kind: qmp.KindResponse, Class: "DeviceNotFound", Message: msg}}
 	}
 	h.press(":")
 	h.typeText("delete device")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // statusLine is the status bar's text.
@@ -20,16 +21,16 @@ func TestStatusShowsEveryErrorClassWithItsLabel(t *testing.T) {
 		err   model.ErrorInfo
 		label string
 	}{
-		{model.ErrorInfo{Kind: model.KindConnect}, "[CONNECT]"},
-		{model.ErrorInfo{Kind: model.KindTimeout}, "[TIMEOUT]"},
-		{model.ErrorInfo{Kind: model.KindProtocol}, "[PROTOCOL]"},
-		{model.ErrorInfo{Kind: model.KindCapabilities}, "[CAPABILITIES]"},
-		{model.ErrorInfo{Kind: model.KindResponse, Class: "GenericError"}, "[GENERIC]"},
-		{model.ErrorInfo{Kind: model.KindResponse, Class: "CommandNotFound"}, "[NO-COMMAND]"},
-		{model.ErrorInfo{Kind: model.KindResponse, Class: "DeviceNotFound"}, "[NO-DEVICE]"},
-		{model.ErrorInfo{Kind: model.KindResponse, Class: "DeviceNotActive"}, "[DEV-INACTIVE]"},
-		{model.ErrorInfo{Kind: model.KindResponse, Class: "KVMMissingCap"}, "[KVM-CAP]"},
-		{model.ErrorInfo{Kind: model.KindResponse, Class: "SomethingNew"}, "[RESPONSE]"},
+		{model.ErrorInfo{Kind: qmp.KindConnect}, "[CONNECT]"},
+		{model.ErrorInfo{Kind: qmp.KindTimeout}, "[TIMEOUT]"},
+		{model.ErrorInfo{Kind: qmp.KindProtocol}, "[PROTOCOL]"},
+		{model.ErrorInfo{Kind: qmp.KindCapabilities}, "[CAPABILITIES]"},
+		{model.ErrorInfo{Kind: qmp.KindResponse, Class: "GenericError"}, "[GENERIC]"},
+		{model.ErrorInfo{Kind: qmp.KindResponse, Class: "CommandNotFound"}, "[NO-COMMAND]"},
+		{model.ErrorInfo{Kind: qmp.KindResponse, Class: "DeviceNotFound"}, "[NO-DEVICE]"},
+		{model.ErrorInfo{Kind: qmp.KindResponse, Class: "DeviceNotActive"}, "[DEV-INACTIVE]"},
+		{model.ErrorInfo{Kind: qmp.KindResponse, Class: "KVMMissingCap"}, "[KVM-CAP]"},
+		{model.ErrorInfo{Kind: qmp.KindResponse, Class: "SomethingNew"}, "[RESPONSE]"},
 		{model.ErrorInfo{Kind: model.KindOther}, "[ERROR]"},
 	}
 	labels := map[string]bool{}
@@ -109,7 +110,7 @@ func TestStatusShowsNewVMErrorsFromSnapshots(t *testing.T) {
 		for i := range s.VMs {
 			if s.VMs[i].Name == "db-primary" {
 				s.VMs[i].Conn = model.ConnRetrying
-				s.VMs[i].LastError = model.ErrorInfo{Kind: model.KindTimeout, Message: "query-status timed out after 5s", Time: t0}
+				s.VMs[i].LastError = model.ErrorInfo{Kind: qmp.KindTimeout, Message: "query-status timed out after 5s", Time: t0}
 			}
 		}
 	})
@@ -141,7 +142,7 @@ func TestStatusBarFigures(t *testing.T) {
 
 func TestErrorHistoryFoldsRepeatsAndIsBounded(t *testing.T) {
 	var eh errHistory
-	e := errEntry{vm: "a", err: model.ErrorInfo{Kind: model.KindConnect, Message: "refused"}}
+	e := errEntry{vm: "a", err: model.ErrorInfo{Kind: qmp.KindConnect, Message: "refused"}}
 	eh.add(e)
 	eh.add(e)
 	if len(eh.entries) != 1 || eh.entries[0].count != 2 {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/themes"
 )
 
@@ -15,7 +16,7 @@ import (
 // everything but exotic emoji sequences (which sanitised names may hold; a
 // cell of misalignment there is the price).
 func width(s string) int {
-	if isPlainASCII(s) {
+	if termsafe.PlainASCII(s) {
 		return len(s)
 	}
 	return ansi.StringWidthWc(s)

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 )
 
 // View: header, body (fleet, detail, events), status bar and a help line,
@@ -70,7 +71,7 @@ func (a *app) renderHeader() string {
 	if a.opts.DemoNote == "" {
 		return left
 	}
-	note := st.Note.Render(sanitizeLine(a.opts.DemoNote))
+	note := st.Note.Render(termsafe.Line(a.opts.DemoNote))
 	gap := a.w - width(left) - width(note)
 	if gap < 1 {
 		return left

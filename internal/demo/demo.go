@@ -20,8 +20,8 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/guest"
 	"github.com/qmpdash/qmpdash/internal/qemuproc"
+	"github.com/qmpdash/qmpdash/internal/sim"
 	"github.com/qmpdash/qmpdash/qmp"
-	"github.com/qmpdash/qmpdash/sim"
 )
 
 const (

@@ -1,16 +1,16 @@
-package main
+package termsafe
 
 import (
 	"fmt"
 	"unicode/utf8"
 )
 
-// safeJSON makes JSON fit for a terminal without changing what it means.
+// JSON makes JSON fit for a terminal without changing what it means.
 // JSON escapes C0 controls inside strings, but DEL and the C1 controls
 // (U+0080-U+009F, among them a one-byte CSI) may appear raw, and so may
 // invalid UTF-8; those become \u escapes. Outside strings JSON is ASCII, so
 // only string contents are touched.
-func safeJSON(b []byte) []byte {
+func JSON(b []byte) []byte {
 	clean := true
 	for _, c := range b {
 		if c >= 0x7f {

@@ -1,4 +1,4 @@
-package ui
+package termsafe
 
 import (
 	"strings"
@@ -47,15 +47,15 @@ func TestSanitizeLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := sanitizeLine(c.in); got != c.want {
-				t.Errorf("sanitizeLine(%q) = %q, want %q", c.in, got, c.want)
+			if got := Line(c.in); got != c.want {
+				t.Errorf("Line(%q) = %q, want %q", c.in, got, c.want)
 			}
 		})
 	}
 }
 
 func TestSanitizeTextKeepsLines(t *testing.T) {
-	got := sanitizeText("a\r\nb\tc\n\x1b[1mbold\x1b[0m\n")
+	got := Text("a\r\nb\tc\n\x1b[1mbold\x1b[0m\n")
 	want := "a\nb    c\nbold\n"
 	if got != want {
 		t.Fatalf("got %q, want %q", got, want)
@@ -90,8 +90,8 @@ func TestSanitizeNeverLeaksControls(t *testing.T) {
 			b.WriteString(pieces[int(seed>>16)%len(pieces)])
 		}
 		in := b.String()
-		assertSafe(t, in, sanitizeLine(in), false)
-		assertSafe(t, in, sanitizeText(in), true)
+		assertSafe(t, in, Line(in), false)
+		assertSafe(t, in, Text(in), true)
 	}
 }
 
@@ -100,18 +100,18 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		assertSafe(t, in, sanitizeLine(in), false)
-		assertSafe(t, in, sanitizeText(in), true)
+		assertSafe(t, in, Line(in), false)
+		assertSafe(t, in, Text(in), true)
 	})
 }
 
 func TestClipCutsAtRuneBoundary(t *testing.T) {
 	s := strings.Repeat("é", 10) // 2 bytes each
-	got := clip(s, 5)
+	got := Clip(s, 5)
 	if !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || len(got) > 5+len("…") {
 		t.Fatalf("clip = %q", got)
 	}
-	if clip("short", 10) != "short" {
+	if Clip("short", 10) != "short" {
 		t.Fatal("clip changed a short string")
 	}
 }

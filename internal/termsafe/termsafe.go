@@ -1,4 +1,8 @@
-package ui
+// Package termsafe makes text from untrusted peers (VM names, event data,
+// error text, replies, guest facts) safe to put on a terminal. It is the one
+// set of rules the dashboard and the headless commands share. It imports
+// nothing of qmpdash.
+package termsafe
 
 import (
 	"strings"
@@ -14,18 +18,20 @@ import (
 // control characters and invalid UTF-8 with U+FFFD so that tampering stays
 // visible, and defuse bidi overrides that could reorder what is shown.
 
-const replacement = "\uFFFD"
+// Replacement stands in for what could not be shown: a control character or
+// invalid UTF-8, so tampering stays visible.
+const Replacement = "\uFFFD"
 
-// sanitizeLine makes s safe for a one-line context: newlines and tabs become
+// Line makes s safe for a one-line context: newlines and tabs become
 // spaces.
-func sanitizeLine(s string) string { return sanitize(s, false) }
+func Line(s string) string { return sanitize(s, false) }
 
-// sanitizeText makes s safe for a multi-line viewer: newlines are kept, tabs
+// Text makes s safe for a multi-line viewer: newlines are kept, tabs
 // become spaces (they would break width arithmetic), carriage returns go.
-func sanitizeText(s string) string { return sanitize(s, true) }
+func Text(s string) string { return sanitize(s, true) }
 
 func sanitize(s string, keepNewlines bool) string {
-	if isPlainASCII(s) {
+	if PlainASCII(s) {
 		return s
 	}
 	var b strings.Builder
@@ -55,7 +61,7 @@ func sanitize(s string, keepNewlines bool) string {
 		case c == '\r':
 			i++
 		case c < 0x20 || c == 0x7f:
-			b.WriteString(replacement)
+			b.WriteString(Replacement)
 			i++
 		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -63,17 +69,17 @@ func sanitize(s string, keepNewlines bool) string {
 			case r == utf8.RuneError && size <= 1:
 				// Invalid UTF-8, including lone 8-bit C1 bytes that some
 				// terminals would still execute.
-				b.WriteString(replacement)
+				b.WriteString(Replacement)
 				i++
 			case r == 0x9b: // CSI
 				i = skipCSI(s, i+size)
 			case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // DCS SOS OSC PM APC
 				i = skipString(s, i+size)
 			case r >= 0x80 && r <= 0x9f: // other C1 controls
-				b.WriteString(replacement)
+				b.WriteString(Replacement)
 				i += size
 			case isBidiControl(r):
-				b.WriteString(replacement)
+				b.WriteString(Replacement)
 				i += size
 			default:
 				b.WriteString(s[i : i+size])
@@ -84,8 +90,8 @@ func sanitize(s string, keepNewlines bool) string {
 	return b.String()
 }
 
-// isPlainASCII is the fast path: printable ASCII needs no work.
-func isPlainASCII(s string) bool {
+// PlainASCII is the fast path: printable ASCII needs no work.
+func PlainASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < 0x20 || s[i] >= 0x7f {
 			return false
@@ -175,10 +181,10 @@ func isBidiControl(r rune) bool {
 	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
-// clip bounds a VM-supplied string before it is stored for display, so a
+// Clip bounds a VM-supplied string before it is stored for display, so a
 // multi-megabyte name or event cannot slow every frame. It cuts at a rune
 // boundary.
-func clip(s string, max int) string {
+func Clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
