@@ -13,13 +13,13 @@ import (
 // waiting for the next poll. It reports whether slow facts (query-block,
 // memory, chardevs) should be fetched again.
 func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
-	now := v.f.cfg.Now()
+	now := v.env.now()
 	at := ev.Time
 	if at.IsZero() {
 		at = now
 	}
 	le := LoggedEvent{Source: v.id, Name: ev.Name, Data: boundedData(ev.Data), Time: at}
-	v.f.events.Append(le)
+	v.env.merged.Append(le)
 	v.log.Append(le)
 	v.cur.EventsSeen++
 	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)

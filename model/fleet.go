@@ -79,11 +79,12 @@ func (c Config) withDefaults() Config {
 // get immutable snapshots and a coalesced change signal.
 type Fleet struct {
 	cfg      Config
+	env      watcherEnv   // what every watcher is given
 	interval atomic.Int64 // time.Duration
 	events   *EventLog
 
-	mu      sync.Mutex
-	vms     map[string]*vmWatcher
+	mu      sync.Mutex // guards the fields below and every member
+	vms     map[string]*member
 	ctx     context.Context // set by Run; VMs added before Run start then
 	wg      sync.WaitGroup
 	version uint64
@@ -92,16 +93,39 @@ type Fleet struct {
 	changed chan struct{}
 }
 
+// member is the fleet's record of one watched VM, guarded by Fleet.mu. The
+// watcher itself knows nothing of it.
+type member struct {
+	w         *vmWatcher
+	started   bool       // its goroutine has been started
+	scanned   bool       // found by a directory or glob, so it can go away
+	published VMSnapshot // the watcher's latest snapshot
+}
+
 // NewFleet makes an empty fleet; add targets with Add or Watch, then Run.
 func NewFleet(cfg Config) *Fleet {
 	cfg = cfg.withDefaults()
 	f := &Fleet{
 		cfg:     cfg,
 		events:  NewEventLog(cfg.EventLogSize),
-		vms:     make(map[string]*vmWatcher),
+		vms:     make(map[string]*member),
 		changed: make(chan struct{}, 1),
 	}
 	f.interval.Store(int64(cfg.Interval))
+	f.env = watcherEnv{
+		timeout:  cfg.Timeout,
+		backoff:  cfg.Backoff,
+		jitter:   rand.Float64,
+		histLen:  cfg.HistoryLen,
+		procRoot: cfg.ProcRoot,
+		logger:   cfg.Logger,
+		dial:     cfg.Dial,
+		now:      cfg.Now,
+		interval: f.Interval,
+		merged:   f.events,
+		publish:  f.publish,
+		changed:  f.touch,
+	}
 	return f
 }
 
@@ -110,8 +134,8 @@ func NewFleet(cfg Config) *Fleet {
 func (f *Fleet) Run(ctx context.Context) {
 	f.mu.Lock()
 	f.ctx = ctx
-	for _, v := range f.vms {
-		f.startLocked(v)
+	for _, m := range f.vms {
+		f.startLocked(m)
 	}
 	f.mu.Unlock()
 	<-ctx.Done()
@@ -124,28 +148,29 @@ func (f *Fleet) Add(a qmp.Address) string {
 	id := a.String()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if v, ok := f.vms[id]; ok {
-		v.revive()
+	if m, ok := f.vms[id]; ok {
+		m.w.revive()
 		return id
 	}
-	v := newVMWatcher(f, id, a)
-	f.vms[id] = v
+	m := &member{w: newVMWatcher(f.env, id, a), published: initialSnapshot(id, a)}
+	f.vms[id] = m
 	f.touchLocked()
 	if f.ctx != nil {
-		f.startLocked(v)
+		f.startLocked(m)
 	}
 	return id
 }
 
-func (f *Fleet) startLocked(v *vmWatcher) {
-	if v.started {
+func (f *Fleet) startLocked(m *member) {
+	if m.started {
 		return
 	}
-	v.started = true
+	m.started = true
 	f.wg.Add(1)
+	ctx := f.ctx
 	go func() {
 		defer f.wg.Done()
-		v.run(f.ctx)
+		m.w.run(ctx)
 	}()
 }
 
@@ -173,8 +198,8 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		Interval: time.Duration(f.interval.Load()),
 		Version:  f.version,
 	}
-	for _, v := range f.vms {
-		snap.VMs = append(snap.VMs, v.published)
+	for _, m := range f.vms {
+		snap.VMs = append(snap.VMs, m.published)
 	}
 	sort.Slice(snap.VMs, func(i, j int) bool { return snap.VMs[i].ID < snap.VMs[j].ID })
 	f.cache = &snap
@@ -187,9 +212,16 @@ func (f *Fleet) Changed() <-chan struct{} { return f.changed }
 // publish stores a VM's new snapshot and signals readers.
 func (f *Fleet) publish(s VMSnapshot) {
 	f.mu.Lock()
-	if v, ok := f.vms[s.ID]; ok {
-		v.published = s
+	if m, ok := f.vms[s.ID]; ok {
+		m.published = s
 	}
+	f.touchLocked()
+	f.mu.Unlock()
+}
+
+// touch signals readers that something changed.
+func (f *Fleet) touch() {
+	f.mu.Lock()
 	f.touchLocked()
 	f.mu.Unlock()
 }
@@ -211,8 +243,8 @@ func (f *Fleet) EventsDropped() uint64 {
 	n := f.events.Dropped()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, v := range f.vms {
-		n += v.eventsLost()
+	for _, m := range f.vms {
+		n += m.w.eventsLost()
 	}
 	return n
 }
@@ -237,8 +269,8 @@ func (f *Fleet) SetInterval(d time.Duration) {
 	d = min(max(d, MinInterval), MaxInterval)
 	f.interval.Store(int64(d))
 	f.mu.Lock()
-	for _, v := range f.vms {
-		v.poke(v.intervalChanged)
+	for _, m := range f.vms {
+		m.w.poke(m.w.intervalChanged)
 	}
 	f.touchLocked()
 	f.mu.Unlock()
@@ -247,7 +279,10 @@ func (f *Fleet) SetInterval(d time.Duration) {
 func (f *Fleet) vm(id string) *vmWatcher {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.vms[id]
+	if m, ok := f.vms[id]; ok {
+		return m.w
+	}
+	return nil
 }
 
 // ErrUnknownVM is returned for an ID the fleet does not watch.
@@ -297,9 +332,7 @@ func (f *Fleet) CommandNames(vmID string) []string {
 	if v == nil {
 		return nil
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.commands
+	return v.commandNames()
 }
 
 // CommandArgs lists a command's arguments from the VM's query-qmp-schema.
@@ -338,8 +371,6 @@ func (f *Fleet) schema(vmID string) *qmp.Schema {
 	}
 	return v.schemaOrFetch()
 }
-
-func (f *Fleet) jitter() float64 { return rand.Float64() }
 
 // ReadOnlyCommand says whether a command only reads. Anything else (and
 // human-monitor-command, which can do anything) is refused in read-only mode.

@@ -9,7 +9,8 @@ import (
 )
 
 // pollResult is what one poll brought back. The poll runs on its own
-// goroutine and touches no watcher state; the watcher applies it.
+// goroutine and touches no watcher state (it is a method of the environment,
+// not of the watcher); the watcher applies it.
 type pollResult struct {
 	at      time.Time
 	err     error // the poll as a whole failed (timeout, disconnect)
@@ -24,23 +25,23 @@ type pollResult struct {
 }
 
 // poll runs the fast queries, one after another on the VM's connection,
-// all within one timeout.
-func (v *vmWatcher) poll(ctx context.Context, c *qmp.Client) pollResult {
-	pctx, cancel := context.WithTimeout(ctx, v.f.cfg.Timeout)
+// all within one timeout, then samples proc (nil: no /proc figures).
+func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler) pollResult {
+	pctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
 	r := pollResult{}
 	var err error
 	if r.status, err = c.QueryStatus(pctx); err != nil {
-		return v.pollFailed(r, err)
+		return env.pollFailed(r, err)
 	}
 	if r.cpus, err = c.QueryCPUsFast(pctx); err != nil {
-		return v.pollFailed(r, err)
+		return env.pollFailed(r, err)
 	}
 	if r.stats, err = c.QueryBlockStats(pctx); err != nil {
-		return v.pollFailed(r, err)
+		return env.pollFailed(r, err)
 	}
 	if r.jobs, err = c.QueryBlockJobs(pctx); err != nil {
-		return v.pollFailed(r, err)
+		return env.pollFailed(r, err)
 	}
 	b, err := c.QueryBalloon(pctx)
 	switch {
@@ -49,24 +50,24 @@ func (v *vmWatcher) poll(ctx context.Context, c *qmp.Client) pollResult {
 	case qmp.IsClass(err, qmp.ClassDeviceNotActive):
 		// No balloon device: a fact, not an error to shout about.
 	default:
-		return v.pollFailed(r, err)
+		return env.pollFailed(r, err)
 	}
 	if r.migrate, err = c.QueryMigrate(pctx); err != nil {
-		return v.pollFailed(r, err)
+		return env.pollFailed(r, err)
 	}
-	r.at = v.f.cfg.Now()
-	if v.figs.proc != nil {
+	r.at = env.now()
+	if proc != nil {
 		tids := make([]int, 0, len(r.cpus))
 		for _, cpu := range r.cpus {
 			tids = append(tids, cpu.ThreadID)
 		}
-		r.host, r.hostErr = v.figs.proc.Sample(r.at, tids)
+		r.host, r.hostErr = proc.Sample(r.at, tids)
 	}
 	return r
 }
 
-func (v *vmWatcher) pollFailed(r pollResult, err error) pollResult {
-	r.at, r.err = v.f.cfg.Now(), err
+func (env watcherEnv) pollFailed(r pollResult, err error) pollResult {
+	r.at, r.err = env.now(), err
 	return r
 }
 
@@ -84,8 +85,8 @@ type slowResult struct {
 
 // slowQuery runs on connect and when an event says a slow fact changed.
 // A query this QEMU lacks (CommandNotFound) is skipped, not fatal.
-func (v *vmWatcher) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
-	sctx, cancel := context.WithTimeout(ctx, 2*v.f.cfg.Timeout)
+func (env watcherEnv) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
+	sctx, cancel := context.WithTimeout(ctx, 2*env.timeout)
 	defer cancel()
 	var r slowResult
 	keep := func(err error) bool {
@@ -97,27 +98,22 @@ func (v *vmWatcher) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
 		}
 		return !errors.Is(err, context.DeadlineExceeded) && !isConnErr(err)
 	}
-	var err error
-	if r.name, err = c.QueryName(sctx); !keep(err) {
-		return r
+	// In order; the first error is kept, and one that ends the connection
+	// (or the time) ends the round.
+	queries := []func() error{
+		func() (err error) { r.name, err = c.QueryName(sctx); return err },
+		func() (err error) { r.kvm, err = c.QueryKVM(sctx); return err },
+		func() (err error) { r.uuid, err = c.QueryUUID(sctx); return err },
+		func() (err error) { r.blocks, err = c.QueryBlock(sctx); return err },
+		func() (err error) { r.memory, err = c.QueryMemorySizeSummary(sctx); return err },
+		func() (err error) { r.chardevs, err = c.QueryChardev(sctx); return err },
+		func() (err error) { r.commands, err = c.QueryCommands(sctx); return err },
 	}
-	if r.kvm, err = c.QueryKVM(sctx); !keep(err) {
-		return r
+	for _, q := range queries {
+		if !keep(q()) {
+			break
+		}
 	}
-	if r.uuid, err = c.QueryUUID(sctx); !keep(err) {
-		return r
-	}
-	if r.blocks, err = c.QueryBlock(sctx); !keep(err) {
-		return r
-	}
-	if r.memory, err = c.QueryMemorySizeSummary(sctx); !keep(err) {
-		return r
-	}
-	if r.chardevs, err = c.QueryChardev(sctx); !keep(err) {
-		return r
-	}
-	r.commands, err = c.QueryCommands(sctx)
-	keep(err)
 	return r
 }
 
@@ -129,7 +125,7 @@ func isConnErr(err error) bool {
 
 // applySlow folds slow facts into the snapshot.
 func (v *vmWatcher) applySlow(r slowResult) {
-	now := v.f.cfg.Now()
+	now := v.env.now()
 	if r.err != nil {
 		v.cur.LastError = NewErrorInfo(r.err, now)
 	}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -11,20 +12,34 @@ import (
 	"github.com/qmpdash/qmpdash/qmp"
 )
 
+// watcherEnv is all a vmWatcher uses of the fleet that owns it, handed over
+// at construction: settings, the clock, and the ways out to readers. The
+// watcher holds no *Fleet, so nothing it does can reach the fleet's state or
+// its lock except through publish and changed.
+type watcherEnv struct {
+	timeout  time.Duration // connect, per-poll (slow queries 2x, schema 4x)
+	backoff  Backoff
+	jitter   func() float64 // for backoff
+	histLen  int
+	procRoot string
+	logger   *slog.Logger
+	dial     func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
+	now      func() time.Time
+	interval func() time.Duration // the poll interval now; it changes at run time
+	merged   *EventLog            // the fleet's merged event log
+	publish  func(VMSnapshot)     // hands readers this VM's new snapshot
+	changed  func()               // tells readers something changed that is not in a snapshot (a schema arrived)
+}
+
 // vmWatcher owns one VM: a goroutine that connects, reconnects with
 // backoff, polls at most once at a time, and applies events as they come.
-// Its state (cur, figures) belongs to that goroutine alone; other
-// goroutines see only what it publishes.
+// Its state (cur, figs) belongs to that goroutine alone; other goroutines
+// see only what it publishes, the fields under mu, and the atomics.
 type vmWatcher struct {
-	f    *Fleet
+	env  watcherEnv
 	id   string
 	addr qmp.Address
 	log  *EventLog // this VM's own events
-
-	// Guarded by f.mu.
-	started   bool
-	scanned   bool // found by a directory or glob, so it can go away
-	published VMSnapshot
 
 	intervalChanged chan struct{}
 	goneCh          chan struct{}
@@ -53,17 +68,21 @@ var errGone = errors.New("monitor socket is gone")
 // pendingRecheck is how soon a VM that owes replies is looked at again.
 const pendingRecheck = 250 * time.Millisecond
 
-func newVMWatcher(f *Fleet, id string, a qmp.Address) *vmWatcher {
+func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 	v := &vmWatcher{
-		f: f, id: id, addr: a,
+		env: env, id: id, addr: a,
 		log:             NewEventLog(perVMEventLog),
 		intervalChanged: make(chan struct{}, 1),
 		goneCh:          make(chan struct{}, 1),
 		reviveCh:        make(chan struct{}, 1),
 	}
-	v.cur = VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting}
-	v.published = v.cur
+	v.cur = initialSnapshot(id, a)
 	return v
+}
+
+// initialSnapshot is what a VM shows before its watcher has published.
+func initialSnapshot(id string, a qmp.Address) VMSnapshot {
+	return VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting}
 }
 
 func (v *vmWatcher) poke(ch chan struct{}) {
@@ -101,6 +120,14 @@ func (v *vmWatcher) client() *qmp.Client {
 	return v.cl
 }
 
+// commandNames is what the VM accepts, sorted; nil until it has
+// connected once.
+func (v *vmWatcher) commandNames() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.commands
+}
+
 func (v *vmWatcher) setClient(c *qmp.Client) {
 	v.mu.Lock()
 	v.cl = c
@@ -110,8 +137,8 @@ func (v *vmWatcher) setClient(c *qmp.Client) {
 
 func (v *vmWatcher) publish() {
 	v.cur.Memory.BalloonTarget = v.balloonTarget.Load()
-	v.cur.Updated = v.f.cfg.Now()
-	v.f.publish(v.cur)
+	v.cur.Updated = v.env.now()
+	v.env.publish(v.cur)
 }
 
 // run is the VM's life: connect, watch, and on loss retry with backoff.
@@ -152,25 +179,24 @@ func (v *vmWatcher) run(ctx context.Context) {
 }
 
 func (v *vmWatcher) dial(ctx context.Context) (*qmp.Client, error) {
-	cfg := v.f.cfg
-	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	env := v.env
+	dctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
-	return cfg.Dial(dctx, v.addr.String(), qmp.WithGreetingTimeout(cfg.Timeout), qmp.WithLogger(cfg.Logger))
+	return env.dial(dctx, v.addr.String(), qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger))
 }
 
 // retryAfter records err and waits out the backoff. It reports false when
 // ctx ended.
 func (v *vmWatcher) retryAfter(ctx context.Context, err error, attempt int) bool {
-	cfg := v.f.cfg
-	now := cfg.Now()
-	delay := cfg.Backoff.Delay(attempt, v.f.jitter)
+	now := v.env.now()
+	delay := v.env.backoff.Delay(attempt, v.env.jitter)
 	v.cur.Conn = ConnRetrying
 	v.cur.Attempt = attempt
 	v.cur.RetryAt = now.Add(delay)
 	v.cur.Stale = true
 	v.cur.LastError = NewErrorInfo(err, now)
 	v.publish()
-	cfg.Logger.Info("qmpdash: monitor unavailable", "vm", v.id, "attempt", attempt, "retry_in", delay, "err", err)
+	v.env.logger.Info("qmpdash: monitor unavailable", "vm", v.id, "attempt", attempt, "retry_in", delay, "err", err)
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	select {
@@ -198,7 +224,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 	pollDone := make(chan pollResult, 1)
 	slowDone := make(chan slowResult, 1)
 	slowRunning, slowWanted := true, false
-	go func() { slowDone <- v.slowQuery(ctx, c) }()
+	go func() { slowDone <- v.env.slowQuery(ctx, c) }()
 
 	timer := time.NewTimer(0) // first poll at once
 	defer timer.Stop()
@@ -225,7 +251,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			}
 			if slowWanted && !slowRunning {
 				slowRunning, slowWanted = true, false
-				go func() { slowDone <- v.slowQuery(ctx, c) }()
+				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
 			}
 			v.publish()
 		case <-timer.C:
@@ -233,16 +259,17 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				// Still owed replies from a poll that timed out: the VM
 				// is frozen or overloaded. Leave it alone until it
 				// answers; look again soon, not a whole interval later.
-				timer.Reset(min(v.f.Interval(), pendingRecheck))
+				timer.Reset(min(v.env.interval(), pendingRecheck))
 				continue
 			}
-			polling, pollStarted = true, v.f.cfg.Now()
-			go func() { pollDone <- v.poll(ctx, c) }()
+			polling, pollStarted = true, v.env.now()
+			proc := v.figs.proc
+			go func() { pollDone <- v.env.poll(ctx, c, proc) }()
 		case r := <-pollDone:
 			polling = false
 			v.applyPoll(r)
 			v.publish()
-			next := v.f.Interval() - v.f.cfg.Now().Sub(pollStarted)
+			next := v.env.interval() - v.env.now().Sub(pollStarted)
 			timer.Reset(max(next, 0))
 		case r := <-slowDone:
 			slowRunning = false
@@ -250,7 +277,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			v.publish()
 			if slowWanted {
 				slowRunning, slowWanted = true, false
-				go func() { slowDone <- v.slowQuery(ctx, c) }()
+				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
 			}
 		}
 	}
@@ -266,7 +293,7 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 		// qmpdash itself, not a VM.
 		pid = 0
 	}
-	v.figs = newFigures(v.f.cfg.HistoryLen, v.f.cfg.ProcRoot, pid)
+	v.figs = newFigures(v.env.histLen, v.env.procRoot, pid)
 	name := v.cur.Name
 	v.cur = VMSnapshot{
 		ID:             v.id,
@@ -300,11 +327,11 @@ func (v *vmWatcher) schemaOrFetch() *qmp.Schema {
 }
 
 func (v *vmWatcher) fetchSchema(c *qmp.Client) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*v.f.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*v.env.timeout)
 	defer cancel()
 	s, err := c.QueryQMPSchema(ctx)
 	if err != nil {
-		v.f.cfg.Logger.Info("qmpdash: no schema", "vm", v.id, "err", err)
+		v.env.logger.Info("qmpdash: no schema", "vm", v.id, "err", err)
 		return
 	}
 	v.mu.Lock()
@@ -313,7 +340,5 @@ func (v *vmWatcher) fetchSchema(c *qmp.Client) {
 	}
 	v.mu.Unlock()
 	// Readers waiting for completions learn through the change signal.
-	v.f.mu.Lock()
-	v.f.touchLocked()
-	v.f.mu.Unlock()
+	v.env.changed()
 }

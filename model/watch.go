@@ -66,9 +66,9 @@ func (f *Fleet) rescan(specs []Spec) {
 	}
 	f.mu.Lock()
 	var gone []*vmWatcher
-	for id, v := range f.vms {
-		if v.scanned && !present[id] {
-			gone = append(gone, v)
+	for id, m := range f.vms {
+		if m.scanned && !present[id] {
+			gone = append(gone, m.w)
 		}
 	}
 	for id := range present {
