@@ -1,7 +1,8 @@
 // Package guest makes tiny guest disk images so a VM without an operating
 // system still does real block I/O through an emulated device, which is what
 // QEMU's query-blockstats counts (qemu-io and block jobs bypass device
-// accounting).
+// accounting). It only writes files: it must never import another qmpdash
+// package, QEMU launching belongs to internal/qemutest and internal/demo.
 package guest
 
 import (

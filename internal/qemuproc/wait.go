@@ -1,5 +1,9 @@
-// Package qemuproc holds what both the tests' and the demo's QEMU launchers
-// need.
+// Package qemuproc holds what both QEMU launchers need, the tests'
+// (internal/qemutest) and the demo's (internal/demo): today, waiting until
+// a started QEMU's monitor accepts connections. It uses the standard
+// library only and must never import another qmpdash package (not even
+// qmp: a launcher's readiness probe must not depend on the client under
+// test) nor testing, since the demo ships in the binary.
 package qemuproc
 
 import (

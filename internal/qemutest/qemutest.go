@@ -1,7 +1,9 @@
 // Package qemutest starts real QEMU VMs for tests. A test that needs QEMU
 // skips when it is not installed, unless QMPDASH_REQUIRE_QEMU=1 (CI), where
 // a missing QEMU is a failure. Every VM is killed in t.Cleanup, even when the
-// test fails.
+// test fails. It is for tests only: of qmpdash it imports internal/qemuproc
+// alone, never qmp or model, so the packages it serves can use it without
+// a cycle and no test's VM depends on the code it tests.
 package qemutest
 
 import (

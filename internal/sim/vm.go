@@ -1,7 +1,9 @@
 // Package sim is an in-process QMP server that answers as QEMU 7.2 does, for
 // `qmpdash demo` without QEMU and as a deterministic peer in tests. It is the
 // server side of the protocol and deliberately shares no code with the
-// client packages, so a bug in one cannot hide a bug in the other.
+// client packages, so a bug in one cannot hide a bug in the other: it must
+// never import qmp, model or any other qmpdash package, nor anything that
+// draws.
 package sim
 
 import (
