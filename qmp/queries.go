@@ -5,6 +5,13 @@ import "context"
 // Typed queries. The structs hold what qmpdash shows; encoding/json ignores
 // fields other QEMU versions add, and fields they drop stay zero.
 
+// query runs a command that takes no arguments and decodes its reply as T.
+func query[T any](ctx context.Context, c *Client, command string) (T, error) {
+	var r T
+	err := c.Execute(ctx, command, nil, &r)
+	return r, err
+}
+
 // StatusInfo is query-status.
 type StatusInfo struct {
 	Status  string `json:"status"` // running, paused, prelaunch, shutdown, inmigrate, postmigrate, guest-panicked, ...
@@ -13,8 +20,7 @@ type StatusInfo struct {
 
 // QueryStatus runs query-status.
 func (c *Client) QueryStatus(ctx context.Context) (StatusInfo, error) {
-	var r StatusInfo
-	return r, c.Execute(ctx, "query-status", nil, &r)
+	return query[StatusInfo](ctx, c, "query-status")
 }
 
 // QueryName runs query-name; "" when the VM was started without -name.
@@ -27,8 +33,7 @@ func (c *Client) QueryName(ctx context.Context) (string, error) {
 
 // QueryVersion runs query-version.
 func (c *Client) QueryVersion(ctx context.Context) (VersionInfo, error) {
-	var r VersionInfo
-	return r, c.Execute(ctx, "query-version", nil, &r)
+	return query[VersionInfo](ctx, c, "query-version")
 }
 
 // KVMInfo is query-kvm.
@@ -39,8 +44,7 @@ type KVMInfo struct {
 
 // QueryKVM runs query-kvm.
 func (c *Client) QueryKVM(ctx context.Context) (KVMInfo, error) {
-	var r KVMInfo
-	return r, c.Execute(ctx, "query-kvm", nil, &r)
+	return query[KVMInfo](ctx, c, "query-kvm")
 }
 
 // QueryUUID runs query-uuid.
@@ -66,8 +70,7 @@ type CPUInfoFast struct {
 
 // QueryCPUsFast runs query-cpus-fast.
 func (c *Client) QueryCPUsFast(ctx context.Context) ([]CPUInfoFast, error) {
-	var r []CPUInfoFast
-	return r, c.Execute(ctx, "query-cpus-fast", nil, &r)
+	return query[[]CPUInfoFast](ctx, c, "query-cpus-fast")
 }
 
 // BlockInfo is one entry of query-block.
@@ -98,8 +101,7 @@ type BlockInserted struct {
 
 // QueryBlock runs query-block.
 func (c *Client) QueryBlock(ctx context.Context) ([]BlockInfo, error) {
-	var r []BlockInfo
-	return r, c.Execute(ctx, "query-block", nil, &r)
+	return query[[]BlockInfo](ctx, c, "query-block")
 }
 
 // BlockStats are the counters of query-blockstats.
@@ -122,8 +124,7 @@ type BlockStatsEntry struct {
 
 // QueryBlockStats runs query-blockstats.
 func (c *Client) QueryBlockStats(ctx context.Context) ([]BlockStatsEntry, error) {
-	var r []BlockStatsEntry
-	return r, c.Execute(ctx, "query-blockstats", nil, &r)
+	return query[[]BlockStatsEntry](ctx, c, "query-blockstats")
 }
 
 // BlockJobInfo is one entry of query-block-jobs.
@@ -143,8 +144,7 @@ type BlockJobInfo struct {
 
 // QueryBlockJobs runs query-block-jobs.
 func (c *Client) QueryBlockJobs(ctx context.Context) ([]BlockJobInfo, error) {
-	var r []BlockJobInfo
-	return r, c.Execute(ctx, "query-block-jobs", nil, &r)
+	return query[[]BlockJobInfo](ctx, c, "query-block-jobs")
 }
 
 // JobInfo is one entry of query-jobs.
@@ -159,8 +159,7 @@ type JobInfo struct {
 
 // QueryJobs runs query-jobs.
 func (c *Client) QueryJobs(ctx context.Context) ([]JobInfo, error) {
-	var r []JobInfo
-	return r, c.Execute(ctx, "query-jobs", nil, &r)
+	return query[[]JobInfo](ctx, c, "query-jobs")
 }
 
 // MemorySizeSummary is query-memory-size-summary.
@@ -171,8 +170,7 @@ type MemorySizeSummary struct {
 
 // QueryMemorySizeSummary runs query-memory-size-summary.
 func (c *Client) QueryMemorySizeSummary(ctx context.Context) (MemorySizeSummary, error) {
-	var r MemorySizeSummary
-	return r, c.Execute(ctx, "query-memory-size-summary", nil, &r)
+	return query[MemorySizeSummary](ctx, c, "query-memory-size-summary")
 }
 
 // BalloonInfo is query-balloon.
@@ -183,8 +181,7 @@ type BalloonInfo struct {
 // QueryBalloon runs query-balloon. A VM without a balloon device answers
 // with a ResponseError of class DeviceNotActive (IsClass tells).
 func (c *Client) QueryBalloon(ctx context.Context) (BalloonInfo, error) {
-	var r BalloonInfo
-	return r, c.Execute(ctx, "query-balloon", nil, &r)
+	return query[BalloonInfo](ctx, c, "query-balloon")
 }
 
 // MigrationInfo is query-migrate; Status is "" when no migration has run.
@@ -209,8 +206,7 @@ type MigrationRAM struct {
 
 // QueryMigrate runs query-migrate.
 func (c *Client) QueryMigrate(ctx context.Context) (MigrationInfo, error) {
-	var r MigrationInfo
-	return r, c.Execute(ctx, "query-migrate", nil, &r)
+	return query[MigrationInfo](ctx, c, "query-migrate")
 }
 
 // ChardevInfo is one entry of query-chardev.
@@ -222,8 +218,7 @@ type ChardevInfo struct {
 
 // QueryChardev runs query-chardev.
 func (c *Client) QueryChardev(ctx context.Context) ([]ChardevInfo, error) {
-	var r []ChardevInfo
-	return r, c.Execute(ctx, "query-chardev", nil, &r)
+	return query[[]ChardevInfo](ctx, c, "query-chardev")
 }
 
 // QueryCommands runs query-commands and returns the command names.
