@@ -3,6 +3,7 @@ package qmp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -66,12 +67,7 @@ func TestCancelledContextInterruptsGreetingWait(t *testing.T) {
 		return err
 	})
 	cancel()
-	select {
-	case err := <-res:
-		assertKind[*ConnectError](t, err, KindConnect)
-	case <-time.After(10 * time.Second):
-		t.Fatal("NewClient ignored cancellation")
-	}
+	assertKind[*ConnectError](t, recvWithin(t, res, "NewClient ignored cancellation"), KindConnect)
 }
 
 func TestCapabilitiesErrors(t *testing.T) {
@@ -164,14 +160,7 @@ func TestTimeoutLeavesConnectionUsable(t *testing.T) {
 
 	// The next command gets its own reply even though the late reply to the
 	// first one arrives before it: that one is dropped, not misdelivered.
-	res := background(func() error {
-		var st StatusInfo
-		err := c.Execute(ctxFor(t, 5*time.Second), "query-status", nil, &st)
-		if err == nil && st.Status != "paused" {
-			return errors.New("got the wrong reply: " + st.Status)
-		}
-		return err
-	})
+	res := statusIn(t, c, "paused")
 	second := peer.read()
 	peer.reply(first, `{"status": "running", "running": true}`)
 	peer.reply(second, `{"status": "paused", "running": false}`)
@@ -270,12 +259,7 @@ func TestDisconnectReleasesEveryCallerWithConnectError(t *testing.T) {
 	}
 	peer.conn.Close()
 	for i := 0; i < n; i++ {
-		select {
-		case err := <-results:
-			assertKind[*ConnectError](t, err, KindConnect)
-		case <-time.After(10 * time.Second):
-			t.Fatal("a caller was not released by the disconnect")
-		}
+		assertKind[*ConnectError](t, recvWithin(t, results, "a caller was not released by the disconnect"), KindConnect)
 	}
 	// And later calls fail at once too.
 	err := c.Execute(context.Background(), "query-status", nil, nil)
@@ -298,14 +282,10 @@ func TestCloseWhileCommandsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, r := range res {
-		select {
-		case err := <-r:
-			assertKind[*ConnectError](t, err, KindConnect)
-			if !errors.Is(err, ErrDisconnected) {
-				t.Fatalf("caller %d: cause lost: %v", i, err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("Close did not release caller %d", i)
+		err := recvWithin(t, r, fmt.Sprintf("Close did not release caller %d", i))
+		assertKind[*ConnectError](t, err, KindConnect)
+		if !errors.Is(err, ErrDisconnected) {
+			t.Fatalf("caller %d: cause lost: %v", i, err)
 		}
 	}
 }
@@ -314,12 +294,7 @@ func TestCommandWithoutDeadlineGetsTheDefaultTimeout(t *testing.T) {
 	c, peer := connectFake(t, WithCommandTimeout(100*time.Millisecond))
 	go peer.read() // the command arrives; no answer ever comes
 	res := background(func() error { return c.Execute(context.Background(), "query-status", nil, nil) })
-	select {
-	case err := <-res:
-		assertKind[*TimeoutError](t, err, KindTimeout)
-	case <-time.After(10 * time.Second):
-		t.Fatal("a command without a deadline waited past the default timeout")
-	}
+	assertKind[*TimeoutError](t, recvWithin(t, res, "a command without a deadline waited past the default timeout"), KindTimeout)
 }
 
 func TestExpiredContextSendsNothingAndKeepsTheConnection(t *testing.T) {

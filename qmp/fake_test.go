@@ -127,6 +127,32 @@ func background[T any](f func() T) <-chan T {
 	return ch
 }
 
+// recvWithin returns what ch delivers, failing the test with what when
+// nothing comes within 10 s.
+func recvWithin[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal(what)
+	}
+	panic("unreachable")
+}
+
+// statusIn runs QueryStatus in the background. Its error also says so when
+// the reply is not the status want ("" takes any): a reply that went to
+// the wrong caller.
+func statusIn(t testing.TB, c *Client, want string) <-chan error {
+	return background(func() error {
+		st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+		if err == nil && want != "" && st.Status != want {
+			err = fmt.Errorf("got the wrong reply: %+v, want status %q", st, want)
+		}
+		return err
+	})
+}
+
 func ctxFor(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)

@@ -42,13 +42,7 @@ var readerPaths = []readerPath{
 	{"another caller hands the reply over", func(t *testing.T, c *Client, peer *fakePeer, call func() error, answer func(fakeRequest)) error {
 		// The first caller takes the role and reads until the peer
 		// answers it, which the peer does last.
-		reading := background(func() error {
-			st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
-			if err == nil && st.Status != "running" {
-				err = fmt.Errorf("the reading caller got %+v", st)
-			}
-			return err
-		})
+		reading := statusIn(t, c, "running")
 		first := peer.read()
 		res := background(call)
 		answer(peer.read())
@@ -137,13 +131,7 @@ func TestTimeoutsAreTheSameWhoeverReads(t *testing.T) {
 				t.Fatalf("Pending = %d, want 1", c.Pending())
 			}
 			// Its late reply is dropped, and the next command gets its own.
-			res := background(func() error {
-				st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
-				if err == nil && st.Status != "paused" {
-					err = fmt.Errorf("got the wrong reply: %+v", st)
-				}
-				return err
-			})
+			res := statusIn(t, c, "paused")
 			next := peer.read()
 			peer.reply(late, `{"status": "running", "running": true}`)
 			peer.reply(next, `{"status": "paused", "running": false}`)
@@ -163,14 +151,10 @@ func TestCancellingAReadingCallerEndsItsWait(t *testing.T) {
 	res := background(func() error { return c.Execute(ctx, "query-status", nil, nil) })
 	req := peer.read()
 	cancel()
-	select {
-	case err := <-res:
-		assertKind[*TimeoutError](t, err, KindTimeout)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("cancellation does not unwrap to Canceled: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("cancel did not end the wait of a caller reading the socket")
+	err := recvWithin(t, res, "cancel did not end the wait of a caller reading the socket")
+	assertKind[*TimeoutError](t, err, KindTimeout)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancellation does not unwrap to Canceled: %v", err)
 	}
 	// Somebody still reads: the late reply is taken off the wire.
 	peer.reply(req, `{"status": "running", "running": true}`)
@@ -190,13 +174,7 @@ func TestAStaleInterruptDoesNotEndAWait(t *testing.T) {
 	if _, err := c.QueryStatus(ctxFor(t, 10*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	res := background(func() error {
-		st, err := c.QueryStatus(ctxFor(t, 10*time.Second))
-		if err == nil && st.Status != "running" {
-			err = fmt.Errorf("got %+v", st)
-		}
-		return err
-	})
+	res := statusIn(t, c, "running")
 	req := peer.read()
 	// What a cancelled caller's late interruption does to whoever reads
 	// next: the read deadline jumps into the past.
@@ -254,10 +232,7 @@ func TestEventsBeforeAReplyReachSubscribersWhoeverReads(t *testing.T) {
 
 func TestAReaderAnsweredFirstPassesTheRoleOn(t *testing.T) {
 	c, peer := pinnedClient(t)
-	first := background(func() error {
-		_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
-		return err
-	})
+	first := statusIn(t, c, "")
 	reqA := peer.read() // the first caller holds the role from here on
 	second := background(func() error {
 		name, err := c.QueryName(ctxFor(t, 10*time.Second))

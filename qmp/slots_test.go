@@ -9,15 +9,21 @@ import (
 	"time"
 )
 
-func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
-	c, peer := connectFake(t)
-	// Fill QEMU's queue with commands the peer holds unanswered.
+// fillSlots fills QEMU's queue with MaxInFlight commands that the peer
+// reads and holds unanswered. It returns their results and requests.
+func fillSlots(t *testing.T, c *Client, peer *fakePeer) ([]<-chan error, []fakeRequest) {
 	held := make([]<-chan error, MaxInFlight)
 	var reqs []fakeRequest
 	for i := range held {
 		held[i] = background(func() error { return c.Execute(ctxFor(t, 20*time.Second), "query-status", nil, nil) })
 		reqs = append(reqs, peer.read())
 	}
+	return held, reqs
+}
+
+func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
+	c, peer := connectFake(t)
+	held, reqs := fillSlots(t, c, peer)
 
 	// One more waits for a slot and gives up: it sends nothing.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -58,15 +64,9 @@ func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
 		t.Fatalf("Pending = %d after every reply", n)
 	}
 
-	// No slot leaked: MaxInFlight commands fit at once again.
-	again := make([]<-chan error, MaxInFlight)
-	for i := range again {
-		again[i] = background(func() error { return c.Execute(ctxFor(t, 20*time.Second), "query-status", nil, nil) })
-	}
-	var second []fakeRequest
-	for range again {
-		second = append(second, peer.read())
-	}
+	// No slot leaked: MaxInFlight commands fit at once again (a leaked
+	// slot would leave the last unsent and fillSlots waiting for it).
+	again, second := fillSlots(t, c, peer)
 	for _, req := range second {
 		peer.reply(req, `{"status": "running", "running": true}`)
 	}
@@ -96,12 +96,7 @@ func TestACallerWhoseWaitEndedAsASlotCameSendsNothing(t *testing.T) {
 	// so the race gets many tries.
 	for i := range 40 {
 		c, peer := pinnedClient(t)
-		held := make([]<-chan error, MaxInFlight)
-		var reqs []fakeRequest
-		for j := range held {
-			held[j] = background(func() error { return c.Execute(ctxFor(t, 20*time.Second), "query-status", nil, nil) })
-			reqs = append(reqs, peer.read())
-		}
+		held, reqs := fillSlots(t, c, peer)
 		ctx := &slotArrivesAsCtxEnds{cancelledDuringSend: newCancelledDuringSend()}
 		ctx.freeSlot = func() {
 			peer.reply(reqs[0], `{"status": "running", "running": true}`)
