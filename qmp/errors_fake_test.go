@@ -160,13 +160,7 @@ func TestTimeoutLeavesConnectionUsable(t *testing.T) {
 
 	// The next command gets its own reply even though the late reply to the
 	// first one arrives before it: that one is dropped, not misdelivered.
-	res := statusIn(t, c, "paused")
-	second := peer.read()
-	peer.reply(first, `{"status": "running", "running": true}`)
-	peer.reply(second, `{"status": "paused", "running": false}`)
-	if err := <-res; err != nil {
-		t.Fatal(err)
-	}
+	lateReplyIsDropped(t, c, peer, first)
 }
 
 // malformedReplies carry our id (%s) but are no valid reply to

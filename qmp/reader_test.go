@@ -55,50 +55,63 @@ var readerPaths = []readerPath{
 	}},
 }
 
-func TestRepliesAreTheSameWhoeverReads(t *testing.T) {
+// onPath runs call (which sends one command) on one reader path and returns
+// its error; answer plays the peer's side for that command's request.
+type onPath func(call func() error, answer func(fakeRequest)) error
+
+// whoeverReads runs test once per reader path, each on its own pinned
+// client.
+func whoeverReads(t *testing.T, test func(t *testing.T, c *Client, peer *fakePeer, run onPath)) {
 	for _, path := range readerPaths {
 		t.Run(path.name, func(t *testing.T) {
 			c, peer := pinnedClient(t)
-			var name string
-			err := path.run(t, c, peer, func() error {
-				var err error
-				name, err = c.QueryName(ctxFor(t, 10*time.Second))
-				return err
-			}, func(req fakeRequest) { peer.reply(req, `{"name": "vm-b"}`) })
-			if err != nil || name != "vm-b" {
-				t.Fatalf("QueryName = %q, %v", name, err)
-			}
-
-			var raw []byte
-			err = path.run(t, c, peer, func() error {
-				var err error
-				raw, err = c.ExecuteRaw(ctxFor(t, 10*time.Second), "query-kvm", nil)
-				return err
-			}, func(req fakeRequest) { peer.reply(req, `{"enabled": false, "present": true}`) })
-			if err != nil || string(raw) != `{"enabled": false, "present": true}` {
-				t.Fatalf("ExecuteRaw = %s, %v", raw, err)
-			}
-
-			err = path.run(t, c, peer, func() error {
-				return c.Execute(ctxFor(t, 10*time.Second), "device_del", map[string]string{"id": "nope"}, nil)
-			}, func(req fakeRequest) { peer.replyError(req, "DeviceNotFound", "Device 'nope' not found") })
-			re := assertKind[*ResponseError](t, err, KindResponse)
-			if re.Class != "DeviceNotFound" || re.Command != "device_del" {
-				t.Fatalf("ResponseError %+v", re)
-			}
-			if c.Pending() != 0 {
-				t.Fatalf("%d commands still pending", c.Pending())
-			}
+			test(t, c, peer, func(call func() error, answer func(fakeRequest)) error {
+				return path.run(t, c, peer, call, answer)
+			})
 		})
 	}
 }
 
+func TestRepliesAreTheSameWhoeverReads(t *testing.T) {
+	whoeverReads(t, func(t *testing.T, c *Client, peer *fakePeer, run onPath) {
+		var name string
+		err := run(func() error {
+			var err error
+			name, err = c.QueryName(ctxFor(t, 10*time.Second))
+			return err
+		}, func(req fakeRequest) { peer.reply(req, `{"name": "vm-b"}`) })
+		if err != nil || name != "vm-b" {
+			t.Fatalf("QueryName = %q, %v", name, err)
+		}
+
+		var raw []byte
+		err = run(func() error {
+			var err error
+			raw, err = c.ExecuteRaw(ctxFor(t, 10*time.Second), "query-kvm", nil)
+			return err
+		}, func(req fakeRequest) { peer.reply(req, `{"enabled": false, "present": true}`) })
+		if err != nil || string(raw) != `{"enabled": false, "present": true}` {
+			t.Fatalf("ExecuteRaw = %s, %v", raw, err)
+		}
+
+		err = run(func() error {
+			return c.Execute(ctxFor(t, 10*time.Second), "device_del", map[string]string{"id": "nope"}, nil)
+		}, func(req fakeRequest) { peer.replyError(req, "DeviceNotFound", "Device 'nope' not found") })
+		re := assertKind[*ResponseError](t, err, KindResponse)
+		if re.Class != "DeviceNotFound" || re.Command != "device_del" {
+			t.Fatalf("ResponseError %+v", re)
+		}
+		if c.Pending() != 0 {
+			t.Fatalf("%d commands still pending", c.Pending())
+		}
+	})
+}
+
 func TestMalformedRepliesAreTheSameWhoeverReads(t *testing.T) {
-	for _, path := range readerPaths {
-		for name, tmpl := range malformedReplies {
-			t.Run(path.name+"/"+name, func(t *testing.T) {
-				c, peer := pinnedClient(t)
-				err := path.run(t, c, peer, func() error {
+	for name, tmpl := range malformedReplies {
+		t.Run(name, func(t *testing.T) {
+			whoeverReads(t, func(t *testing.T, c *Client, peer *fakePeer, run onPath) {
+				err := run(func() error {
 					_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
 					return err
 				}, func(req fakeRequest) { peer.send(strings.ReplaceAll(tmpl, "%s", string(req.ID))) })
@@ -108,41 +121,32 @@ func TestMalformedRepliesAreTheSameWhoeverReads(t *testing.T) {
 					t.Fatalf("%d commands still pending", c.Pending())
 				}
 			})
-		}
+		})
 	}
 }
 
 func TestTimeoutsAreTheSameWhoeverReads(t *testing.T) {
-	for _, path := range readerPaths {
-		t.Run(path.name, func(t *testing.T) {
-			c, peer := pinnedClient(t)
-			var late fakeRequest
-			err := path.run(t, c, peer, func() error {
-				ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-				defer cancel()
-				return c.Execute(ctx, "query-status", nil, nil)
-			}, func(req fakeRequest) { late = req }) // no answer in time
-			assertKind[*TimeoutError](t, err, KindTimeout)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("timeout does not unwrap to DeadlineExceeded: %v", err)
-			}
-			// QEMU still holds the command.
-			if c.Pending() != 1 {
-				t.Fatalf("Pending = %d, want 1", c.Pending())
-			}
-			// Its late reply is dropped, and the next command gets its own.
-			res := statusIn(t, c, "paused")
-			next := peer.read()
-			peer.reply(late, `{"status": "running", "running": true}`)
-			peer.reply(next, `{"status": "paused", "running": false}`)
-			if err := <-res; err != nil {
-				t.Fatal(err)
-			}
-			if c.Pending() != 0 {
-				t.Fatalf("Pending = %d after the late reply", c.Pending())
-			}
-		})
-	}
+	whoeverReads(t, func(t *testing.T, c *Client, peer *fakePeer, run onPath) {
+		var late fakeRequest
+		err := run(func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			return c.Execute(ctx, "query-status", nil, nil)
+		}, func(req fakeRequest) { late = req }) // no answer in time
+		assertKind[*TimeoutError](t, err, KindTimeout)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("timeout does not unwrap to DeadlineExceeded: %v", err)
+		}
+		// QEMU still holds the command.
+		if c.Pending() != 1 {
+			t.Fatalf("Pending = %d, want 1", c.Pending())
+		}
+		// Its late reply is dropped, and the next command gets its own.
+		lateReplyIsDropped(t, c, peer, late)
+		if c.Pending() != 0 {
+			t.Fatalf("Pending = %d after the late reply", c.Pending())
+		}
+	})
 }
 
 func TestCancellingAReadingCallerEndsItsWait(t *testing.T) {
@@ -204,30 +208,27 @@ func TestEventsAreReadWhileNoCommandRuns(t *testing.T) {
 }
 
 func TestEventsBeforeAReplyReachSubscribersWhoeverReads(t *testing.T) {
-	for _, path := range readerPaths {
-		t.Run(path.name, func(t *testing.T) {
-			c, peer := pinnedClient(t)
-			sub := c.Subscribe(8)
-			err := path.run(t, c, peer, func() error {
-				_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
-				return err
-			}, func(req fakeRequest) {
-				peer.send(`{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP"}`)
-				peer.reply(req, `{"status": "paused", "running": false}`)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case ev := <-sub.C():
-				if ev.Name != "STOP" {
-					t.Fatalf("event %+v", ev)
-				}
-			default:
-				t.Fatal("the event read before the reply was not published by then")
-			}
+	whoeverReads(t, func(t *testing.T, c *Client, peer *fakePeer, run onPath) {
+		sub := c.Subscribe(8)
+		err := run(func() error {
+			_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
+			return err
+		}, func(req fakeRequest) {
+			peer.send(`{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP"}`)
+			peer.reply(req, `{"status": "paused", "running": false}`)
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ev := <-sub.C():
+			if ev.Name != "STOP" {
+				t.Fatalf("event %+v", ev)
+			}
+		default:
+			t.Fatal("the event read before the reply was not published by then")
+		}
+	})
 }
 
 func TestAReaderAnsweredFirstPassesTheRoleOn(t *testing.T) {
@@ -289,5 +290,18 @@ func TestACancellationDuringTheWriteEndsTheRead(t *testing.T) {
 		}
 		<-sent
 		c.Close()
+	}
+}
+
+// lateReplyIsDropped answers late, a command whose caller gave up, just
+// before the reply to the next command: that caller must get its own.
+func lateReplyIsDropped(t *testing.T, c *Client, peer *fakePeer, late fakeRequest) {
+	t.Helper()
+	res := statusIn(t, c, "paused")
+	next := peer.read()
+	peer.reply(late, `{"status": "running", "running": true}`)
+	peer.reply(next, `{"status": "paused", "running": false}`)
+	if err := <-res; err != nil {
+		t.Fatal(err)
 	}
 }
