@@ -134,10 +134,7 @@ func TestProcSamplerTwoSamples(t *testing.T) {
 	p.task(pid, 105, 10, 10)  // exits before the second sample
 	s := NewProcSampler(p.root, pid)
 
-	fig, err := s.Sample(t0, []int{101, 103, 104, 105})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fig := mustSample(t, s, t0, 101, 103, 104, 105)
 	wantRSS := 2560 * uint64(os.Getpagesize())
 	if fig.Valid || fig.CPUPercent != 0 || len(fig.VCPUPercent) != 0 {
 		t.Errorf("first sample: %+v, want Valid=false, CPU 0, no vCPU figures", fig)
@@ -153,10 +150,7 @@ func TestProcSamplerTwoSamples(t *testing.T) {
 	p.task(pid, 103, 250, 250) // +500 ticks in 2 s = 250% -> 100
 	p.task(pid, 104, 1, 1)     // backwards -> 0
 	p.remove(fmt.Sprintf("%d/task/105", pid))
-	fig, err = s.Sample(t0.Add(2*time.Second), []int{101, 102, 103, 104, 105})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fig = mustSample(t, s, t0.Add(2*time.Second), 101, 102, 103, 104, 105)
 	want := HostFigures{
 		CPUPercent:  75,
 		RSSBytes:    5120 * uint64(os.Getpagesize()),
@@ -170,13 +164,20 @@ func TestProcSamplerTwoSamples(t *testing.T) {
 	// clamped); 102 now has a baseline.
 	p.proc(pid, 1400, 650, 10, 5120)
 	p.task(pid, 102, 925, 0)
-	fig, err = s.Sample(t0.Add(3*time.Second), []int{102})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fig = mustSample(t, s, t0.Add(3*time.Second), 102)
 	want.CPUPercent = 400
 	want.VCPUPercent = map[int]float64{102: 25}
 	checkFigures(t, "third sample", fig, want)
+}
+
+// mustSample samples s at at, failing the test on an error.
+func mustSample(t *testing.T, s *ProcSampler, at time.Time, tids ...int) HostFigures {
+	t.Helper()
+	fig, err := s.Sample(at, tids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fig
 }
 
 func checkFigures(t *testing.T, label string, got, want HostFigures) {
@@ -198,42 +199,32 @@ func checkFigures(t *testing.T, label string, got, want HostFigures) {
 func TestProcSamplerBaselineLost(t *testing.T) {
 	const pid = 77
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-
-	t.Run("pid reused by another process", func(t *testing.T) {
+	start := func(t *testing.T) (*fakeProc, *ProcSampler) {
 		p := newFakeProc(t)
 		p.proc(pid, 100, 0, 1, 1)
-		s := NewProcSampler(p.root, pid)
-		if _, err := s.Sample(t0, nil); err != nil {
-			t.Fatal(err)
-		}
+		return p, NewProcSampler(p.root, pid)
+	}
+
+	t.Run("pid reused by another process", func(t *testing.T) {
+		p, s := start(t)
+		mustSample(t, s, t0)
 		p.write("77/stat", fakeStat(pid, "other", 5, 0, 1, 6000)) // new start time
-		fig, err := s.Sample(t0.Add(time.Second), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fig := mustSample(t, s, t0.Add(time.Second))
 		if fig.Valid || fig.CPUPercent != 0 {
 			t.Errorf("after pid reuse: %+v, want Valid=false, CPU 0", fig)
 		}
 		// The new process becomes the baseline.
 		p.write("77/stat", fakeStat(pid, "other", 55, 0, 1, 6000))
-		fig, err = s.Sample(t0.Add(2*time.Second), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fig = mustSample(t, s, t0.Add(2*time.Second))
 		if !fig.Valid || fig.CPUPercent != 50 {
 			t.Errorf("sample after re-baseline: %+v, want Valid, CPU 50", fig)
 		}
 	})
 
 	t.Run("same or earlier time", func(t *testing.T) {
-		p := newFakeProc(t)
-		p.proc(pid, 100, 0, 1, 1)
-		s := NewProcSampler(p.root, pid)
+		_, s := start(t)
 		for i, at := range []time.Time{t0, t0, t0.Add(-time.Second)} {
-			fig, err := s.Sample(at, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			fig := mustSample(t, s, at)
 			if fig.Valid || fig.CPUPercent != 0 {
 				t.Errorf("sample %d at non-advancing time: %+v, want Valid=false", i, fig)
 			}
@@ -241,17 +232,10 @@ func TestProcSamplerBaselineLost(t *testing.T) {
 	})
 
 	t.Run("process ticks went backwards", func(t *testing.T) {
-		p := newFakeProc(t)
-		p.proc(pid, 100, 0, 1, 1)
-		s := NewProcSampler(p.root, pid)
-		if _, err := s.Sample(t0, nil); err != nil {
-			t.Fatal(err)
-		}
+		p, s := start(t)
+		mustSample(t, s, t0)
 		p.proc(pid, 50, 0, 1, 1)
-		fig, err := s.Sample(t0.Add(time.Second), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fig := mustSample(t, s, t0.Add(time.Second))
 		if fig.CPUPercent != 0 {
 			t.Errorf("CPU = %v, want 0", fig.CPUPercent)
 		}
@@ -267,9 +251,7 @@ func TestProcSamplerErrorKeepsBaseline(t *testing.T) {
 	p.proc(pid, 0, 0, 1, 1)
 	p.task(pid, 200, 0, 0)
 	s := NewProcSampler(p.root, pid)
-	if _, err := s.Sample(t0, []int{200}); err != nil {
-		t.Fatal(err)
-	}
+	mustSample(t, s, t0, 200)
 	p.write("88/stat", "88 (qemu) S garbage")
 	if _, err := s.Sample(t0.Add(time.Second), []int{200}); !errors.Is(err, ErrProcFormat) {
 		t.Fatalf("malformed stat: err = %v, want ErrProcFormat", err)
@@ -281,10 +263,7 @@ func TestProcSamplerErrorKeepsBaseline(t *testing.T) {
 	}
 	p.proc(pid, 200, 0, 1, 1)
 	p.task(pid, 200, 100, 0)
-	fig, err := s.Sample(t0.Add(4*time.Second), []int{200})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fig := mustSample(t, s, t0.Add(4*time.Second), 200)
 	checkFigures(t, "after errors", fig, HostFigures{
 		Valid: true, CPUPercent: 50, RSSBytes: uint64(os.Getpagesize()), Threads: 1,
 		VCPUPercent: map[int]float64{200: 25},
@@ -378,10 +357,7 @@ func TestProcSamplerRealProcess(t *testing.T) {
 
 	s := NewProcSampler("", os.Getpid())
 	t0 := time.Now()
-	first, err := s.Sample(t0, []int{tid})
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := mustSample(t, s, t0, tid)
 	if first.Valid {
 		t.Error("first sample is Valid")
 	}
@@ -397,10 +373,7 @@ func TestProcSamplerRealProcess(t *testing.T) {
 	}
 	_ = x
 	t1 := time.Now()
-	fig, err := s.Sample(t1, []int{tid})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fig := mustSample(t, s, t1, tid)
 	if !fig.Valid {
 		t.Fatal("second sample not Valid")
 	}
