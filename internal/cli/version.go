@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -8,7 +8,8 @@ import (
 	"runtime/debug"
 )
 
-// version is set by release builds: go build -ldflags "-X main.version=v1.2.3".
+// version is set by release builds: go build -ldflags
+// "-X github.com/qmpdash/qmpdash/internal/cli.version=v1.2.3".
 // Otherwise the module version the binary was built from is used (as
 // "go install ...@v1.2.3" records it), else "(devel)".
 var version = ""

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -37,8 +37,7 @@ Flags:
 `
 
 func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("exec")
-	addCommonFlags(fs)
+	fs := commandFlags("exec")
 	asJSON := fs.Bool("json", false, "print human-monitor-command's text as a JSON string too")
 	pos, err := parseFlags(fs, execUsage, args, stdout)
 	if err != nil {
@@ -69,13 +68,13 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer closeLog()
-	if set.ReadOnly && !model.ReadOnlyCommand(command) {
+	if set.ReadOnly.Value && !model.ReadOnlyCommand(command) {
 		return usagef("exec: --read-only allows only query commands (query-*, qom-get, qom-list*), not %s", command)
 	}
 
-	ctx, cancel := context.WithTimeout(ctx, set.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, set.Timeout.Value)
 	defer cancel()
-	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(set.Timeout), qmp.WithLogger(logger))
+	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(set.Timeout.Value), qmp.WithLogger(logger))
 	if err != nil {
 		return reportExecError(stderr, err)
 	}
@@ -90,37 +89,36 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // parseArgsJSON accepts exactly one JSON object and returns it compacted.
 func parseArgsJSON(s string) (json.RawMessage, error) {
 	dec := json.NewDecoder(strings.NewReader(s))
-	var v any
+	var v json.RawMessage
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("not valid JSON: %v", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("want one JSON object, found more after it")
 	}
-	if _, ok := v.(map[string]any); !ok {
+	if v[0] != '{' {
 		return nil, fmt.Errorf(`want a JSON object such as {"id": "nic1"}, got %s`, jsonKind(v))
 	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(s)); err != nil {
+	if err := json.Compact(&buf, v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
+// jsonKind names a valid JSON value that is not an object by its first byte.
+func jsonKind(v json.RawMessage) string {
+	switch v[0] {
+	case 'n':
 		return "null"
-	case bool:
+	case 't', 'f':
 		return "a boolean"
-	case float64:
-		return "a number"
-	case string:
+	case '"':
 		return "a string"
-	case []any:
+	case '[':
 		return "an array"
 	}
-	return "a value"
+	return "a number"
 }
 
 // reportExecError prints why exec failed and returns failedError (exit 1).

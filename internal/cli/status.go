@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -51,28 +51,26 @@ type statusError struct {
 }
 
 func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("status")
-	addCommonFlags(fs)
-	asJSON := fs.Bool("json", false, "print a JSON array, one object per target")
-	st, err := startCommand(fs, statusUsage, args, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.closeLog()
-	set, logger, specs := st.set, st.logger, st.specs
-	addrs, err := model.ExpandSpecs(specs)
+	return jsonCommand("status", statusUsage, "print a JSON array, one object per target", args, stdout, stderr,
+		func(st commandStart, asJSON bool) error { return status(ctx, st, asJSON, stdout) })
+}
+
+// status connects to every target at once and prints one snapshot each.
+func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer) error {
+	given := st.set.Targets.Value
+	addrs, err := model.ExpandSpecs(st.specs)
 	if err != nil {
 		return err
 	}
 	if len(addrs) == 0 {
-		if len(set.Targets) == 0 {
+		if len(given) == 0 {
 			return fmt.Errorf("status: no QMP sockets found in %s; name a TARGET", strings.Join(model.DiscoveryPaths(), ", "))
 		}
-		return fmt.Errorf("status: no QMP sockets found in %s", safe(strings.Join(set.Targets, ", ")))
+		return fmt.Errorf("status: no QMP sockets found in %s", safe(strings.Join(given, ", ")))
 	}
 	targets := make([]string, len(addrs))
 	for i, a := range addrs {
-		targets[i] = displayTarget(a, set.Targets)
+		targets[i] = displayTarget(a, given)
 	}
 
 	records := make([]statusRecord, len(targets))
@@ -81,12 +79,12 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			records[i] = queryStatus(ctx, t, set.Timeout, logger)
+			records[i] = queryStatus(ctx, t, st.set.Timeout.Value, st.logger)
 		}()
 	}
 	wg.Wait()
 
-	if *asJSON {
+	if asJSON {
 		b, err := json.MarshalIndent(records, "", "  ")
 		if err != nil {
 			return err

@@ -1,8 +1,6 @@
-package main
+package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,11 +8,23 @@ import (
 	"github.com/qmpdash/qmpdash/internal/qemutest"
 )
 
-func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
-	return out.String(), errb.String(), code
+func TestStatusUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"status", "/tmp/[bad"},
+		{"status", "--bogus", "x"},
+		{"status", "--timeout", "soon", "x"},
+		{"status", "--timeout", "-1s", "x"},
+		{"status", "tcp:nohost"},
+		{"frobnicate"},
+	} {
+		_, stderr, code := runCLI(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, "qmpdash") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+	if _, _, code := runCLI(t, "status", "--help"); code != exitOK {
+		t.Errorf("--help exit %d", code)
+	}
 }
 
 func TestStatusJSONAgainstRealQEMU(t *testing.T) {
@@ -83,32 +93,5 @@ func TestStatusExpandsDirectoriesAndGlobs(t *testing.T) {
 	empty := qemutest.Dir(t)
 	if _, stderr, code := runCLI(t, "status", empty); code != exitFail || !strings.Contains(stderr, "no QMP sockets") {
 		t.Fatalf("empty dir: exit %d %q", code, stderr)
-	}
-}
-
-func TestStatusUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"status", "/tmp/[bad"},
-		{"status", "--bogus", "x"},
-		{"status", "--timeout", "soon", "x"},
-		{"status", "--timeout", "-1s", "x"},
-		{"status", "tcp:nohost"},
-		{"frobnicate"},
-	} {
-		_, stderr, code := runCLI(t, args...)
-		if code != exitUsage || !strings.Contains(stderr, "qmpdash") {
-			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
-		}
-	}
-	if _, _, code := runCLI(t, "status", "--help"); code != exitOK {
-		t.Errorf("--help exit %d", code)
-	}
-}
-
-func TestSafeStripsTerminalControl(t *testing.T) {
-	in := "vm\x1b]0;pwned\x07\x1b[31mred\x1b[0m\r\n\x00\x9b2J\xff"
-	got := safe(in)
-	if strings.ContainsAny(got, "\x1b\x07\r\n\x00\u009b") || !strings.Contains(got, "vmred") {
-		t.Fatalf("safe(%q) = %q", in, got)
 	}
 }

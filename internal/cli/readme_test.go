@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 
 // The README lists names the code defines; this keeps the two in step.
 func TestREADMENamesWhatTheCodeHas(t *testing.T) {
-	b, err := os.ReadFile("README.md")
+	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestREADMENamesWhatTheCodeHas(t *testing.T) {
 			t.Errorf("README lacks the command %q", cmd)
 		}
 	}
-	ci, err := os.ReadFile(".ci/run")
+	ci, err := os.ReadFile("../../.ci/run")
 	if err != nil || !strings.Contains(string(ci), "./scripts/test") {
 		t.Errorf(".ci/run must call the README's test command: %v", err)
 	}

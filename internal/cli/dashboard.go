@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/qmpdash/qmpdash/internal/config"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/ui"
 )
@@ -30,8 +31,7 @@ Flags:
 
 // dashboardFlags is the common set plus what only the dashboard takes.
 func dashboardFlags(name string) (fs *flag.FlagSet, noMouse *bool) {
-	fs = newFlagSet(name)
-	addCommonFlags(fs)
+	fs = commandFlags(name)
 	noMouse = fs.Bool("no-mouse", false, "start with mouse capture off, so the terminal's copy and paste work")
 	return fs, noMouse
 }
@@ -43,18 +43,18 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer st.closeLog()
-	return dashboard(ctx, st.specs, st.set, !*noMouse && st.set.Mouse, "", st.logger)
+	return dashboard(ctx, st.specs, st.set, !*noMouse && st.set.Mouse.Value, "", st.logger)
 }
 
 // dashboard runs the fleet and the UI over it until the user quits or ctx
 // ends; the fleet is stopped before it returns.
-func dashboard(ctx context.Context, specs []model.Spec, set Settings, mouse bool, note string, logger *slog.Logger) error {
+func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, mouse bool, note string, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	fleet := model.NewFleet(model.Config{
-		Interval: set.Interval,
-		Timeout:  set.Timeout,
-		ReadOnly: set.ReadOnly,
+		Interval: set.Interval.Value,
+		Timeout:  set.Timeout.Value,
+		ReadOnly: set.ReadOnly.Value,
 		Logger:   logger,
 	})
 	if err := fleet.Watch(ctx, specs); err != nil {
@@ -65,14 +65,14 @@ func dashboard(ctx context.Context, specs []model.Spec, set Settings, mouse bool
 	defer func() { cancel(); <-fleetDone }()
 
 	return ui.Run(ctx, fleet, ui.Options{
-		Theme:       set.Theme,
-		ReadOnly:    set.ReadOnly,
+		Theme:       set.Theme.Value,
+		ReadOnly:    set.ReadOnly.Value,
 		NoMouse:     !mouse,
-		Confirm:     set.Confirm,
+		Confirm:     set.Confirm.Value,
 		HistoryFile: historyFile(),
-		Interval:    set.Interval,
-		Keys:        set.Keys,
-		Columns:     set.Columns,
+		Interval:    set.Interval.Value,
+		Keys:        set.Keys.Value,
+		Columns:     set.Columns.Value,
 		DemoNote:    note,
 		Watching:    describeSpecs(specs),
 		Logger:      logger,

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -23,7 +23,7 @@ import (
 // test instead of hanging it. Nothing is timed: lines are awaited.
 const waitLimit = 30 * time.Second
 
-// bgRun is a command running in the background through run(), its stdout
+// bgRun is a command running in the background through Run(), its stdout
 // and stderr read line by line.
 type bgRun struct {
 	stdout, stderr <-chan string
@@ -39,7 +39,7 @@ func startRun(t *testing.T, args ...string) *bgRun {
 	outR, outW := io.Pipe()
 	errR, errW := io.Pipe()
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, args, outW, errW) }()
+	go func() { code <- Run(ctx, args, outW, errW) }()
 	stdout, outDone := lines(t, "stdout", outR)
 	stderr, errDone := lines(t, "stderr", errR)
 	var once sync.Once

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -57,5 +57,5 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return dashboard(ctx, []model.Spec{spec}, set, !*noMouse && set.Mouse, note, logger)
+	return dashboard(ctx, []model.Spec{spec}, set, !*noMouse && set.Mouse.Value, note, logger)
 }

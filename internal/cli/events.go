@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -48,25 +48,22 @@ type eventRecord struct {
 }
 
 func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("events")
-	addCommonFlags(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object per event")
-	st, err := startCommand(fs, eventsUsage, args, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.closeLog()
-	set, logger, specs := st.set, st.logger, st.specs
+	return jsonCommand("events", eventsUsage, "print one JSON object per event", args, stdout, stderr,
+		func(st commandStart, asJSON bool) error { return events(ctx, st, asJSON, stdout, stderr) })
+}
 
-	fleet := model.NewFleet(model.Config{Interval: set.Interval, Timeout: set.Timeout, Logger: logger})
+// events watches the targets and prints their events until ctx ends.
+func events(ctx context.Context, st commandStart, asJSON bool, stdout, stderr io.Writer) error {
+	given := st.set.Targets.Value
+	fleet := model.NewFleet(model.Config{Interval: st.set.Interval.Value, Timeout: st.set.Timeout.Value, Logger: st.logger})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if err := fleet.Watch(ctx, specs); err != nil {
+	if err := fleet.Watch(ctx, st.specs); err != nil {
 		// Watch starts nothing when its first scan fails.
 		return fmt.Errorf("events: %v", err)
 	}
 	if len(fleet.IDs()) == 0 {
-		where := set.Targets
+		where := given
 		if len(where) == 0 {
 			where = model.DiscoveryPaths()
 		}
@@ -79,7 +76,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}()
 
 	p := &eventPrinter{
-		stdout: stdout, stderr: stderr, json: *asJSON, given: set.Targets,
+		stdout: stdout, stderr: stderr, json: asJSON, given: given,
 		vms: map[string]*vmNote{},
 	}
 	var werr error

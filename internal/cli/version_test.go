@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"regexp"
@@ -22,7 +22,7 @@ func TestVersion(t *testing.T) {
 	if out, _, _ := runCLI(t, "version"); !strings.HasPrefix(out, "qmpdash (devel)") {
 		t.Errorf("%q", out)
 	}
-	// A release build's -X main.version wins.
+	// A release build's -X .../internal/cli.version wins.
 	old := version
 	version = "v9.8.7"
 	defer func() { version = old }()
