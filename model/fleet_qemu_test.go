@@ -41,25 +41,15 @@ func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
 		t.Fatalf("disk VM: %+v", d)
 	}
 
-	id := vmBy(s, "running").ID
-	if r := f.Execute(context.Background(), id, "stop", nil); !r.Err.IsZero() {
-		t.Fatalf("stop: %+v", r.Err)
-	}
-	s = waitFor(t, f, 10*time.Second, "running VM paused", func(s FleetSnapshot) bool {
-		return vmBy(s, "running").RunState == "paused"
-	})
+	// Each change shows through its event, before the next poll.
+	id, pid := vmBy(s, "running").ID, vmBy(s, "paused").ID
+	s = runUntilState(t, f, s, "running", "stop", "paused")
 	if v := vmBy(s, "running"); v.Polls != 1 || v.Running {
 		t.Fatalf("state came from a poll, not the STOP event: %+v", v)
 	}
-	pid := vmBy(s, "paused").ID
-	if r := f.Execute(context.Background(), pid, "cont", nil); !r.Err.IsZero() {
-		t.Fatalf("cont: %+v", r.Err)
-	}
-	s = waitFor(t, f, 10*time.Second, "-S VM running", func(s FleetSnapshot) bool {
-		return vmBy(s, "paused").RunState == "running"
-	})
+	s = runUntilState(t, f, s, "paused", "cont", "running")
 	if v := vmBy(s, "paused"); v.Polls != 1 || !v.Running {
-		t.Fatalf("%+v", v)
+		t.Fatalf("state came from a poll, not the RESUME event: %+v", v)
 	}
 	// Both events are in the merged log, tagged with their VM.
 	var names []string
@@ -102,6 +92,18 @@ func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
 	if r.Err.Kind != qmp.KindResponse || r.Err.Class != "DeviceNotFound" {
 		t.Fatalf("device_del: %+v", r.Err)
 	}
+}
+
+// runUntilState runs command on the VM named name (in s) and waits until
+// that VM's run state is state.
+func runUntilState(t *testing.T, f *Fleet, s FleetSnapshot, name, command, state string) FleetSnapshot {
+	t.Helper()
+	if r := f.Execute(context.Background(), vmBy(s, name).ID, command, nil); !r.Err.IsZero() {
+		t.Fatalf("%s: %+v", command, r.Err)
+	}
+	return waitFor(t, f, 10*time.Second, name+" VM "+state, func(s FleetSnapshot) bool {
+		return vmBy(s, name).RunState == state
+	})
 }
 
 func TestFleetReconnectsWhenQEMUComesBack(t *testing.T) {
