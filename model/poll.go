@@ -149,9 +149,8 @@ func (v *vmWatcher) applySlow(r slowResult) {
 		v.cur.Chardevs = chardevs
 	}
 	if r.commands != nil {
-		v.mu.Lock()
-		v.commands = sortedCopy(r.commands)
-		v.mu.Unlock()
+		names := sortedCopy(r.commands)
+		v.commands.Store(&names)
 	}
 	v.cur.Blocks = v.figs.buildBlocks()
 }

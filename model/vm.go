@@ -48,10 +48,10 @@ type vmWatcher struct {
 	balloonTarget   atomic.Uint64 // set by Fleet.Execute, read by publish
 	subDropped      atomic.Uint64 // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
+	commands        atomic.Pointer[[]string] // what the VM accepts, sorted; set after each slow query
 
 	mu            sync.Mutex // guards the fields below, read by Fleet methods
 	cl            *qmp.Client
-	commands      []string
 	schema        *qmp.Schema
 	schemaFetched *qmp.Client // the connection a schema fetch was started on
 
@@ -123,9 +123,10 @@ func (v *vmWatcher) client() *qmp.Client {
 // commandNames is what the VM accepts, sorted; nil until it has
 // connected once.
 func (v *vmWatcher) commandNames() []string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.commands
+	if p := v.commands.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 func (v *vmWatcher) setClient(c *qmp.Client) {
