@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -323,12 +322,7 @@ func TestPrelaunch(t *testing.T) {
 }
 
 func TestQuitClosesAndStopsServing(t *testing.T) {
-	v := New(Options{Name: "q"})
-	defer v.Close()
-	path := filepath.Join(t.TempDir(), "q.qmp")
-	if err := v.ListenUnix(path); err != nil {
-		t.Fatal(err)
-	}
+	v, path := listening(t, Options{Name: "q"})
 	c := dialClient(t, path)
 	c.read() // greeting
 	waiting := dialClient(t, path)
@@ -359,12 +353,7 @@ func TestQuitClosesAndStopsServing(t *testing.T) {
 }
 
 func TestSecondClientWaitsForFirst(t *testing.T) {
-	v := New(Options{Name: "one-at-a-time"})
-	defer v.Close()
-	path := filepath.Join(t.TempDir(), "m.qmp")
-	if err := v.ListenUnix(path); err != nil {
-		t.Fatal(err)
-	}
+	v, path := listening(t, Options{Name: "one-at-a-time"})
 	first := dialClient(t, path)
 	first.read()
 	first.negotiate()
@@ -442,11 +431,7 @@ func TestClientThatStopsReadingIsDropped(t *testing.T) {
 }
 
 func TestCloseUnblocksEverything(t *testing.T) {
-	v := New(Options{ResetEvery: time.Second})
-	path := filepath.Join(t.TempDir(), "c.qmp")
-	if err := v.ListenUnix(path); err != nil {
-		t.Fatal(err)
-	}
+	v, path := listening(t, Options{ResetEvery: time.Second})
 	a := dialClient(t, path)
 	a.read()
 	b := dialClient(t, path) // parked

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -92,6 +93,19 @@ func pipeClient(t testing.TB, v *VM) *client {
 	})
 	c.greeting = c.read()
 	return c
+}
+
+// listening starts a VM with opts on a fresh unix socket and returns it
+// with the socket's path; the VM is closed when the test ends.
+func listening(t *testing.T, opts Options) (*VM, string) {
+	t.Helper()
+	v := New(opts)
+	t.Cleanup(func() { _ = v.Close() })
+	path := filepath.Join(t.TempDir(), "vm.qmp")
+	if err := v.ListenUnix(path); err != nil {
+		t.Fatal(err)
+	}
+	return v, path
 }
 
 func dialClient(t testing.TB, path string) *client {
