@@ -11,6 +11,8 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // app is the root (and only) tea.Model; panes, lists and overlays are plain
@@ -37,6 +39,7 @@ type app struct {
 	isDark bool
 	st     themes.Styles
 	stGen  int // bumps when styles change, invalidating cached rows
+	draw   render.Context
 	keys   keyMap
 	// columns are the fleet columns Options.Columns asked for; nil is all.
 	columns map[colID]bool
@@ -48,14 +51,14 @@ type app struct {
 	snap     model.FleetSnapshot
 	haveSnap bool
 	lastSeq  uint64
-	counts   stateCounts
+	counts   render.StateCounts
 	names    map[string]string          // VM id -> display name
 	lastErrs map[string]model.ErrorInfo // VM id -> LastError last seen
 
 	fleet  fleetList
 	focus  focusArea
-	pane   paneID
-	scroll [numPanes]int
+	pane   panes.ID
+	scroll [panes.Count]int
 	events eventLog
 
 	status    statusLine
@@ -156,6 +159,7 @@ func (a *app) restyle() {
 	a.st = themes.NewStyles(a.theme, a.isDark)
 	a.helpM.Styles = a.st.Help
 	a.stGen++
+	a.draw = render.Context{Styles: &a.st, Gen: a.stGen, Now: a.now, Loc: a.loc}
 }
 
 func (a *app) applyTheme(t themes.Theme) tea.Cmd {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/render"
 	"github.com/sahilm/fuzzy"
 )
 
@@ -188,14 +189,14 @@ func stateRank(v *model.VMSnapshot) int {
 	if v.Conn != model.ConnConnected {
 		return 10 + int(v.Conn)
 	}
-	switch classifyRunState(v.RunState) {
-	case stateRunning:
+	switch render.ClassifyRunState(v.RunState) {
+	case render.StateRunning:
 		return 0
-	case statePaused:
+	case render.StatePaused:
 		return 1
-	case stateStopped:
+	case render.StateStopped:
 		return 2
-	case stateTransitional:
+	case render.StateTransitional:
 		return 3
 	}
 	return 4

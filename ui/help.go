@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // renderHelp is the help overlay: the full key map, then legends for the
@@ -18,7 +19,7 @@ func (a *app) renderHelp(w int) []string {
 	var lines []string
 	for len(groups) > 0 {
 		n := len(groups)
-		for n > 1 && width(firstLine(hm.FullHelpView(groups[:n]))) > w {
+		for n > 1 && render.Width(firstLine(hm.FullHelpView(groups[:n]))) > w {
 			n--
 		}
 		lines = append(lines, strings.Split(hm.FullHelpView(groups[:n]), "\n")...)
@@ -32,8 +33,8 @@ func (a *app) renderHelp(w int) []string {
 		st.Bold.Render("Connection ")+"● up  ◐ stale  ◌ connecting  ↻ retrying  ✕ gone",
 	)
 	tags := []string{st.Bold.Render("Errors    ")}
-	for _, e := range legendErrors {
-		tags = append(tags, renderErrorTag(st, e))
+	for _, e := range render.LegendErrors {
+		tags = append(tags, render.ErrorTag(st, e))
 	}
 	lines = append(lines, flow(tags, w, "           ")...)
 	var acts []string
@@ -74,7 +75,7 @@ func flow(words []string, w int, indent string) []string {
 		switch {
 		case cur == "":
 			cur = wd
-		case width(cur)+1+width(wd) <= w:
+		case render.Width(cur)+1+render.Width(wd) <= w:
 			cur += " " + wd
 		default:
 			lines = append(lines, cur)

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
 // helpLine is the bottom line: the context's short help.
@@ -342,7 +343,7 @@ func TestSortTabInFleetKeepsTabInDetail(t *testing.T) {
 		t.Fatal("tab did not sort in the fleet")
 	}
 	h.press("enter", "tab")
-	if h.a.pane != paneID(1) {
+	if h.a.pane != panes.ID(1) {
 		t.Fatalf("tab in the detail went to pane %d", h.a.pane)
 	}
 }

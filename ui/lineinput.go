@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // lineInput is a small one-line editor for the palette, its prompts and the
@@ -117,16 +118,16 @@ func (l *lineInput) handleKey(msg tea.KeyPressMsg) bool {
 // horizontally to keep the cursor visible.
 func (l *lineInput) view(st *themes.InputStyles, w int, focused bool) string {
 	p := st.Prompt.Render(l.prompt)
-	room := w - width(l.prompt) - 1
+	room := w - render.Width(l.prompt) - 1
 	if room < 1 {
-		return trunc(p, w)
+		return render.Trunc(p, w)
 	}
 	if len(l.value) == 0 {
 		cur := ""
 		if focused {
 			cur = st.Cursor.Render(" ")
 		}
-		return p + cur + st.Placeholder.Render(trunc(l.placeholder, room))
+		return p + cur + st.Placeholder.Render(render.Trunc(l.placeholder, room))
 	}
 	start := 0
 	if l.pos > room {
@@ -149,5 +150,5 @@ func (l *lineInput) view(st *themes.InputStyles, w int, focused bool) string {
 	} else {
 		b.WriteString(st.Text.Render(string(l.value[l.pos:end])))
 	}
-	return trunc(b.String(), w)
+	return render.Trunc(b.String(), w)
 }

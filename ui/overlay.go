@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // Overlays (palette, help, error history, viewer) are framed boxes
@@ -39,7 +40,7 @@ func (a *app) compose(body string, r rect, title string, lines []string) string 
 	for i, s := range lines {
 		padded[i] = " " + s
 	}
-	ov := box(&a.st, title, padded, ow, oh, true)
+	ov := render.Box(&a.st, title, padded, ow, oh, true)
 	return splice(body, ov, max(0, (r.w-ow)/2), max(0, (r.h-oh)/3), ow)
 }
 
@@ -55,7 +56,7 @@ func splice(body, ov string, x, y, ow int) string {
 		}
 		l := lines[row]
 		left := ansi.TruncateWc(l, x, "")
-		if lw := width(left); lw < x {
+		if lw := render.Width(left); lw < x {
 			left += strings.Repeat(" ", x-lw)
 		}
 		right := ansi.TruncateLeftWc(l, x+ow, "")
@@ -76,7 +77,7 @@ func scrollLines(st *themes.Styles, lines []string, off, h int, downKey string) 
 	lines = lines[off:]
 	if len(lines) > h {
 		more := len(lines) - h + 1
-		lines = append(lines[:h-1:h-1], st.Muted.Render("↓ "+itoa(more)+" more ("+downKey+" scrolls)"))
+		lines = append(lines[:h-1:h-1], st.Muted.Render("↓ "+render.Itoa(more)+" more ("+downKey+" scrolls)"))
 	}
 	return lines
 }

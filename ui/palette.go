@@ -10,6 +10,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 	"github.com/sahilm/fuzzy"
 )
 
@@ -256,7 +257,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 	st := &a.st
 	vmName := "no VM"
 	if v, ok := a.palVM(); ok {
-		vmName = displayName(v)
+		vmName = render.DisplayName(v)
 	}
 	switch p.stage {
 	case palConfirm:
@@ -265,7 +266,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 		if p.pend.command != "" {
 			q += " (" + p.pend.command + ")"
 		}
-		lines = append(lines, st.Bold.Render(trunc(q+"?", w)), "",
+		lines = append(lines, st.Bold.Render(render.Trunc(q+"?", w)), "",
 			st.Stopped.Render("This cannot be undone.")+" Press "+st.Bold.Render("y")+" to go ahead, "+
 				st.Bold.Render("n")+" or "+st.Bold.Render("esc")+" to cancel.  [y/N]")
 		return title, lines
@@ -276,7 +277,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 		}
 		lines = append(lines, p.prompt.view(&st.Input, w, true))
 		if p.hint != "" {
-			lines = append(lines, st.Muted.Render(trunc(p.hint, w)))
+			lines = append(lines, st.Muted.Render(render.Trunc(p.hint, w)))
 		}
 		if p.msg != "" {
 			lines = append(lines, a.palMsg(w))
@@ -303,7 +304,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 }
 
 func (a *app) palMsg(w int) string {
-	return a.st.ErrOther.Render("✗ ") + trunc(termsafe.Line(a.pal.msg), w-2)
+	return a.st.ErrOther.Render("✗ ") + render.Trunc(termsafe.Line(a.pal.msg), w-2)
 }
 
 func (a *app) paletteItem(it *palItem, sel bool, w int) string {
@@ -333,7 +334,7 @@ func (a *app) paletteItem(it *palItem, sel bool, w int) string {
 	if sel {
 		marker = "▸ "
 	}
-	line = fit(marker+line, w)
+	line = render.Fit(marker+line, w)
 	switch {
 	case sel:
 		return st.Selected.Render(line)

@@ -8,6 +8,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // Turning a palette choice into something to run, and running it. Local
@@ -26,7 +27,7 @@ func (a *app) buildPending(act *action, input string) (pending, string) {
 			return pd, "the VM is gone from the fleet"
 		}
 		vm = v
-		pd.vmID, pd.vmName = v.ID, displayName(v)
+		pd.vmID, pd.vmName = v.ID, render.DisplayName(v)
 	}
 	if act.prompt != "" && in == "" && act.id != actQMP {
 		return pd, act.prompt + " is empty"

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
 // Key routing: whatever is open on top gets the key first (viewer,
@@ -105,8 +106,8 @@ func (a *app) fleetKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keyIs(msg, k.Open):
 		if len(f.order) > 0 {
 			a.focus = focusDetail
-			if a.pane == paneEvents && a.layout().wide {
-				a.pane = paneOverview
+			if a.pane == panes.EventsPane && a.layout().wide {
+				a.pane = panes.OverviewPane
 			}
 		}
 	case keyIs(msg, k.Filter):
@@ -123,9 +124,9 @@ func (a *app) fleetKey(msg tea.KeyPressMsg) tea.Cmd {
 		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
 	case keyIs(msg, k.Panes):
 		a.focus = focusDetail
-		a.pane = paneID(msg.String()[0] - '1')
+		a.pane = panes.ID(msg.String()[0] - '1')
 	case keyIs(msg, k.Events):
-		a.focus, a.pane = focusDetail, paneEvents
+		a.focus, a.pane = focusDetail, panes.EventsPane
 	case keyIs(msg, k.EventsAll):
 		a.toggleEventsAll()
 	case keyIs(msg, k.EventsFilter):
@@ -141,16 +142,16 @@ func (a *app) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keyIs(msg, k.Back):
 		a.focus = focusFleet
 	case keyIs(msg, k.NextPane):
-		a.pane = (a.pane + 1) % numPanes
+		a.pane = (a.pane + 1) % panes.Count
 	case keyIs(msg, k.PrevPane):
-		a.pane = (a.pane + numPanes - 1) % numPanes
+		a.pane = (a.pane + panes.Count - 1) % panes.Count
 	case keyIs(msg, k.Panes):
-		a.pane = paneID(msg.String()[0] - '1')
+		a.pane = panes.ID(msg.String()[0] - '1')
 	case keyIs(msg, k.Events):
-		if a.pane == paneEvents {
-			a.pane = paneOverview
+		if a.pane == panes.EventsPane {
+			a.pane = panes.OverviewPane
 		} else {
-			a.pane = paneEvents
+			a.pane = panes.EventsPane
 		}
 	case keyIs(msg, k.EventsAll):
 		a.toggleEventsAll()
@@ -177,7 +178,7 @@ func (a *app) detailKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // paneHeight is the number of content lines the focused pane shows.
 func (a *app) paneHeight() int {
-	if a.pane == paneEvents {
+	if a.pane == panes.EventsPane {
 		return a.eventsHeight()
 	}
 	l := a.layout()
@@ -198,7 +199,7 @@ func (a *app) paneHeight() int {
 // (toward the followed tail).
 func (a *app) scrollPane(delta int) {
 	h := a.paneHeight()
-	if a.pane == paneEvents {
+	if a.pane == panes.EventsPane {
 		a.events.scrollBy(-delta, h, a.fleet.selID)
 		return
 	}

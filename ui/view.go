@@ -5,6 +5,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/internal/termsafe"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // View: header, body (fleet, detail, events), status bar and a help line,
@@ -33,19 +35,19 @@ func (a *app) render() string {
 	}
 	var b strings.Builder
 	b.Grow(a.w * a.h * 2)
-	b.WriteString(fit(a.renderHeader(), a.w))
+	b.WriteString(render.Fit(a.renderHeader(), a.w))
 	b.WriteByte('\n')
 	b.WriteString(body)
 	b.WriteByte('\n')
-	b.WriteString(fit(a.renderStatus(a.w), a.w))
+	b.WriteString(render.Fit(a.renderStatus(a.w), a.w))
 	b.WriteByte('\n')
-	b.WriteString(fit(a.renderHelpLine(), a.w))
+	b.WriteString(render.Fit(a.renderHelpLine(), a.w))
 	return b.String()
 }
 
 func (a *app) renderTooSmall() string {
-	msg := []string{"Terminal too small", itoa(a.w) + "x" + itoa(a.h) + ", need " + itoa(minW) + "x" + itoa(minH), a.keys.Quit.Help().Key + " quits"}
-	return block(msg, a.w, a.h)
+	msg := []string{"Terminal too small", render.Itoa(a.w) + "x" + render.Itoa(a.h) + ", need " + render.Itoa(minW) + "x" + render.Itoa(minH), a.keys.Quit.Help().Key + " quits"}
+	return render.Block(msg, a.w, a.h)
 }
 
 func (a *app) renderHeader() string {
@@ -54,9 +56,9 @@ func (a *app) renderHeader() string {
 	parts := []string{st.Title.Render("qmpdash")}
 	n := len(a.snap.VMs)
 	if f.filter != "" || f.editing {
-		parts = append(parts, itoa(len(f.order))+"/"+itoa(n)+" VMs")
+		parts = append(parts, render.Itoa(len(f.order))+"/"+render.Itoa(n)+" VMs")
 	} else {
-		parts = append(parts, itoa(n)+" VMs")
+		parts = append(parts, render.Itoa(n)+" VMs")
 	}
 	parts = append(parts, st.Muted.Render("sort "+f.sortLabel()))
 	if f.editing {
@@ -72,7 +74,7 @@ func (a *app) renderHeader() string {
 		return left
 	}
 	note := st.Note.Render(termsafe.Line(a.opts.DemoNote))
-	gap := a.w - width(left) - width(note)
+	gap := a.w - render.Width(left) - render.Width(note)
 	if gap < 1 {
 		return left
 	}
@@ -106,7 +108,7 @@ func (a *app) helpContext() helpContext {
 		return ctxFilter
 	case a.events.editing:
 		return ctxEventFilter
-	case a.focus == focusDetail && a.pane == paneEvents:
+	case a.focus == focusDetail && a.pane == panes.EventsPane:
 		return ctxEvents
 	case a.focus == focusDetail:
 		return ctxDetail
@@ -120,7 +122,7 @@ func (a *app) renderBody(l layout) string {
 		return a.renderWide(l)
 	}
 	if a.focus == focusFleet {
-		return block(a.renderFleet(w, h), w, h)
+		return render.Block(a.renderFleet(w, h), w, h)
 	}
 	tabs := a.renderTabs(w)
 	return tabs + "\n" + a.renderPaneBox(a.pane, l.detail.w, l.detail.h, true)
@@ -130,39 +132,39 @@ func (a *app) renderTabs(w int) string {
 	var b strings.Builder
 	gap := strings.Repeat(" ", tabGap(w))
 	for i, t := range tabLabels(w) {
-		if paneID(i) == a.pane {
+		if panes.ID(i) == a.pane {
 			b.WriteString(a.st.TabActive.Render(t))
 		} else {
 			b.WriteString(a.st.Tab.Render(t))
 		}
 		b.WriteString(gap)
 	}
-	return fit(b.String(), w)
+	return render.Fit(b.String(), w)
 }
 
 // renderPaneBox draws one pane, scrolled, in a box (compact layout).
-func (a *app) renderPaneBox(p paneID, w, h int, focused bool) string {
-	title := paneTitles[p]
+func (a *app) renderPaneBox(p panes.ID, w, h int, focused bool) string {
+	title := panes.Titles[p]
 	var lines []string
-	if p == paneEvents {
+	if p == panes.EventsPane {
 		title = a.eventsTitle()
 		lines = a.eventLines(w-2, h-2)
 	} else if v, ok := a.selected(); ok {
-		title += " · " + displayName(v)
+		title += " · " + render.DisplayName(v)
 		lines = a.scrolled(p, a.paneLines(p, v, w-2, h-2), h-2)
 	} else {
 		lines = []string{a.st.Muted.Render("no VM selected")}
 	}
-	return box(&a.st, title, lines, w, h, focused)
+	return render.Box(&a.st, title, lines, w, h, focused)
 }
 
 // scrolled applies the pane's scroll offset and marks hidden lines.
-func (a *app) scrolled(p paneID, lines []string, h int) []string {
+func (a *app) scrolled(p panes.ID, lines []string, h int) []string {
 	off := max(0, min(a.scroll[p], len(lines)-h))
 	lines = lines[off:]
 	if len(lines) > h && h > 0 {
 		more := len(lines) - h + 1
-		lines = append(lines[:h-1:h-1], a.st.Muted.Render("↓ "+itoa(more)+" more"))
+		lines = append(lines[:h-1:h-1], a.st.Muted.Render("↓ "+render.Itoa(more)+" more"))
 	}
 	return lines
 }
@@ -170,17 +172,17 @@ func (a *app) scrolled(p paneID, lines []string, h int) []string {
 func (a *app) renderWide(l layout) string {
 	st := &a.st
 	fl := l.fleet
-	fleet := box(st, "Fleet", a.renderFleet(fl.w-2, fl.h-2), fl.w, fl.h, a.focus == focusFleet)
-	evFocused := a.focus == focusDetail && a.pane == paneEvents
-	ev := box(st, a.eventsTitle(), a.eventLines(l.events.w-2, l.events.h-2), l.events.w, l.events.h, evFocused)
-	return fleet + "\n" + joinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
+	fleet := render.Box(st, "Fleet", a.renderFleet(fl.w-2, fl.h-2), fl.w, fl.h, a.focus == focusFleet)
+	evFocused := a.focus == focusDetail && a.pane == panes.EventsPane
+	ev := render.Box(st, a.eventsTitle(), a.eventLines(l.events.w-2, l.events.h-2), l.events.w, l.events.h, evFocused)
+	return fleet + "\n" + render.JoinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
 }
 
 // renderGrid draws the wide layout's panes in their two columns.
 func (a *app) renderGrid(r rect) string {
 	v, ok := a.selected()
 	if !ok {
-		return box(&a.st, "Detail", []string{a.st.Muted.Render("no VM selected")}, r.w, r.h, false)
+		return render.Box(&a.st, "Detail", []string{a.st.Muted.Render("no VM selected")}, r.w, r.h, false)
 	}
 	boxes := a.widePanes(v, r)
 	// Stack each column's boxes; the bottom (Block) box spans both.
@@ -189,13 +191,13 @@ func (a *app) renderGrid(r rect) string {
 	lw, topH := r.w/2, r.h
 	for _, b := range boxes {
 		focused := a.focus == focusDetail && a.pane == b.id
-		title := itoa(int(b.id)+1) + " " + paneTitles[b.id]
-		if b.id == paneOverview {
-			title += " · " + displayName(v)
+		title := render.Itoa(int(b.id)+1) + " " + panes.Titles[b.id]
+		if b.id == panes.OverviewPane {
+			title += " · " + render.DisplayName(v)
 		}
-		s := box(&a.st, title, a.scrolled(b.id, b.lines, b.r.h-2), b.r.w, b.r.h, focused)
+		s := render.Box(&a.st, title, a.scrolled(b.id, b.lines, b.r.h-2), b.r.w, b.r.h, focused)
 		switch {
-		case b.id == paneBlock:
+		case b.id == panes.BlockPane:
 			bottom, topH = s, b.r.y-r.y
 		case b.r.x >= r.x+lw:
 			cols[1] = append(cols[1], s)
@@ -203,10 +205,10 @@ func (a *app) renderGrid(r rect) string {
 			cols[0] = append(cols[0], s)
 		}
 	}
-	left := block(strings.Split(strings.Join(cols[0], "\n"), "\n"), lw, topH)
-	right := block(strings.Split(strings.Join(cols[1], "\n"), "\n"), r.w-lw, topH)
+	left := render.Block(strings.Split(strings.Join(cols[0], "\n"), "\n"), lw, topH)
+	right := render.Block(strings.Split(strings.Join(cols[1], "\n"), "\n"), r.w-lw, topH)
 	if topH <= 0 {
 		return bottom
 	}
-	return joinH([]int{lw, r.w - lw}, left, right) + "\n" + bottom
+	return render.JoinH([]int{lw, r.w - lw}, left, right) + "\n" + bottom
 }
