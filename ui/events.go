@@ -8,6 +8,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
@@ -46,7 +47,7 @@ type eventLog struct {
 	all     bool
 	filter  string // upper-cased
 	editing bool
-	input   lineInput
+	input   lineinput.Model
 	// scroll is how many matching lines we are above the newest; 0 follows.
 	scroll  int
 	dropped uint64
@@ -237,7 +238,7 @@ func (a *app) eventLines(w, h int) []string {
 	st := &a.st
 	var lines []string
 	if l.editing {
-		lines = append(lines, l.input.view(&st.Input, w, true))
+		lines = append(lines, l.input.View(&st.Input, w, true))
 		h--
 	}
 	if h <= 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
 	"github.com/qmpdash/qmpdash/ui/render"
 	"github.com/sahilm/fuzzy"
 )
@@ -85,7 +86,7 @@ type fleetList struct {
 	filter string
 	// editing is true while the filter is being typed.
 	editing bool
-	input   lineInput
+	input   lineinput.Model
 	rows    rowCache
 }
 

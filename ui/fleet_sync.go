@@ -154,7 +154,7 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 		cmds = append(cmds, a.loadVMEvents())
 	}
 	a.clampScroll()
-	if a.pal.open && a.pal.stage == palList {
+	if a.paletteOpen() && a.pal.stage == palList {
 		a.filterPalette() // the target VM may have gone: refresh what is disabled
 	}
 	cmds = append(cmds, a.loadFleet(true))

@@ -201,8 +201,3 @@ func tabGap(w int) int {
 	}
 	return 1
 }
-
-// overlaySize is the box used by the palette, help, errors and the viewer.
-func overlaySize(w, h int) (int, int) {
-	return max(10, min(w-4, 110)), max(5, min(h-4, 36))
-}

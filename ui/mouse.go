@@ -14,13 +14,8 @@ func (a *app) onMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	m := msg.Mouse()
-	if a.view.open {
-		var cmd tea.Cmd
-		a.view.vp, cmd = a.view.vp.Update(msg)
-		return cmd
-	}
-	if a.pal.open || a.helpOpen || a.errs.open {
-		return nil
+	if d := a.stack.Top(); d != nil {
+		return a.carryOut(d.Update(msg))
 	}
 	l := a.layout()
 	if l.tooSmall {

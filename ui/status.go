@@ -47,8 +47,6 @@ type errEntry struct {
 
 type errHistory struct {
 	entries []errEntry // oldest first
-	open    bool
-	scroll  int
 }
 
 func (h *errHistory) add(e errEntry) {
@@ -200,17 +198,14 @@ func (a *app) statusRight(w int) []string {
 }
 
 // renderErrors draws the error history overlay, newest first.
-func (a *app) renderErrors(w, h int) []string {
+func (a *app) renderErrors(w int) []string {
 	st := &a.st
 	h0 := &a.errs
 	lines := []string{}
 	if len(h0.entries) == 0 {
 		return append(lines, st.Muted.Render("no errors so far"))
 	}
-	for i := len(h0.entries) - 1 - h0.scroll; i >= 0 && len(lines) < h; i-- {
-		if i >= len(h0.entries) {
-			continue
-		}
+	for i := len(h0.entries) - 1; i >= 0; i-- {
 		e := &h0.entries[i]
 		s := st.Muted.Render(render.Clock(e.at, a.loc)) + " " + render.ErrorTag(st, e.err) + " "
 		if e.vm != "" {

@@ -10,7 +10,8 @@ import (
 )
 
 // View: header, body (fleet, detail, events), status bar and a help line,
-// with at most one overlay (palette, help, error history, viewer) on top.
+// with the top dialog of the stack (palette, help, error history, viewer,
+// y/N) drawn over the body.
 // View reads state only; the clock it shows comes from a.now.
 
 func (a *app) View() tea.View {
@@ -29,10 +30,7 @@ func (a *app) render() string {
 	if l.tooSmall {
 		return a.renderTooSmall()
 	}
-	body := a.renderBody(l)
-	if title, lines, ok := a.overlay(l); ok {
-		body = a.compose(body, l.body, title, lines)
-	}
+	body := a.compose(a.renderBody(l), l.body)
 	var b strings.Builder
 	b.Grow(a.w * a.h * 2)
 	b.WriteString(render.Fit(a.renderHeader(), a.w))
@@ -62,7 +60,7 @@ func (a *app) renderHeader() string {
 	}
 	parts = append(parts, st.Muted.Render("sort "+f.sortLabel()))
 	if f.editing {
-		parts = append(parts, f.input.view(&st.Input, max(10, a.w/3), true))
+		parts = append(parts, f.input.View(&st.Input, max(10, a.w/3), true))
 	} else if f.filter != "" {
 		parts = append(parts, st.Accent.Render("filter /"+f.filter))
 	}
@@ -84,36 +82,7 @@ func (a *app) renderHeader() string {
 func (a *app) renderHelpLine() string {
 	hm := a.helpM // a copy: View does not change the model
 	hm.SetWidth(a.w)
-	return hm.ShortHelpView(contextKeys{k: &a.keys, ctx: a.helpContext()}.ShortHelp())
-}
-
-func (a *app) helpContext() helpContext {
-	switch {
-	case a.view.open:
-		return ctxViewer
-	case a.pal.open && a.pal.stage == palConfirm:
-		return ctxConfirm
-	case a.pal.open && a.pal.stage == palPrompt:
-		if a.pal.act.completes() {
-			return ctxPromptComplete
-		}
-		return ctxPrompt
-	case a.pal.open:
-		return ctxPalette
-	case a.helpOpen:
-		return ctxHelp
-	case a.errs.open:
-		return ctxErrors
-	case a.fleet.editing:
-		return ctxFilter
-	case a.events.editing:
-		return ctxEventFilter
-	case a.focus == focusDetail && a.pane == panes.EventsPane:
-		return ctxEvents
-	case a.focus == focusDetail:
-		return ctxDetail
-	}
-	return ctxFleet
+	return hm.ShortHelpView(a.keyTable().ShortHelp())
 }
 
 func (a *app) renderBody(l layout) string {

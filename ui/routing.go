@@ -4,72 +4,93 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
 	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
-// Key routing: whatever is open on top gets the key first (viewer,
-// palette, help, error history, a filter being typed), then global keys,
-// then the focused area.
+// Key routing: the dialog on top of the stack gets the key first; else a
+// filter being typed; else the global keys, then the focused area. Each
+// state matches the key in its own table (tables.go) and switches on the
+// action it names.
 
 func (a *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &a.keys
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	switch {
-	case a.view.open:
-		return a.updateViewer(msg)
-	case a.pal.open:
-		return a.updatePalette(msg)
-	case a.helpOpen:
-		if keyIs(msg, k.Quit) {
-			return tea.Quit
-		}
-		switch {
-		case keyIs(msg, k.Back, k.Help):
-			a.helpOpen = false
-		case keyIs(msg, k.Up):
-			a.helpScroll = max(0, a.helpScroll-1)
-		case keyIs(msg, k.Down):
-			a.scrollHelp(1)
-		case keyIs(msg, k.PageUp):
-			a.helpScroll = max(0, a.helpScroll-10)
-		case keyIs(msg, k.PageDown):
-			a.scrollHelp(10)
-		case keyIs(msg, k.Top):
-			a.helpScroll = 0
-		case keyIs(msg, k.Bottom):
-			a.scrollHelp(1 << 30)
-		}
-		return nil
-	case a.errs.open:
-		return a.updateErrors(msg)
-	case a.fleet.editing:
-		return a.updateFleetFilter(msg)
-	case a.events.editing:
-		return a.updateEventFilter(msg)
+	if d := a.stack.Top(); d != nil {
+		return a.carryOut(d.Update(msg))
 	}
-
+	t := a.bodyKeys()
+	act := t.Match(msg)
 	switch {
-	case keyIs(msg, k.Quit):
+	case a.fleet.editing:
+		return a.updateFleetFilter(act, msg)
+	case a.events.editing:
+		return a.updateEventFilter(act, msg)
+	}
+	switch act {
+	case "quit":
 		return tea.Quit
-	case keyIs(msg, k.Help):
-		a.helpOpen, a.helpScroll = true, 0
+	case "help":
+		a.stack.Push(dialog.NewHelp(&a.st, &a.keys, a.renderHelp), a.w, a.h)
 		return nil
-	case keyIs(msg, k.Palette):
+	case "palette":
 		a.openPalette()
 		return nil
-	case keyIs(msg, k.Errors):
-		a.errs.open, a.errs.scroll = true, 0
+	case "errors":
+		a.stack.Push(dialog.NewErrors(&a.st, &a.keys, a.renderErrors), a.w, a.h)
 		return nil
-	case keyIs(msg, k.Mouse):
+	case "mouse":
 		a.mouse = !a.mouse
 		return a.setStatus(statusInfo, "mouse "+onOff(a.mouse)+mouseHint(a.mouse))
+	case "":
+		return nil
 	}
 	if a.focus == focusFleet {
-		return a.fleetKey(msg)
+		return a.fleetKey(act, msg)
 	}
-	return a.detailKey(msg)
+	return a.detailKey(act, msg)
+}
+
+// bodyKeys is the table of what has the keys when no dialog is on top.
+func (a *app) bodyKeys() keys.Table {
+	switch {
+	case a.fleet.editing:
+		return a.tables.fleetFilter
+	case a.events.editing:
+		return a.tables.eventFilter
+	case a.focus == focusDetail && a.pane == panes.EventsPane:
+		return a.tables.events
+	case a.focus == focusDetail:
+		return a.tables.detail
+	}
+	return a.tables.fleet
+}
+
+// keyTable is the table of whatever has the keys now: the help line.
+func (a *app) keyTable() keys.Table {
+	if d := a.stack.Top(); d != nil {
+		return d.Keys()
+	}
+	return a.bodyKeys()
+}
+
+// carryOut does what a dialog asked.
+func (a *app) carryOut(act dialog.Action) tea.Cmd {
+	switch x := act.(type) {
+	case dialog.Quit:
+		return tea.Quit
+	case dialog.Close:
+		a.stack.Pop()
+	case dialog.Run:
+		a.stack.Pop()
+		return x.Cmd
+	case dialog.Do:
+		return x.Cmd
+	}
+	return nil
 }
 
 func mouseHint(on bool) string {
@@ -81,95 +102,93 @@ func mouseHint(on bool) string {
 
 func (a *app) pageRows() int { return max(1, a.layout().fleetRows().h-1) }
 
-func (a *app) fleetKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &a.keys
+func (a *app) fleetKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 	f := &a.fleet
 	vms := a.snap.VMs
-	switch {
-	case keyIs(msg, k.Back):
+	switch act {
+	case "back":
 		if f.filter != "" {
 			f.filter = ""
 			f.refresh(vms)
 		}
-	case keyIs(msg, k.Up):
+	case "up":
 		f.move(vms, -1)
-	case keyIs(msg, k.Down):
+	case "down":
 		f.move(vms, 1)
-	case keyIs(msg, k.PageUp):
+	case "page-up":
 		f.move(vms, -a.pageRows())
-	case keyIs(msg, k.PageDown):
+	case "page-down":
 		f.move(vms, a.pageRows())
-	case keyIs(msg, k.Top):
+	case "top":
 		f.moveTo(vms, 0)
-	case keyIs(msg, k.Bottom):
+	case "bottom":
 		f.moveTo(vms, len(f.order)-1)
-	case keyIs(msg, k.Open):
+	case "open":
 		if len(f.order) > 0 {
 			a.focus = focusDetail
 			if a.pane == panes.EventsPane && a.layout().wide {
 				a.pane = panes.OverviewPane
 			}
 		}
-	case keyIs(msg, k.Filter):
+	case "filter":
 		f.editing = true
-		f.input = lineInput{prompt: "/", placeholder: "fuzzy filter by name"}
+		f.input = lineinput.Model{Prompt: "/", Placeholder: "fuzzy filter by name"}
 		f.input.SetValue(f.filter)
-	case keyIs(msg, k.Sort):
+	case "sort":
 		f.sortBy = (f.sortBy + 1) % numSortKeys
 		f.refresh(vms)
 		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
-	case keyIs(msg, k.SortReverse):
+	case "sort-reverse":
 		f.desc = !f.desc
 		f.refresh(vms)
 		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
-	case keyIs(msg, k.Panes):
+	case "panes":
 		a.focus = focusDetail
 		a.pane = panes.ID(msg.String()[0] - '1')
-	case keyIs(msg, k.Events):
+	case "events":
 		a.focus, a.pane = focusDetail, panes.EventsPane
-	case keyIs(msg, k.EventsAll):
+	case "events-all":
 		a.toggleEventsAll()
-	case keyIs(msg, k.EventsFilter):
+	case "events-filter":
 		a.startEventFilter()
 	}
 	a.clampScroll()
 	return nil
 }
 
-func (a *app) detailKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &a.keys
-	switch {
-	case keyIs(msg, k.Back):
+func (a *app) detailKey(act string, msg tea.KeyPressMsg) tea.Cmd {
+	switch act {
+	case "back":
 		a.focus = focusFleet
-	case keyIs(msg, k.NextPane):
+	case "next-pane":
 		a.pane = (a.pane + 1) % panes.Count
-	case keyIs(msg, k.PrevPane):
+	case "prev-pane":
 		a.pane = (a.pane + panes.Count - 1) % panes.Count
-	case keyIs(msg, k.Panes):
+	case "panes":
 		a.pane = panes.ID(msg.String()[0] - '1')
-	case keyIs(msg, k.Events):
+	case "events":
 		if a.pane == panes.EventsPane {
 			a.pane = panes.OverviewPane
 		} else {
 			a.pane = panes.EventsPane
 		}
-	case keyIs(msg, k.EventsAll):
+	case "events-all":
 		a.toggleEventsAll()
-	case keyIs(msg, k.EventsFilter):
+	case "events-filter":
 		a.startEventFilter()
-	case keyIs(msg, k.Up):
+	case "up":
 		a.scrollPane(-1)
-	case keyIs(msg, k.Down):
+	case "down":
 		a.scrollPane(1)
-	case keyIs(msg, k.PageUp):
+	case "page-up":
 		a.scrollPane(-a.paneHeight())
-	case keyIs(msg, k.PageDown):
+	case "page-down":
 		a.scrollPane(a.paneHeight())
-	case keyIs(msg, k.Top):
+	case "top":
 		a.scrollPane(-1 << 30)
-	case keyIs(msg, k.Bottom):
+	case "bottom":
 		a.scrollPane(1 << 30)
-	case keyIs(msg, k.Open):
+	case "open":
 		// enter in the detail view goes back too, so one key toggles.
 		a.focus = focusFleet
 	}
@@ -218,30 +237,25 @@ func (a *app) toggleEventsAll() {
 
 func (a *app) startEventFilter() {
 	a.events.editing = true
-	a.events.input = lineInput{prompt: "event name: ", placeholder: "e.g. BLOCK_JOB (enter keeps, esc clears)"}
+	a.events.input = lineinput.Model{Prompt: "event name: ", Placeholder: "e.g. BLOCK_JOB (enter keeps, esc clears)"}
 	a.events.input.SetValue(a.events.filter)
 }
 
 // updateFleetFilter edits the fleet filter. Letters type; only keys that
 // do not type (the arrows) move the selection meanwhile.
-func (a *app) updateFleetFilter(msg tea.KeyPressMsg) tea.Cmd {
+func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 	f := &a.fleet
-	k := &a.keys
-	switch {
-	case keyIs(msg, k.InputBack):
+	switch act {
+	case "clear":
 		f.editing, f.filter = false, ""
-	case keyIs(msg, k.Run):
+	case "keep":
 		f.editing = false
-	case keyIs(msg, k.InputUp):
-		f.move(a.snap.VMs, -1)
-		a.clampScroll()
-		return nil
-	case keyIs(msg, k.InputDown):
-		f.move(a.snap.VMs, 1)
+	case "up", "down":
+		f.move(a.snap.VMs, map[string]int{"up": -1, "down": 1}[act])
 		a.clampScroll()
 		return nil
 	default:
-		if !f.input.handleKey(msg) {
+		if !f.input.HandleKey(msg) {
 			return nil
 		}
 		f.filter = strings.TrimSpace(f.input.Value())
@@ -252,16 +266,15 @@ func (a *app) updateFleetFilter(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (a *app) updateEventFilter(msg tea.KeyPressMsg) tea.Cmd {
+func (a *app) updateEventFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 	l := &a.events
-	k := &a.keys
-	switch {
-	case keyIs(msg, k.InputBack):
+	switch act {
+	case "clear":
 		l.editing, l.filter = false, ""
-	case keyIs(msg, k.Run):
+	case "keep":
 		l.editing = false
 	default:
-		if !l.input.handleKey(msg) {
+		if !l.input.HandleKey(msg) {
 			return nil
 		}
 		l.filter = strings.ToUpper(strings.TrimSpace(l.input.Value()))
@@ -270,45 +283,20 @@ func (a *app) updateEventFilter(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (a *app) updateErrors(msg tea.KeyPressMsg) tea.Cmd {
-	k := &a.keys
-	e := &a.errs
-	switch {
-	case keyIs(msg, k.Quit):
-		return tea.Quit
-	case keyIs(msg, k.Back, k.Errors):
-		e.open = false
-	case keyIs(msg, k.Up):
-		e.scroll = max(0, e.scroll-1)
-	case keyIs(msg, k.Down):
-		e.scroll = max(0, min(e.scroll+1, len(e.entries)-1))
-	case keyIs(msg, k.PageUp):
-		e.scroll = max(0, e.scroll-10)
-	case keyIs(msg, k.PageDown):
-		e.scroll = max(0, min(e.scroll+10, len(e.entries)-1))
-	case keyIs(msg, k.Top):
-		e.scroll = 0
-	case keyIs(msg, k.Bottom):
-		e.scroll = max(0, len(e.entries)-1)
+// onPaste sends pasted text to whatever has the keys: the top dialog,
+// or a filter being typed.
+func (a *app) onPaste(msg tea.PasteMsg) tea.Cmd {
+	s := msg.Content
+	if d := a.stack.Top(); d != nil {
+		return a.carryOut(d.Update(msg))
 	}
-	return nil
-}
-
-// onPaste sends pasted text to whichever input is open.
-func (a *app) onPaste(s string) tea.Cmd {
 	switch {
-	case a.pal.open && a.pal.stage == palPrompt:
-		a.pal.prompt.insert(s)
-		a.updateHint()
-	case a.pal.open && a.pal.stage == palList:
-		a.pal.query.insert(s)
-		a.filterPalette()
 	case a.fleet.editing:
-		a.fleet.input.insert(s)
+		a.fleet.input.Insert(s)
 		a.fleet.filter = strings.TrimSpace(a.fleet.input.Value())
 		a.fleet.refresh(a.snap.VMs)
 	case a.events.editing:
-		a.events.input.insert(s)
+		a.events.input.Insert(s)
 		a.events.filter = strings.ToUpper(strings.TrimSpace(a.events.input.Value()))
 	}
 	return nil
