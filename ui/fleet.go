@@ -77,6 +77,10 @@ func (f *fleetList) sortMeaning() string {
 }
 
 type fleetList struct {
+	// names are the VMs' display names (sanitised once per snapshot),
+	// index-parallel to the snapshot's VMs: sorting, filtering and
+	// drawing all use what is shown.
+	names  []string
 	order  []int // indices into the snapshot's VMs, filtered and sorted
 	selID  string
 	cursor int // index into order
@@ -101,14 +105,14 @@ func (f *fleetList) refresh(vms []model.VMSnapshot) {
 	} else {
 		names := make([]string, len(vms))
 		for i := range vms {
-			names[i] = termsafe.Line(vms[i].Name) + " " + termsafe.Line(vms[i].ID)
+			names[i] = f.name(i) + " " + termsafe.Line(termsafe.Clip(vms[i].ID, 256))
 		}
 		for _, m := range fuzzy.Find(f.filter, names) {
 			f.order = append(f.order, m.Index)
 		}
 	}
 	slices.SortStableFunc(f.order, func(a, b int) int {
-		c := compareVMs(&vms[a], &vms[b], f.sortBy)
+		c := compareVMs(&vms[a], &vms[b], f.sortBy, f.name(a), f.name(b))
 		if f.desc {
 			c = -c
 		}
@@ -161,7 +165,16 @@ func (f *fleetList) scrollInto(h int) {
 	f.offset = max(0, min(f.offset, len(f.order)-h))
 }
 
-func compareVMs(a, b *model.VMSnapshot, k sortKey) int {
+// name is VM i's display name.
+func (f *fleetList) name(i int) string {
+	if i < len(f.names) {
+		return f.names[i]
+	}
+	return ""
+}
+
+// compareVMs orders two VMs by k, then by the names shown (na, nb).
+func compareVMs(a, b *model.VMSnapshot, k sortKey, na, nb string) int {
 	switch k {
 	case sortState:
 		if c := cmp.Compare(stateRank(a), stateRank(b)); c != 0 {
@@ -181,7 +194,7 @@ func compareVMs(a, b *model.VMSnapshot, k sortKey) int {
 			return c
 		}
 	}
-	return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	return cmp.Compare(strings.ToLower(na), strings.ToLower(nb))
 }
 
 // stateRank orders VMs by how much they need attention: running, paused,

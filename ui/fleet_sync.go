@@ -101,9 +101,13 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	a.counts = render.CountStates(m.snap.VMs)
 	clear(a.names)
 	seen := make(map[string]bool, len(m.snap.VMs))
+	a.fleet.names = a.fleet.names[:0]
 	for i := range m.snap.VMs {
 		v := &m.snap.VMs[i]
-		a.names[v.ID] = render.DisplayName(v)
+		// The one place a VM's name is made safe to show.
+		name := render.DisplayName(v)
+		a.names[v.ID] = name
+		a.fleet.names = append(a.fleet.names, name)
 		seen[v.ID] = true
 		// A VM's new error (e.g. its connection failing) goes to the
 		// status bar just like a command's.

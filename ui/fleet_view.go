@@ -193,10 +193,10 @@ type rowData struct {
 	rd, wr             float64
 }
 
-func makeRowData(v *model.VMSnapshot) rowData {
+func makeRowData(v *model.VMSnapshot, name string) rowData {
 	rd, wr := vmIORates(v)
 	d := rowData{
-		name: v.Name, id: v.ID, runState: v.RunState, conn: v.Conn, stale: v.Stale,
+		name: name, id: v.ID, runState: v.RunState, conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
 		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
 	}
@@ -228,15 +228,15 @@ type rowCache map[string]struct {
 
 // row returns the rendered row for v, from the cache when nothing it shows
 // has changed.
-func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, cols []column, sig uint64, w int, sel bool) string {
+func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, name string, cols []column, sig uint64, w int, sel bool) string {
 	if *rc == nil {
 		*rc = rowCache{}
 	}
-	k := rowKey{data: makeRowData(v), cols: sig, width: w, sel: sel, gen: gen}
+	k := rowKey{data: makeRowData(v, name), cols: sig, width: w, sel: sel, gen: gen}
 	if e, ok := (*rc)[v.ID]; ok && e.key == k {
 		return e.line
 	}
-	line := renderRow(st, v, cols, w, sel)
+	line := renderRow(st, v, name, cols, w, sel)
 	(*rc)[v.ID] = struct {
 		key  rowKey
 		line string
@@ -262,7 +262,7 @@ func (rc rowCache) prune(vms []model.VMSnapshot) {
 
 // renderRow draws one VM. The selected row is drawn plain and then styled
 // as a whole, so its highlight is not broken by the cells' own colours.
-func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel bool) string {
+func renderRow(st *themes.Styles, v *model.VMSnapshot, name string, cols []column, w int, sel bool) string {
 	var b strings.Builder
 	if sel {
 		b.WriteString("▸ ")
@@ -270,7 +270,7 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel
 		b.WriteString("  ")
 	}
 	for _, c := range cols {
-		text, style := cellText(st, v, c)
+		text, style := cellText(st, v, name, c)
 		if c.right {
 			text = render.FitLeft(text, c.width)
 		} else {
@@ -289,10 +289,10 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel
 }
 
 // cellText is a cell's text and, when it has one, its colour.
-func cellText(st *themes.Styles, v *model.VMSnapshot, c column) (string, func(...string) string) {
+func cellText(st *themes.Styles, v *model.VMSnapshot, name string, c column) (string, func(...string) string) {
 	switch c.id {
 	case colName:
-		return render.DisplayName(v), nil
+		return name, nil
 	case colState:
 		if v.RunState == "" && v.Conn != model.ConnConnected {
 			return "· —", st.Muted.Render
@@ -367,8 +367,8 @@ func (a *app) renderFleet(w, h int) []string {
 	}
 	end := min(len(f.order), f.offset+rowsH)
 	for i := f.offset; i < end; i++ {
-		v := &a.snap.VMs[f.order[i]]
-		lines = append(lines, f.rows.row(&a.st, a.stGen, v, cols, sig, w, i == f.cursor))
+		idx := f.order[i]
+		lines = append(lines, f.rows.row(&a.st, a.stGen, &a.snap.VMs[idx], f.name(idx), cols, sig, w, i == f.cursor))
 	}
 	return lines
 }

@@ -262,7 +262,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 	st := &a.st
 	vmName := "no VM"
 	if v, ok := a.palVM(); ok {
-		vmName = render.DisplayName(v)
+		vmName = a.vmName(v.ID)
 	}
 	switch p.stage {
 	case palPrompt:

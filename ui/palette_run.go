@@ -10,7 +10,6 @@ import (
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 	"github.com/qmpdash/qmpdash/ui/dialog"
-	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // Turning a palette choice into something to run, and running it. Local
@@ -29,7 +28,7 @@ func (a *app) buildPending(act *action, input string) (pending, string) {
 			return pd, "the VM is gone from the fleet"
 		}
 		vm = v
-		pd.vmID, pd.vmName = v.ID, render.DisplayName(v)
+		pd.vmID, pd.vmName = v.ID, a.vmName(v.ID)
 	}
 	if act.prompt != "" && in == "" && act.id != actQMP {
 		return pd, act.prompt + " is empty"

@@ -119,7 +119,7 @@ func (a *app) renderPaneBox(p panes.ID, w, h int, focused bool) string {
 		title = a.eventsTitle()
 		lines = a.eventLines(w-2, h-2)
 	} else if v, ok := a.selected(); ok {
-		title += " · " + render.DisplayName(v)
+		title += " · " + a.vmName(v.ID)
 		lines = a.scrolled(p, a.paneLines(p, v, w-2, h-2), h-2)
 	} else {
 		lines = []string{a.st.Muted.Render("no VM selected")}
@@ -162,7 +162,7 @@ func (a *app) renderGrid(r rect) string {
 		focused := a.focus == focusDetail && a.pane == b.id
 		title := render.Itoa(int(b.id)+1) + " " + panes.Titles[b.id]
 		if b.id == panes.OverviewPane {
-			title += " · " + render.DisplayName(v)
+			title += " · " + a.vmName(v.ID)
 		}
 		s := render.Box(&a.st, title, a.scrolled(b.id, b.lines, b.r.h-2), b.r.w, b.r.h, focused)
 		switch {

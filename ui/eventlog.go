@@ -217,7 +217,7 @@ func (a *app) eventsTitle() string {
 	if l.all {
 		t += " · all VMs"
 	} else if v, ok := a.selected(); ok {
-		t += " · " + render.DisplayName(v)
+		t += " · " + a.vmName(v.ID)
 	}
 	if l.filter != "" {
 		t += " · name ~ " + l.filter
