@@ -11,12 +11,15 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// app is the root (and only) tea.Model; panes, lists and overlays are plain
-// state it lays out, so message routing lives here. Rules kept throughout:
-// Update does no I/O (Source.Execute, SetInterval and file writes run in
-// commands) and commands never touch the model, they return messages.
+// app is the root (and only) tea.Model; panes, lists and dialogs are
+// plain state it lays out, so message routing lives here (see doc.go for
+// the rules every file keeps).
 
 type focusArea int
 
@@ -37,7 +40,10 @@ type app struct {
 	isDark bool
 	st     themes.Styles
 	stGen  int // bumps when styles change, invalidating cached rows
-	keys   keyMap
+	draw   render.Context
+	keys   keys.Map
+	// tables are the root states' key tables, built once from keys.
+	tables tableSet
 	// columns are the fleet columns Options.Columns asked for; nil is all.
 	columns map[colID]bool
 	helpM   help.Model
@@ -48,27 +54,27 @@ type app struct {
 	snap     model.FleetSnapshot
 	haveSnap bool
 	lastSeq  uint64
-	counts   stateCounts
+	counts   render.StateCounts
 	names    map[string]string          // VM id -> display name
 	lastErrs map[string]model.ErrorInfo // VM id -> LastError last seen
 
 	fleet  fleetList
 	focus  focusArea
-	pane   paneID
-	scroll [numPanes]int
+	pane   panes.ID
+	scroll [panes.Count]int
 	events eventLog
 
 	status    statusLine
 	statusTag int
 	errs      errHistory
 
-	pal        palette
-	view       viewer
-	helpOpen   bool
-	helpScroll int
-	hist       paletteHistory
-	histGen    int
-	histStore  *historyStore
+	// stack holds the dialogs open on top (palette, help, error
+	// history, reply viewer, y/N); its top one gets the keys first.
+	stack     dialog.Stack
+	pal       palette
+	hist      paletteHistory
+	histGen   int
+	histStore *historyStore
 
 	// tick arms a one-shot timer (ctxTick); tests replace it to fire fades
 	// on demand.
@@ -113,7 +119,7 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 	}
 	a := &app{
 		src: src, opts: opts, log: logger, ctx: cfg.ctx, now: cfg.now, loc: cfg.loc,
-		theme: theme, isDark: true, keys: defaultKeyMap(), helpM: help.New(),
+		theme: theme, isDark: true, keys: keys.Default(), helpM: help.New(),
 		mouse:     !opts.NoMouse,
 		names:     map[string]string{},
 		lastErrs:  map[string]model.ErrorInfo{},
@@ -127,7 +133,9 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 	}
 	a.columns = cols
 	a.restyle()
-	if err := a.keys.rebind(opts.Keys); err != nil {
+	err = a.keys.Rebind(opts.Keys, allTables(&a.keys))
+	a.tables = newTableSet(&a.keys)
+	if err != nil {
 		a.log.Warn("key bindings", "err", err)
 		a.inputError(err.Error()) // shown once the program runs; its fade tick is re-armed in Init
 	}
@@ -156,6 +164,7 @@ func (a *app) restyle() {
 	a.st = themes.NewStyles(a.theme, a.isDark)
 	a.helpM.Styles = a.st.Help
 	a.stGen++
+	a.draw = render.Context{Styles: &a.st, Gen: a.stGen, Now: a.now, Loc: a.loc}
 }
 
 func (a *app) applyTheme(t themes.Theme) tea.Cmd {
@@ -228,7 +237,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		a.w, a.h = max(0, m.Width), max(0, m.Height)
-		a.sizeViewer()
+		a.stack.Resize(a.w, a.h)
 		a.clampScroll()
 		return a, nil
 	case tea.BackgroundColorMsg:
@@ -269,7 +278,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.hist.Inputs == nil {
 			a.hist.Inputs = m.h.Inputs
 		}
-		if a.pal.open {
+		if a.paletteOpen() {
 			a.filterPalette()
 		}
 		return a, nil
@@ -282,7 +291,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return a, a.keepingPlace(func() tea.Cmd { return a.onKey(m) })
 	case tea.PasteMsg:
-		return a, a.keepingPlace(func() tea.Cmd { return a.onPaste(m.Content) })
+		return a, a.keepingPlace(func() tea.Cmd { return a.onPaste(m) })
 	case tea.MouseMsg:
 		return a, a.keepingPlace(func() tea.Cmd { return a.onMouse(m) })
 	}

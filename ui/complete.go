@@ -6,6 +6,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // Tab completion in the palette's prompts: QMP command names (from
@@ -121,7 +122,7 @@ func (a *app) qmpHint() {
 	name, _, hasRest := splitCommand(p.prompt.Value())
 	if name == "" {
 		if n := len(a.commandNames()); n > 0 {
-			p.hint = itoa(n) + " commands; tab completes"
+			p.hint = render.Itoa(n) + " commands; tab completes"
 		}
 		return
 	}
@@ -209,7 +210,7 @@ func commonPrefix(list []string) string {
 
 func hintList(list []string) string {
 	if len(list) > maxHintNames {
-		return strings.Join(sanitizeAll(list[:maxHintNames]), "  ") + "  … " + itoa(len(list)-maxHintNames) + " more"
+		return strings.Join(sanitizeAll(list[:maxHintNames]), "  ") + "  … " + render.Itoa(len(list)-maxHintNames) + " more"
 	}
 	return strings.Join(sanitizeAll(list), "  ")
 }

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"testing"
+
+	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
 func TestDetailEnterEscAndPanes(t *testing.T) {
 	h := demo(t, Options{}, 80, 24)
 	h.press("G", "enter")
-	if h.a.focus != focusDetail || h.a.pane != paneOverview {
+	if h.a.focus != focusDetail || h.a.pane != panes.OverviewPane {
 		t.Fatalf("enter: focus %v pane %v", h.a.focus, h.a.pane)
 	}
 	h.mustShow("Overview · web-01", "7.2.22", "Debian 1:7.2+dfsg-7", "4242", "6f1c2f3e-1d2b-4c5a-9e8f-0a1b2c3d4e5f",
@@ -21,7 +23,7 @@ func TestDetailEnterEscAndPanes(t *testing.T) {
 		"1.5M/s", "120 IOPS", "256K/s", "31 IOPS", "cd0", "tray closed, empty",
 		"backup drive0 running", "45.0%", "64M/s ETA 3m00s")
 	h.press("shift+tab")
-	if h.a.pane != paneMemory {
+	if h.a.pane != panes.MemoryPane {
 		t.Fatalf("shift+tab went to %v", h.a.pane)
 	}
 	h.press("6")
@@ -29,7 +31,7 @@ func TestDetailEnterEscAndPanes(t *testing.T) {
 	h.press("tab") // events
 	h.mustShow("Events · web-01", "BALLOON_CHANGE")
 	h.press("tab") // wraps to overview
-	if h.a.pane != paneOverview {
+	if h.a.pane != panes.OverviewPane {
 		t.Fatalf("tab did not wrap: %v", h.a.pane)
 	}
 	h.press("esc")
@@ -60,7 +62,7 @@ func TestDetailWideShowsPanesTogether(t *testing.T) {
 	h.mustShow("Fleet", "1 Overview · web-01", "2 vCPUs", "3 Memory", "4 Block", "5 Migration", "6 Chardevs",
 		"Events · web-01", "BALLOON_CHANGE", "backup drive0")
 	h.press("enter", "4")
-	if h.a.focus != focusDetail || h.a.pane != paneBlock {
+	if h.a.focus != focusDetail || h.a.pane != panes.BlockPane {
 		t.Fatalf("wide: focus %v pane %v", h.a.focus, h.a.pane)
 	}
 	// Focus is drawn with different frame glyphs, so it shows without colour.

@@ -7,6 +7,8 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
+	"github.com/qmpdash/qmpdash/ui/render"
 	"github.com/sahilm/fuzzy"
 )
 
@@ -75,6 +77,10 @@ func (f *fleetList) sortMeaning() string {
 }
 
 type fleetList struct {
+	// names are the VMs' display names (sanitised once per snapshot),
+	// index-parallel to the snapshot's VMs: sorting, filtering and
+	// drawing all use what is shown.
+	names  []string
 	order  []int // indices into the snapshot's VMs, filtered and sorted
 	selID  string
 	cursor int // index into order
@@ -84,7 +90,7 @@ type fleetList struct {
 	filter string
 	// editing is true while the filter is being typed.
 	editing bool
-	input   lineInput
+	input   lineinput.Model
 	rows    rowCache
 }
 
@@ -99,14 +105,14 @@ func (f *fleetList) refresh(vms []model.VMSnapshot) {
 	} else {
 		names := make([]string, len(vms))
 		for i := range vms {
-			names[i] = termsafe.Line(vms[i].Name) + " " + termsafe.Line(vms[i].ID)
+			names[i] = f.name(i) + " " + termsafe.Line(termsafe.Clip(vms[i].ID, 256))
 		}
 		for _, m := range fuzzy.Find(f.filter, names) {
 			f.order = append(f.order, m.Index)
 		}
 	}
 	slices.SortStableFunc(f.order, func(a, b int) int {
-		c := compareVMs(&vms[a], &vms[b], f.sortBy)
+		c := compareVMs(&vms[a], &vms[b], f.sortBy, f.name(a), f.name(b))
 		if f.desc {
 			c = -c
 		}
@@ -159,7 +165,16 @@ func (f *fleetList) scrollInto(h int) {
 	f.offset = max(0, min(f.offset, len(f.order)-h))
 }
 
-func compareVMs(a, b *model.VMSnapshot, k sortKey) int {
+// name is VM i's display name.
+func (f *fleetList) name(i int) string {
+	if i < len(f.names) {
+		return f.names[i]
+	}
+	return ""
+}
+
+// compareVMs orders two VMs by k, then by the names shown (na, nb).
+func compareVMs(a, b *model.VMSnapshot, k sortKey, na, nb string) int {
 	switch k {
 	case sortState:
 		if c := cmp.Compare(stateRank(a), stateRank(b)); c != 0 {
@@ -179,7 +194,7 @@ func compareVMs(a, b *model.VMSnapshot, k sortKey) int {
 			return c
 		}
 	}
-	return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	return cmp.Compare(strings.ToLower(na), strings.ToLower(nb))
 }
 
 // stateRank orders VMs by how much they need attention: running, paused,
@@ -188,14 +203,14 @@ func stateRank(v *model.VMSnapshot) int {
 	if v.Conn != model.ConnConnected {
 		return 10 + int(v.Conn)
 	}
-	switch classifyRunState(v.RunState) {
-	case stateRunning:
+	switch render.ClassifyRunState(v.RunState) {
+	case render.StateRunning:
 		return 0
-	case statePaused:
+	case render.StatePaused:
 		return 1
-	case stateStopped:
+	case render.StateStopped:
 		return 2
-	case stateTransitional:
+	case render.StateTransitional:
 		return 3
 	}
 	return 4

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 )
 
@@ -20,7 +21,7 @@ func sortValue(v *model.VMSnapshot, k sortKey) (float64, string) {
 	case sortIO:
 		return vmIO(v), ""
 	}
-	return 0, strings.ToLower(v.Name)
+	return 0, strings.ToLower(termsafe.Line(v.Name))
 }
 
 // The arrow shows the order as listed, the same way for every key:
@@ -80,4 +81,31 @@ func colTitle(k sortKey) string {
 		}
 	}
 	return ""
+}
+
+// A name carrying escape sequences sorts, filters and draws by what it
+// shows ("evil"), not by its raw bytes (ESC sorts before every letter).
+func TestHostileNameSortsByWhatItShows(t *testing.T) {
+	vms := []model.VMSnapshot{
+		{ID: "/run/qemu/z.qmp", Name: "zed", Conn: model.ConnConnected, RunState: "running"},
+		{ID: "/run/qemu/e.qmp", Name: "\x1b[31m\x1b]0;pwned\x07evil", Conn: model.ConnConnected, RunState: "running"},
+		{ID: "/run/qemu/a.qmp", Name: "alpha", Conn: model.ConnConnected, RunState: "running"},
+	}
+	h := newHarness(t, newFakeSource(vms...), Options{}, 120, 30)
+	var shown []string
+	for _, i := range h.a.fleet.order {
+		shown = append(shown, h.a.fleet.names[i])
+	}
+	if strings.Join(shown, " ") != "alpha evil zed" {
+		t.Fatalf("fleet order %q, want alpha evil zed", shown)
+	}
+	screen := h.screen()
+	if strings.Index(screen, "alpha") > strings.Index(screen, "evil") || strings.Index(screen, "evil") > strings.Index(screen, "zed") {
+		t.Fatalf("rows not in shown-name order:\n%s", screen)
+	}
+	h.press("/")
+	h.typeText("evil")
+	if len(h.a.fleet.order) != 1 || h.a.fleet.names[h.a.fleet.order[0]] != "evil" {
+		t.Fatalf("filter evil kept %v", h.a.fleet.order)
+	}
 }

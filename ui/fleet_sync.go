@@ -2,6 +2,8 @@ package ui
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // Following the fleet: one command waits on Source.Changed, takes a
@@ -66,7 +68,7 @@ func (a *app) loadVMEvents() tea.Cmd {
 // selectionMoved forgets what belonged to the VM selected before: the
 // panes' and event log's offsets and its event log.
 func (a *app) selectionMoved() {
-	a.scroll = [numPanes]int{}
+	a.scroll = [panes.Count]int{}
 	a.events.scroll = 0
 	a.events.dropVM()
 }
@@ -96,12 +98,16 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	if a.pendingInterval > 0 && m.snap.Interval == a.pendingInterval {
 		a.pendingInterval = 0
 	}
-	a.counts = countStates(m.snap.VMs)
+	a.counts = render.CountStates(m.snap.VMs)
 	clear(a.names)
 	seen := make(map[string]bool, len(m.snap.VMs))
+	a.fleet.names = a.fleet.names[:0]
 	for i := range m.snap.VMs {
 		v := &m.snap.VMs[i]
-		a.names[v.ID] = displayName(v)
+		// The one place a VM's name is made safe to show.
+		name := render.DisplayName(v)
+		a.names[v.ID] = name
+		a.fleet.names = append(a.fleet.names, name)
 		seen[v.ID] = true
 		// A VM's new error (e.g. its connection failing) goes to the
 		// status bar just like a command's.
@@ -152,7 +158,7 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 		cmds = append(cmds, a.loadVMEvents())
 	}
 	a.clampScroll()
-	if a.pal.open && a.pal.stage == palList {
+	if a.paletteOpen() && a.pal.stage == palList {
 		a.filterPalette() // the target VM may have gone: refresh what is disabled
 	}
 	cmds = append(cmds, a.loadFleet(true))

@@ -10,6 +10,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // Drawing the fleet table. Columns drop by priority as the terminal
@@ -153,13 +154,13 @@ func fleetHeader(st *themes.Styles, cols []column, w int, sortBy sortKey, asc bo
 			t += sortArrow(asc)
 		}
 		if c.right {
-			b.WriteString(fitLeft(t, c.width))
+			b.WriteString(render.FitLeft(t, c.width))
 		} else {
-			b.WriteString(fit(t, c.width))
+			b.WriteString(render.Fit(t, c.width))
 		}
 		b.WriteString(" ")
 	}
-	return st.Header.Render(fit(b.String(), w))
+	return st.Header.Render(render.Fit(b.String(), w))
 }
 
 func sortColumn(k sortKey) colID {
@@ -192,10 +193,10 @@ type rowData struct {
 	rd, wr             float64
 }
 
-func makeRowData(v *model.VMSnapshot) rowData {
+func makeRowData(v *model.VMSnapshot, name string) rowData {
 	rd, wr := vmIORates(v)
 	d := rowData{
-		name: v.Name, id: v.ID, runState: v.RunState, conn: v.Conn, stale: v.Stale,
+		name: name, id: v.ID, runState: v.RunState, conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
 		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
 	}
@@ -227,15 +228,15 @@ type rowCache map[string]struct {
 
 // row returns the rendered row for v, from the cache when nothing it shows
 // has changed.
-func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, cols []column, sig uint64, w int, sel bool) string {
+func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, name string, cols []column, sig uint64, w int, sel bool) string {
 	if *rc == nil {
 		*rc = rowCache{}
 	}
-	k := rowKey{data: makeRowData(v), cols: sig, width: w, sel: sel, gen: gen}
+	k := rowKey{data: makeRowData(v, name), cols: sig, width: w, sel: sel, gen: gen}
 	if e, ok := (*rc)[v.ID]; ok && e.key == k {
 		return e.line
 	}
-	line := renderRow(st, v, cols, w, sel)
+	line := renderRow(st, v, name, cols, w, sel)
 	(*rc)[v.ID] = struct {
 		key  rowKey
 		line string
@@ -261,7 +262,7 @@ func (rc rowCache) prune(vms []model.VMSnapshot) {
 
 // renderRow draws one VM. The selected row is drawn plain and then styled
 // as a whole, so its highlight is not broken by the cells' own colours.
-func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel bool) string {
+func renderRow(st *themes.Styles, v *model.VMSnapshot, name string, cols []column, w int, sel bool) string {
 	var b strings.Builder
 	if sel {
 		b.WriteString("▸ ")
@@ -269,11 +270,11 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel
 		b.WriteString("  ")
 	}
 	for _, c := range cols {
-		text, style := cellText(st, v, c)
+		text, style := cellText(st, v, name, c)
 		if c.right {
-			text = fitLeft(text, c.width)
+			text = render.FitLeft(text, c.width)
 		} else {
-			text = fit(text, c.width)
+			text = render.Fit(text, c.width)
 		}
 		if !sel && style != nil {
 			text = style(text)
@@ -282,23 +283,23 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, cols []column, w int, sel
 		b.WriteString(" ")
 	}
 	if sel {
-		return st.Selected.Render(fit(b.String(), w))
+		return st.Selected.Render(render.Fit(b.String(), w))
 	}
-	return fit(b.String(), w)
+	return render.Fit(b.String(), w)
 }
 
 // cellText is a cell's text and, when it has one, its colour.
-func cellText(st *themes.Styles, v *model.VMSnapshot, c column) (string, func(...string) string) {
+func cellText(st *themes.Styles, v *model.VMSnapshot, name string, c column) (string, func(...string) string) {
 	switch c.id {
 	case colName:
-		return displayName(v), nil
+		return name, nil
 	case colState:
 		if v.RunState == "" && v.Conn != model.ConnConnected {
 			return "· —", st.Muted.Render
 		}
-		return stateText(v.RunState), stateStyle(st, v.RunState).Render
+		return render.StateText(v.RunState), render.StateStyle(st, v.RunState).Render
 	case colConn:
-		return connText(v, true), connStyle(st, v).Render
+		return render.ConnText(v, true), render.ConnStyle(st, v).Render
 	case colVCPU:
 		if len(v.VCPUs) == 0 {
 			return "—", st.Muted.Render
@@ -308,41 +309,32 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, c column) (string, func(..
 		if !vmHasCPU(v) {
 			return "—", st.Muted.Render
 		}
-		return fmtPct(vmCPU(v)), nil
+		return render.Pct(vmCPU(v)), nil
 	case colSpark:
 		h := vmCPUHistory(v)
 		if len(h) == 0 {
 			return "", nil
 		}
-		return sparkline(h, c.width, 100), st.Spark.Render
+		return render.Sparkline(h, c.width, 100), st.Spark.Render
 	case colRSS:
 		if !v.Host.Valid {
 			return "—", st.Muted.Render
 		}
-		return fmtBytes(v.Host.RSSBytes), nil
+		return render.Bytes(v.Host.RSSBytes), nil
 	case colMem:
 		m := vmMem(v)
 		if m == 0 {
 			return "—", st.Muted.Render
 		}
-		return fmtBytes(m), nil
+		return render.Bytes(m), nil
 	case colDisk:
 		if len(v.Blocks) == 0 {
 			return "—", st.Muted.Render
 		}
 		rd, wr := vmIORates(v)
-		return fmtBytes(uint64(max(rd, 0))) + "/" + fmtBytes(uint64(max(wr, 0))), nil
+		return render.Bytes(uint64(max(rd, 0))) + "/" + render.Bytes(uint64(max(wr, 0))), nil
 	}
 	return "", nil
-}
-
-// displayName is the VM's name made safe, falling back to its id.
-func displayName(v *model.VMSnapshot) string {
-	n := v.Name
-	if n == "" {
-		n = v.ID
-	}
-	return termsafe.Line(termsafe.Clip(n, 256))
 }
 
 // maxWatchingBytes bounds Options.Watching before it is drawn (the row
@@ -369,14 +361,14 @@ func (a *app) renderFleet(w, h int) []string {
 			msg = "no VM matches the filter " + strconv.Quote(f.filter) + " (" + a.keys.Back.Help().Key + " clears it)"
 		}
 		if rowsH > 0 {
-			lines = append(lines, a.st.Muted.Render(trunc("  "+msg, w)))
+			lines = append(lines, a.st.Muted.Render(render.Trunc("  "+msg, w)))
 		}
 		return lines
 	}
 	end := min(len(f.order), f.offset+rowsH)
 	for i := f.offset; i < end; i++ {
-		v := &a.snap.VMs[f.order[i]]
-		lines = append(lines, f.rows.row(&a.st, a.stGen, v, cols, sig, w, i == f.cursor))
+		idx := f.order[i]
+		lines = append(lines, f.rows.row(&a.st, a.stGen, &a.snap.VMs[idx], f.name(idx), cols, sig, w, i == f.cursor))
 	}
 	return lines
 }

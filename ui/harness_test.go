@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/ui/dialog"
 )
 
 // The harness drives the app without a terminal: messages go straight to
@@ -184,4 +186,27 @@ func demo(t *testing.T, opts Options, w, h int) *harness {
 	src.addEvents(demoEvents()...)
 	hs := newHarness(t, src, opts, w, h)
 	return hs
+}
+
+// keyIs says whether msg is one of b's keys.
+func keyIs(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+
+// viewer is the reply viewer on top of the stack.
+func (h *harness) viewer() *dialog.Viewer {
+	h.t.Helper()
+	v, ok := h.a.stack.Top().(*dialog.Viewer)
+	if !ok {
+		h.t.Fatalf("no viewer on top: %T", h.a.stack.Top())
+	}
+	return v
+}
+
+// dialogOffset is the first line the scrolled dialog on top shows.
+func (h *harness) dialogOffset() int {
+	h.t.Helper()
+	d, ok := h.a.stack.Top().(*dialog.Scrolled)
+	if !ok {
+		h.t.Fatalf("no scrolled dialog on top: %T", h.a.stack.Top())
+	}
+	return d.Offset()
 }

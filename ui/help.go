@@ -3,8 +3,46 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
+	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
+
+// helpGroupNames lay out the help overlay's key groups by action name;
+// the bindings come from the tables (see TestFullHelpShowsEveryKeyThatWorks,
+// which holds every table's actions to appearing here).
+var helpGroupNames = [][]string{
+	{"up", "down", "page-up", "page-down", "top", "bottom"},
+	{"open", "back", "filter", "sort", "sort-reverse"},
+	{"next-pane", "prev-pane", "panes", "events", "events-all", "events-filter"},
+	{"palette", "errors", "mouse", "help", "quit"},
+	{"run", "complete", "recall", "yes", "no", "sideways"},
+}
+
+// helpRelabels say where a key works when it works only in one place.
+var helpRelabels = map[string]string{"recall": "earlier input (prompt)", "sideways": "scroll sideways (reply)"}
+
+// helpGroups looks the named actions up in every table.
+func (a *app) helpGroups() [][]key.Binding {
+	all := keys.Table{}.With(allTables(&a.keys)...)
+	groups := make([][]key.Binding, 0, len(helpGroupNames))
+	for _, names := range helpGroupNames {
+		var g []key.Binding
+		for _, n := range names {
+			b, ok := all.Lookup(n)
+			if !ok {
+				continue
+			}
+			if d, ok := helpRelabels[n]; ok {
+				b.SetHelp(b.Help().Key, d)
+			}
+			g = append(g, b)
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
 
 // renderHelp is the help overlay: the full key map, then legends for the
 // glyphs and labels the screen uses.
@@ -12,13 +50,13 @@ func (a *app) renderHelp(w int) []string {
 	st := &a.st
 	// As many key groups side by side as fit; the rest below. (The help
 	// component would drop the groups that do not fit.)
-	groups := contextKeys{k: &a.keys}.FullHelp()
+	groups := a.helpGroups()
 	hm := a.helpM // a copy: View does not change the model
 	hm.SetWidth(0)
 	var lines []string
 	for len(groups) > 0 {
 		n := len(groups)
-		for n > 1 && width(firstLine(hm.FullHelpView(groups[:n]))) > w {
+		for n > 1 && render.Width(firstLine(hm.FullHelpView(groups[:n]))) > w {
 			n--
 		}
 		lines = append(lines, strings.Split(hm.FullHelpView(groups[:n]), "\n")...)
@@ -32,8 +70,8 @@ func (a *app) renderHelp(w int) []string {
 		st.Bold.Render("Connection ")+"● up  ◐ stale  ◌ connecting  ↻ retrying  ✕ gone",
 	)
 	tags := []string{st.Bold.Render("Errors    ")}
-	for _, e := range legendErrors {
-		tags = append(tags, renderErrorTag(st, e))
+	for _, e := range render.LegendErrors {
+		tags = append(tags, render.ErrorTag(st, e))
 	}
 	lines = append(lines, flow(tags, w, "           ")...)
 	var acts []string
@@ -74,7 +112,7 @@ func flow(words []string, w int, indent string) []string {
 		switch {
 		case cur == "":
 			cur = wd
-		case width(cur)+1+width(wd) <= w:
+		case render.Width(cur)+1+render.Width(wd) <= w:
 			cur += " " + wd
 		default:
 			lines = append(lines, cur)
@@ -85,10 +123,4 @@ func flow(words []string, w int, indent string) []string {
 		lines = append(lines, cur)
 	}
 	return lines
-}
-
-// scrollHelp scrolls the help overlay down, no further than its end.
-func (a *app) scrollHelp(n int) {
-	ow, oh := overlaySize(a.w, a.h-1)
-	a.helpScroll = max(0, min(a.helpScroll+n, len(a.renderHelp(ow-4))-(oh-2)))
 }

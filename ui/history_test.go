@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 func TestHistoryUseIsBoundedAndDeduplicated(t *testing.T) {
 	var h paletteHistory
 	for i := 0; i < 100; i++ {
-		h.use(actionID("a"+itoa(i)), "")
+		h.use(actionID("a"+render.Itoa(i)), "")
 	}
 	if len(h.Recent) != maxRecent || h.Recent[0] != "a99" {
 		t.Fatalf("recent = %d, first %q", len(h.Recent), h.Recent[0])
@@ -23,7 +25,7 @@ func TestHistoryUseIsBoundedAndDeduplicated(t *testing.T) {
 		t.Fatalf("recent = %v", h.Recent[:3])
 	}
 	for i := 0; i < 50; i++ {
-		h.use(actHMP, "info "+itoa(i))
+		h.use(actHMP, "info "+render.Itoa(i))
 	}
 	h.use(actHMP, strings.Repeat("x", maxInputLen+1))
 	if n := len(h.Inputs["hmp"]); n != maxInputsPerKey || h.Inputs["hmp"][0] != "info 49" {

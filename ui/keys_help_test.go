@@ -6,6 +6,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
 // helpLine is the bottom line: the context's short help.
@@ -31,17 +34,21 @@ func TestHelpKeysLabels(t *testing.T) {
 		{[]string{"1", "3", "4"}, "1/3/4"},
 		{[]string{"x", "x", "left"}, "x/←"},
 	} {
-		if got := helpKeys(c.keys); got != c.want {
-			t.Errorf("helpKeys(%q) = %q, want %q", c.keys, got, c.want)
+		if got := keys.HelpKeys(c.keys); got != c.want {
+			t.Errorf("keys.HelpKeys(%q) = %q, want %q", c.keys, got, c.want)
 		}
 	}
 }
 
 // everyBinding is each binding in the key map with its field name.
-func everyBinding(k *keyMap) map[string]key.Binding {
+func everyBinding(k *keys.Map) map[string]key.Binding {
 	m := map[string]key.Binding{}
-	for n, b := range k.allBindings() {
-		m[n] = *b
+	for _, t := range allTables(k) {
+		for _, e := range t.Entries {
+			if !t.Input {
+				m[e.Action] = *e.Binding
+			}
+		}
 	}
 	for n, b := range map[string]key.Binding{"run": k.Run, "complete": k.Complete, "confirm": k.Confirm,
 		"cancel": k.Cancel, "input-up": k.InputUp, "input-down": k.InputDown, "input-back": k.InputBack, "recall": k.Recall} {
@@ -52,7 +59,7 @@ func everyBinding(k *keyMap) map[string]key.Binding {
 
 // labelShows says whether a help label names key s (digits may be in a range).
 func labelShows(label, s string) bool {
-	if p, ok := prettyKeys[s]; ok {
+	if p, ok := keys.PrettyKeys[s]; ok {
 		s = p
 	}
 	if label == s {
@@ -70,7 +77,7 @@ func labelShows(label, s string) bool {
 }
 
 func TestEveryHelpLabelNamesEveryBoundKey(t *testing.T) {
-	check := func(k *keyMap) {
+	check := func(k *keys.Map) {
 		t.Helper()
 		for name, b := range everyBinding(k) {
 			for _, s := range b.Keys() {
@@ -80,10 +87,10 @@ func TestEveryHelpLabelNamesEveryBoundKey(t *testing.T) {
 			}
 		}
 	}
-	k := defaultKeyMap()
+	k := keys.Default()
 	check(&k)
 	// Rebinds build labels the same way.
-	if err := k.rebind(map[string][]string{"up": {"w", "up", "ctrl+up"}, "page-down": {"space", "pgdown"}, "quit": {"Q"}}); err != nil {
+	if err := k.Rebind(map[string][]string{"up": {"w", "up", "ctrl+up"}, "page-down": {"space", "pgdown"}, "quit": {"Q"}}, allTables(&k)); err != nil {
 		t.Fatal(err)
 	}
 	check(&k)
@@ -112,15 +119,15 @@ func TestFullHelpShowsEveryKeyThatWorks(t *testing.T) {
 	// and end jump.
 	small := demo(t, Options{}, 80, 24)
 	small.press("?", "ctrl+d")
-	if small.a.helpScroll == 0 {
+	if small.dialogOffset() == 0 {
 		t.Fatal("ctrl+d did not page the help")
 	}
 	small.press("home")
-	if small.a.helpScroll != 0 {
+	if small.dialogOffset() != 0 {
 		t.Fatal("home did not go to the top of the help")
 	}
 	small.press("end")
-	if small.a.helpScroll == 0 {
+	if small.dialogOffset() == 0 {
 		t.Fatal("end did not go to the end of the help")
 	}
 	h.press("ctrl+d")
@@ -214,12 +221,12 @@ func TestInputKeysFollowRebinding(t *testing.T) {
 		t.Fatalf("ctrl+up: cursor %d", h.a.pal.cursor)
 	}
 	h.press("esc")
-	if h.a.pal.open {
+	if h.a.paletteOpen() {
 		t.Fatal("esc did not close the palette")
 	}
 	// An up bound only to letters falls back to the arrow in inputs.
-	k := defaultKeyMap()
-	if err := k.rebind(map[string][]string{"up": {"i"}}); err != nil {
+	k := keys.Default()
+	if err := k.Rebind(map[string][]string{"up": {"i"}}, allTables(&k)); err != nil {
 		t.Fatal(err)
 	}
 	if got := k.InputUp.Keys(); len(got) != 1 || got[0] != "up" {
@@ -229,26 +236,26 @@ func TestInputKeysFollowRebinding(t *testing.T) {
 
 func TestViewerTakesTheKeysItsHelpShows(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
-	h.a.openViewer("reply", strings.Repeat("line\n", 200))
+	h.a.stack.Push(dialog.NewViewer(&h.a.keys, "reply", strings.Repeat("line\n", 200)), h.a.w, h.a.h)
 	line := h.helpLine()
 	if !strings.Contains(line, "pgdn/ctrl+d page down") {
 		t.Fatalf("viewer help %q", line)
 	}
 	// "d" was the viewport's own half-page key, shown nowhere: it is gone.
 	h.press("d")
-	if h.a.view.vp.YOffset() != 0 {
+	if h.viewer().Offset() != 0 {
 		t.Fatal("d scrolled the viewer")
 	}
 	h.press("ctrl+d")
-	if h.a.view.vp.YOffset() == 0 {
+	if h.viewer().Offset() == 0 {
 		t.Fatal("ctrl+d did not page the viewer")
 	}
 	h.press("home")
-	if h.a.view.vp.YOffset() != 0 {
+	if h.viewer().Offset() != 0 {
 		t.Fatal("home did not go to the top")
 	}
 	h.press("G")
-	if !h.a.view.vp.AtBottom() {
+	if !h.viewer().AtBottom() {
 		t.Fatal("G did not go to the bottom")
 	}
 }
@@ -275,29 +282,29 @@ func TestRebindClashes(t *testing.T) {
 		name  string
 		keys  map[string][]string
 		clash []string // substrings of the error; none means no error
-		check func(k *keyMap) bool
+		check func(k *keys.Map) bool
 	}{
 		{"both rebound", map[string][]string{"up": {"x"}, "down": {"x"}}, []string{`key "x"`, "up keeps ↑/k", "down keeps ↓/j"},
-			func(k *keyMap) bool { return keyIs(keyMsg("k"), k.Up) && keyIs(keyMsg("j"), k.Down) }},
+			func(k *keys.Map) bool { return keyIs(keyMsg("k"), k.Up) && keyIs(keyMsg("j"), k.Down) }},
 		{"fixed pane keys", map[string][]string{"events": {"1"}}, []string{`key "1" is bound to both panes and events`},
-			func(k *keyMap) bool { return keyIs(keyMsg("l"), k.Events) }},
+			func(k *keys.Map) bool { return keyIs(keyMsg("l"), k.Events) }},
 		{"ctrl+c is quit's", map[string][]string{"mouse": {"ctrl+c"}}, []string{`"ctrl+c" is bound to both quit and mouse`},
-			func(k *keyMap) bool { return keyIs(keyMsg("m"), k.Mouse) }},
+			func(k *keys.Map) bool { return keyIs(keyMsg("m"), k.Mouse) }},
 		{"global key", map[string][]string{"top": {"e"}}, []string{`key "e" is bound to both errors and top (fleet)`}, nil},
 		{"viewer sideways", map[string][]string{"bottom": {"right"}}, []string{"bottom and sideways (reply viewer)"}, nil},
 		{"reset cascades", map[string][]string{"quit": {"j", "x"}, "down": {"k"}}, []string{"down keeps ↓/j", "quit keeps q/ctrl+c"},
-			func(k *keyMap) bool {
+			func(k *keys.Map) bool {
 				return keyIs(keyMsg("q"), k.Quit) && !keyIs(keyMsg("x"), k.Quit) && keyIs(keyMsg("j"), k.Down)
 			}},
 		// Keys shared by actions that never answer in the same place.
 		{"sort and next pane", map[string][]string{"sort": {"tab"}}, nil,
-			func(k *keyMap) bool { return keyIs(keyMsg("tab"), k.Sort) && keyIs(keyMsg("tab"), k.NextPane) }},
+			func(k *keys.Map) bool { return keyIs(keyMsg("tab"), k.Sort) && keyIs(keyMsg("tab"), k.NextPane) }},
 		{"swap up and down", map[string][]string{"up": {"j"}, "down": {"k"}}, nil,
-			func(k *keyMap) bool { return keyIs(keyMsg("j"), k.Up) && keyIs(keyMsg("k"), k.Down) }},
+			func(k *keys.Map) bool { return keyIs(keyMsg("j"), k.Up) && keyIs(keyMsg("k"), k.Down) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			k := defaultKeyMap()
-			err := k.rebind(c.keys)
+			k := keys.Default()
+			err := k.Rebind(c.keys, allTables(&k))
 			if len(c.clash) == 0 && err != nil {
 				t.Fatalf("unexpected error %v", err)
 			}
@@ -306,7 +313,7 @@ func TestRebindClashes(t *testing.T) {
 					t.Fatalf("error %v lacks %q", err, want)
 				}
 			}
-			if _, bad := k.clash(); bad {
+			if _, bad := keys.FindClash(allTables(&k)); bad {
 				t.Fatal("a clash survived rebind")
 			}
 			if c.check != nil && !c.check(&k) {
@@ -317,8 +324,8 @@ func TestRebindClashes(t *testing.T) {
 }
 
 func TestDefaultKeysDoNotClashButShareAcrossContexts(t *testing.T) {
-	k := defaultKeyMap()
-	if c, bad := k.clash(); bad {
+	k := keys.Default()
+	if c, bad := keys.FindClash(allTables(&k)); bad {
 		t.Fatalf("default keys clash: %+v", c)
 	}
 	// The intended duplicates live in different contexts.
@@ -327,7 +334,7 @@ func TestDefaultKeysDoNotClashButShareAcrossContexts(t *testing.T) {
 			t.Errorf("%s is no longer shared by %q and %q", s, pair[0].Keys(), pair[1].Keys())
 		}
 	}
-	if err := k.rebind(nil); err != nil {
+	if err := k.Rebind(nil, allTables(&k)); err != nil {
 		t.Fatalf("no rebinding reported %v", err)
 	}
 }
@@ -342,7 +349,7 @@ func TestSortTabInFleetKeepsTabInDetail(t *testing.T) {
 		t.Fatal("tab did not sort in the fleet")
 	}
 	h.press("enter", "tab")
-	if h.a.pane != paneID(1) {
+	if h.a.pane != panes.ID(1) {
 		t.Fatalf("tab in the detail went to pane %d", h.a.pane)
 	}
 }

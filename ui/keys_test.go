@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/ui/keys"
 )
 
 func TestQuitKeys(t *testing.T) {
@@ -40,7 +41,7 @@ func TestEscClosesWhateverIsOpen(t *testing.T) {
 		h.press(open...)
 		h.press("esc")
 		a := h.a
-		if a.helpOpen || a.pal.open || a.errs.open || a.fleet.editing || a.events.editing || a.view.open {
+		if a.stack.Len() > 0 || a.fleet.editing || a.events.editing {
 			t.Fatalf("esc after %v left something open", open)
 		}
 	}
@@ -60,7 +61,7 @@ func TestHelpOverlayIsDrawnFromKeyMap(t *testing.T) {
 		t.Error("help shows the old quit key")
 	}
 	h.press("?")
-	if h.a.helpOpen {
+	if h.a.stack.Open("help") {
 		t.Fatal("? did not close help")
 	}
 	// The rebinding works, and ctrl+c still quits.
@@ -85,8 +86,8 @@ func TestRebindUnknownActionReported(t *testing.T) {
 }
 
 func TestRebindKeepsCtrlC(t *testing.T) {
-	k := defaultKeyMap()
-	if err := k.rebind(map[string][]string{"quit": {"Q"}}); err != nil {
+	k := keys.Default()
+	if err := k.Rebind(map[string][]string{"quit": {"Q"}}, allTables(&k)); err != nil {
 		t.Fatal(err)
 	}
 	if !keyIs(keyMsg("ctrl+c"), k.Quit) || !keyIs(keyMsg("Q"), k.Quit) || keyIs(keyMsg("q"), k.Quit) {

@@ -1,6 +1,10 @@
 package ui
 
-import "github.com/qmpdash/qmpdash/model"
+import (
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
+)
 
 // Screen geometry. The same arithmetic serves View and the mouse handler,
 // so a click lands on what was drawn there.
@@ -72,16 +76,16 @@ func (l layout) fleetRows() rect {
 
 // paneBox is one pane placed in the wide detail grid.
 type paneBox struct {
-	id    paneID
+	id    panes.ID
 	r     rect
 	lines []string
 }
 
 // wideColumns are the panes of the wide grid, by column; Block, whose
 // lines are long, runs across the bottom.
-var wideColumns = [2][]paneID{
-	{paneOverview, paneMemory, paneMigration},
-	{paneVCPUs, paneChardevs},
+var wideColumns = [2][]panes.ID{
+	{panes.OverviewPane, panes.MemoryPane, panes.MigrationPane},
+	{panes.VCPUsPane, panes.ChardevsPane},
 }
 
 // widePanes places the selected VM's panes: two columns over a full-width
@@ -90,9 +94,9 @@ var wideColumns = [2][]paneID{
 // room at all are left out (they remain one key away).
 func (a *app) widePanes(v *model.VMSnapshot, r rect) []paneBox {
 	var out []paneBox
-	blk := paneBox{id: paneBlock, lines: a.paneLines(paneBlock, v, r.w-2, 0)}
+	blk := paneBox{id: panes.BlockPane, lines: a.paneLines(panes.BlockPane, v, r.w-2, 0)}
 	share := 45
-	if a.pane == paneBlock {
+	if a.pane == panes.BlockPane {
 		share = 65
 	}
 	bh := max(3, min(len(blk.lines)+2, r.h*share/100))
@@ -123,7 +127,7 @@ func (a *app) widePanes(v *model.VMSnapshot, r rect) []paneBox {
 }
 
 // stackPanes shares a column's height among its panes.
-func (a *app) stackPanes(v *model.VMSnapshot, ids []paneID, c rect) []paneBox {
+func (a *app) stackPanes(v *model.VMSnapshot, ids []panes.ID, c rect) []paneBox {
 	boxes := make([]paneBox, len(ids))
 	nat := make([]int, len(ids))
 	alloc := make([]int, len(ids))
@@ -180,13 +184,13 @@ func (a *app) stackPanes(v *model.VMSnapshot, ids []paneID, c rect) []paneBox {
 // tabLabels are the compact layout's pane tabs; tabGap is the space
 // between them (none when the terminal is narrow).
 func tabLabels(w int) []string {
-	labels := make([]string, numPanes)
+	labels := make([]string, panes.Count)
 	for i := range labels {
-		t := paneTitles[i]
+		t := panes.Titles[i]
 		if w < 76 {
 			t = t[:min(len(t), 4)]
 		}
-		labels[i] = " " + itoa(i+1) + " " + t + " "
+		labels[i] = " " + render.Itoa(i+1) + " " + t + " "
 	}
 	return labels
 }
@@ -196,9 +200,4 @@ func tabGap(w int) int {
 		return 0
 	}
 	return 1
-}
-
-// overlaySize is the box used by the palette, help, errors and the viewer.
-func overlaySize(w, h int) (int, int) {
-	return max(10, min(w-4, 110)), max(5, min(h-4, 36))
 }

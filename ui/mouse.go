@@ -1,6 +1,10 @@
 package ui
 
-import tea "charm.land/bubbletea/v2"
+import (
+	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
+)
 
 // Mouse: a click selects a VM, a pane or a tab; the wheel scrolls what is
 // under the pointer. Geometry comes from layout(), the same as View's.
@@ -10,13 +14,8 @@ func (a *app) onMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	m := msg.Mouse()
-	if a.view.open {
-		var cmd tea.Cmd
-		a.view.vp, cmd = a.view.vp.Update(msg)
-		return cmd
-	}
-	if a.pal.open || a.helpOpen || a.errs.open {
-		return nil
+	if d := a.stack.Top(); d != nil {
+		return a.carryOut(d.Update(msg))
 	}
 	l := a.layout()
 	if l.tooSmall {
@@ -58,9 +57,9 @@ func (a *app) click(l layout, x, y int) {
 	if l.tabs.contains(x, y) {
 		px := 0
 		for i, t := range tabLabels(l.tabs.w) {
-			tw := width(t) + tabGap(l.tabs.w)
+			tw := render.Width(t) + tabGap(l.tabs.w)
 			if x >= px && x < px+tw {
-				a.pane = paneID(i)
+				a.pane = panes.ID(i)
 				return
 			}
 			px += tw
@@ -69,7 +68,7 @@ func (a *app) click(l layout, x, y int) {
 	}
 	if l.wide {
 		if l.events.contains(x, y) {
-			a.focus, a.pane = focusDetail, paneEvents
+			a.focus, a.pane = focusDetail, panes.EventsPane
 			return
 		}
 		if v, ok := a.selected(); ok && l.detail.contains(x, y) {

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 func click(x, y int) tea.MouseClickMsg { return tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft} }
@@ -32,13 +34,13 @@ func TestMouseClickSelectsTab(t *testing.T) {
 	// Find the "4 Block" tab on the tab row (y=1).
 	x := 0
 	for i, l := range tabLabels(100) {
-		if i == int(paneBlock) {
+		if i == int(panes.BlockPane) {
 			break
 		}
-		x += width(l) + tabGap(100)
+		x += render.Width(l) + tabGap(100)
 	}
 	h.send(click(x+2, 1))
-	if h.a.pane != paneBlock {
+	if h.a.pane != panes.BlockPane {
 		t.Fatalf("click on the Block tab chose %v", h.a.pane)
 	}
 }
@@ -52,16 +54,16 @@ func TestMouseWideClicksAndWheel(t *testing.T) {
 		t.Fatalf("wide click selected %q", h.selectedName())
 	}
 	h.send(click(l.events.x+5, l.events.y+2))
-	if h.a.focus != focusDetail || h.a.pane != paneEvents {
+	if h.a.focus != focusDetail || h.a.pane != panes.EventsPane {
 		t.Fatal("click on the event log did not focus it")
 	}
 	v, _ := h.a.selected()
 	for _, b := range h.a.widePanes(v, l.detail) {
-		if b.id == paneChardevs {
+		if b.id == panes.ChardevsPane {
 			h.send(click(b.r.x+2, b.r.y+1))
 		}
 	}
-	if h.a.pane != paneChardevs {
+	if h.a.pane != panes.ChardevsPane {
 		t.Fatalf("click on the Chardevs pane chose %v", h.a.pane)
 	}
 	h.send(tea.MouseWheelMsg{X: rows.x + 3, Y: rows.y, Button: tea.MouseWheelUp})

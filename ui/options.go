@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/keys"
 )
 
 // Options configure the dashboard. The zero value works (but main passes
@@ -51,3 +52,6 @@ const (
 	MinInterval = model.MinInterval
 	MaxInterval = model.MaxInterval
 )
+
+// KeyActions lists the action names Options.Keys may rebind.
+func KeyActions() []string { return keys.Actions() }

@@ -10,6 +10,9 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
+	"github.com/qmpdash/qmpdash/ui/render"
 	"github.com/sahilm/fuzzy"
 )
 
@@ -24,7 +27,6 @@ type palStage int
 const (
 	palList palStage = iota
 	palPrompt
-	palConfirm
 )
 
 type palItem struct {
@@ -42,18 +44,16 @@ func (it palItem) rank() int {
 }
 
 type palette struct {
-	open    bool
 	stage   palStage
-	query   lineInput
+	query   lineinput.Model
 	items   []palItem
 	cursor  int
 	act     *action
-	prompt  lineInput
+	prompt  lineinput.Model
 	vmID    string // the VM the palette acts on, fixed when it opens
 	msg     string // the last error or hint
 	hint    string // completion candidates or argument list
-	pend    pending
-	histIdx int // -1: not recalling
+	histIdx int    // -1: not recalling
 }
 
 // pending is an action ready to run, kept while y/N is asked.
@@ -73,13 +73,20 @@ func (a *app) openPalette() {
 	p := &a.pal
 	// The target is fixed now: if the fleet re-sorts or the VM goes away
 	// while the user types, the action must not land on another VM.
-	*p = palette{open: true, histIdx: -1, vmID: a.fleet.selID}
-	p.query.prompt = ": "
-	p.query.placeholder = "type to search actions"
+	*p = palette{histIdx: -1, vmID: a.fleet.selID}
+	p.query.Prompt = ": "
+	p.query.Placeholder = "type to search actions"
 	a.filterPalette()
+	a.stack.Push(paletteDialog{a}, a.w, a.h)
 }
 
-func (a *app) closePalette() { a.pal = palette{} }
+func (a *app) closePalette() {
+	a.pal = palette{}
+	a.stack.Remove("palette")
+}
+
+// paletteOpen says whether the palette is open (on top or under a dialog).
+func (a *app) paletteOpen() bool { return a.stack.Open("palette") }
 
 // palVM is the VM the open palette acts on, if it is still in the fleet.
 func (a *app) palVM() (*model.VMSnapshot, bool) {
@@ -134,41 +141,27 @@ func (a *app) filterPalette() {
 
 func (a *app) updatePalette(msg tea.KeyPressMsg) tea.Cmd {
 	p := &a.pal
-	k := &a.keys
-	if keyIs(msg, k.InputBack) {
-		if p.stage == palConfirm {
-			a.closePalette()
-			return a.setStatus(statusInfo, "cancelled")
-		}
-		a.closePalette()
-		return nil
-	}
-	switch p.stage {
-	case palConfirm:
-		pd := p.pend
-		a.closePalette()
-		if keyIs(msg, k.Confirm) {
-			return a.run(pd)
-		}
-		return a.setStatus(statusInfo, "cancelled")
-	case palPrompt:
+	if p.stage == palPrompt {
 		return a.updatePrompt(msg)
 	}
 	// Letters type into the query, so only keys that do not type move.
-	switch {
-	case keyIs(msg, k.InputUp):
+	switch a.tables.paletteList.Match(msg) {
+	case "close":
+		a.closePalette()
+		return nil
+	case "up":
 		p.cursor = max(0, p.cursor-1)
 		return nil
-	case keyIs(msg, k.InputDown):
+	case "down":
 		p.cursor = max(0, min(len(p.items)-1, p.cursor+1))
 		return nil
-	case keyIs(msg, k.Run):
+	case "run":
 		if len(p.items) == 0 {
 			return nil
 		}
 		return a.choose(p.items[p.cursor])
 	}
-	if p.query.handleKey(msg) {
+	if p.query.HandleKey(msg) {
 		p.msg = ""
 		p.cursor = 0
 		a.filterPalette()
@@ -186,7 +179,7 @@ func (a *app) choose(it palItem) tea.Cmd {
 	p.act = it.act
 	if it.act.prompt != "" {
 		p.stage = palPrompt
-		p.prompt = lineInput{prompt: it.act.prompt + ": ", placeholder: it.act.placeholder}
+		p.prompt = lineinput.Model{Prompt: it.act.prompt + ": ", Placeholder: it.act.placeholder}
 		p.msg, p.hint, p.histIdx = "", "", -1
 		a.updateHint()
 		return nil
@@ -199,21 +192,34 @@ func (a *app) choose(it palItem) tea.Cmd {
 	return a.confirmOrRun(pd, it.act.destructive)
 }
 
+// confirmOrRun closes the palette and runs pd, after a y/N question on
+// the stack when it is destructive and Options.Confirm asks for one.
 func (a *app) confirmOrRun(pd pending, destructive bool) tea.Cmd {
-	if destructive && a.opts.Confirm {
-		a.pal.stage = palConfirm
-		a.pal.pend = pd
-		return nil
-	}
 	a.closePalette()
-	return a.run(pd)
+	if !destructive || !a.opts.Confirm {
+		return a.run(pd)
+	}
+	q := pd.act.title + " on " + pd.vmName
+	if pd.command != "" {
+		q += " (" + pd.command + ")"
+	}
+	a.stack.Push(dialog.NewConfirm(&a.st, &a.keys, q,
+		func() tea.Cmd { return a.run(pd) },
+		func() tea.Cmd { return a.setStatus(statusInfo, "cancelled") }), a.w, a.h)
+	return nil
 }
 
 func (a *app) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
 	p := &a.pal
-	k := &a.keys
-	switch {
-	case keyIs(msg, k.Run):
+	t := &a.tables.prompt
+	if p.act.completes() {
+		t = &a.tables.promptComplete
+	}
+	switch act := t.Match(msg); act {
+	case "close":
+		a.closePalette()
+		return nil
+	case "run":
 		pd, err := a.buildPending(p.act, p.prompt.Value())
 		if err != "" {
 			p.msg = err
@@ -221,16 +227,16 @@ func (a *app) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		destructive := p.act.destructive || (p.act.id == actQMP && destructiveCommands[pd.command])
 		return a.confirmOrRun(pd, destructive)
-	case keyIs(msg, k.Complete) && p.act.completes():
+	case "complete":
 		a.complete()
 		return nil
-	case keyIs(msg, k.InputUp, k.InputDown):
+	case "earlier", "later":
 		// Recall earlier inputs for this action.
 		prev := a.hist.Inputs[string(p.act.id)]
 		if len(prev) == 0 {
 			return nil
 		}
-		if keyIs(msg, k.InputUp) {
+		if act == "earlier" {
 			p.histIdx = min(p.histIdx+1, len(prev)-1)
 		} else {
 			p.histIdx = max(p.histIdx-1, -1)
@@ -243,7 +249,7 @@ func (a *app) updatePrompt(msg tea.KeyPressMsg) tea.Cmd {
 		a.updateHint()
 		return nil
 	}
-	if p.prompt.handleKey(msg) {
+	if p.prompt.HandleKey(msg) {
 		p.msg = ""
 		a.updateHint()
 	}
@@ -256,27 +262,17 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 	st := &a.st
 	vmName := "no VM"
 	if v, ok := a.palVM(); ok {
-		vmName = displayName(v)
+		vmName = a.vmName(v.ID)
 	}
 	switch p.stage {
-	case palConfirm:
-		title = "Confirm"
-		q := p.pend.act.title + " on " + p.pend.vmName
-		if p.pend.command != "" {
-			q += " (" + p.pend.command + ")"
-		}
-		lines = append(lines, st.Bold.Render(trunc(q+"?", w)), "",
-			st.Stopped.Render("This cannot be undone.")+" Press "+st.Bold.Render("y")+" to go ahead, "+
-				st.Bold.Render("n")+" or "+st.Bold.Render("esc")+" to cancel.  [y/N]")
-		return title, lines
 	case palPrompt:
 		title = p.act.title
 		if p.act.vm {
 			title += " · " + vmName
 		}
-		lines = append(lines, p.prompt.view(&st.Input, w, true))
+		lines = append(lines, p.prompt.View(&st.Input, w, true))
 		if p.hint != "" {
-			lines = append(lines, st.Muted.Render(trunc(p.hint, w)))
+			lines = append(lines, st.Muted.Render(render.Trunc(p.hint, w)))
 		}
 		if p.msg != "" {
 			lines = append(lines, a.palMsg(w))
@@ -284,7 +280,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 		return title, lines
 	}
 	title = "Commands · " + vmName
-	lines = append(lines, p.query.view(&st.Input, w, true))
+	lines = append(lines, p.query.View(&st.Input, w, true))
 	room := max(1, h-2)
 	start := 0
 	if p.cursor >= room {
@@ -303,7 +299,7 @@ func (a *app) renderPalette(w, h int) (title string, lines []string) {
 }
 
 func (a *app) palMsg(w int) string {
-	return a.st.ErrOther.Render("✗ ") + trunc(termsafe.Line(a.pal.msg), w-2)
+	return a.st.ErrOther.Render("✗ ") + render.Trunc(termsafe.Line(a.pal.msg), w-2)
 }
 
 func (a *app) paletteItem(it *palItem, sel bool, w int) string {
@@ -333,7 +329,7 @@ func (a *app) paletteItem(it *palItem, sel bool, w int) string {
 	if sel {
 		marker = "▸ "
 	}
-	line = fit(marker+line, w)
+	line = render.Fit(marker+line, w)
 	switch {
 	case sel:
 		return st.Selected.Render(line)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/dialog"
 )
 
 // Turning a palette choice into something to run, and running it. Local
@@ -26,7 +28,7 @@ func (a *app) buildPending(act *action, input string) (pending, string) {
 			return pd, "the VM is gone from the fleet"
 		}
 		vm = v
-		pd.vmID, pd.vmName = v.ID, displayName(v)
+		pd.vmID, pd.vmName = v.ID, a.vmName(v.ID)
 	}
 	if act.prompt != "" && in == "" && act.id != actQMP {
 		return pd, act.prompt + " is empty"
@@ -137,7 +139,7 @@ func (a *app) onResult(m resultMsg) tea.Cmd {
 		return a.showError(m.vmName, m.res.Err)
 	}
 	if m.showReply {
-		a.openViewer(m.title+" · "+m.vmName, replyText(m.act, m.res.Reply))
+		a.stack.Push(dialog.NewViewer(&a.keys, m.title+" · "+m.vmName, replyText(m.act, m.res.Reply)), a.w, a.h)
 	}
 	return a.setStatus(statusOK, m.title+" on "+m.vmName+": done")
 }
@@ -195,4 +197,18 @@ func (a *app) removableDevices() []string {
 		}
 	}
 	return out
+}
+
+// maxReplyBytes bounds a reply shown in the viewer.
+const maxReplyBytes = 4 << 20
+
+func prettyJSON(raw json.RawMessage) string {
+	if len(raw) > maxReplyBytes {
+		return string(raw[:maxReplyBytes]) + "\n… (reply cut at 4 MiB)"
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, raw, "", "  "); err != nil {
+		return string(raw)
+	}
+	return b.String()
 }

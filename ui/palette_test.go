@@ -33,12 +33,12 @@ func TestPaletteOpensWithColonAndCtrlP(t *testing.T) {
 	for _, k := range []string{":", "ctrl+p"} {
 		h := demo(t, Options{}, 100, 30)
 		h.press(k)
-		if !h.a.pal.open {
+		if !h.a.paletteOpen() {
 			t.Fatalf("%s did not open the palette", k)
 		}
 		h.mustShow("Commands · build-runner", "Pause VM (stop)", "Quit qmpdash")
 		h.press("esc")
-		if h.a.pal.open {
+		if h.a.paletteOpen() {
 			t.Fatal("esc did not close the palette")
 		}
 	}
@@ -55,7 +55,7 @@ func TestPaletteFuzzyFilterAndRun(t *testing.T) {
 	if c := h.lastCall(); c.vmID != webID || c.cmd != "cont" || c.args != "" {
 		t.Fatalf("sent %+v", c)
 	}
-	if h.a.pal.open {
+	if h.a.paletteOpen() {
 		t.Fatal("palette still open after running")
 	}
 	if st := h.statusText(); !strings.Contains(st, "✓ Resume VM on web-01: done") {
@@ -210,7 +210,7 @@ func TestPaletteScreendumpAndHMP(t *testing.T) {
 		t.Fatal("escape sequence in HMP output reached the screen")
 	}
 	h.press("esc")
-	if h.a.view.open {
+	if h.a.stack.Open("viewer") {
 		t.Fatal("esc did not close the viewer")
 	}
 }
@@ -465,7 +465,7 @@ func TestPaletteExecuteErrorKeepsClass(t *testing.T) {
 	if st := h.statusText(); !strings.Contains(st, "[NO-DEVICE] web-01: Device 'net9' not found") {
 		t.Fatalf("status %q", st)
 	}
-	if h.a.view.open {
+	if h.a.stack.Open("viewer") {
 		t.Fatal("viewer opened for a failed command")
 	}
 }

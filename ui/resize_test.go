@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // checkFrame asserts the frame fits the terminal: no more lines than rows,
@@ -19,7 +20,7 @@ func checkFrame(t *testing.T, h *harness, w, hgt int) {
 		t.Fatalf("%dx%d: %d lines", w, hgt, len(lines))
 	}
 	for i, l := range lines {
-		if n := width(l); n > max(w, 1) {
+		if n := render.Width(l); n > max(w, 1) {
 			t.Fatalf("%dx%d: line %d is %d cells: %q", w, hgt, i, n, l)
 		}
 	}

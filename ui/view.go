@@ -5,10 +5,13 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/internal/termsafe"
+	"github.com/qmpdash/qmpdash/ui/panes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // View: header, body (fleet, detail, events), status bar and a help line,
-// with at most one overlay (palette, help, error history, viewer) on top.
+// with the top dialog of the stack (palette, help, error history, viewer,
+// y/N) drawn over the body.
 // View reads state only; the clock it shows comes from a.now.
 
 func (a *app) View() tea.View {
@@ -27,25 +30,22 @@ func (a *app) render() string {
 	if l.tooSmall {
 		return a.renderTooSmall()
 	}
-	body := a.renderBody(l)
-	if title, lines, ok := a.overlay(l); ok {
-		body = a.compose(body, l.body, title, lines)
-	}
+	body := a.compose(a.renderBody(l), l.body)
 	var b strings.Builder
 	b.Grow(a.w * a.h * 2)
-	b.WriteString(fit(a.renderHeader(), a.w))
+	b.WriteString(render.Fit(a.renderHeader(), a.w))
 	b.WriteByte('\n')
 	b.WriteString(body)
 	b.WriteByte('\n')
-	b.WriteString(fit(a.renderStatus(a.w), a.w))
+	b.WriteString(render.Fit(a.renderStatus(a.w), a.w))
 	b.WriteByte('\n')
-	b.WriteString(fit(a.renderHelpLine(), a.w))
+	b.WriteString(render.Fit(a.renderHelpLine(), a.w))
 	return b.String()
 }
 
 func (a *app) renderTooSmall() string {
-	msg := []string{"Terminal too small", itoa(a.w) + "x" + itoa(a.h) + ", need " + itoa(minW) + "x" + itoa(minH), a.keys.Quit.Help().Key + " quits"}
-	return block(msg, a.w, a.h)
+	msg := []string{"Terminal too small", render.Itoa(a.w) + "x" + render.Itoa(a.h) + ", need " + render.Itoa(minW) + "x" + render.Itoa(minH), a.keys.Quit.Help().Key + " quits"}
+	return render.Block(msg, a.w, a.h)
 }
 
 func (a *app) renderHeader() string {
@@ -54,13 +54,13 @@ func (a *app) renderHeader() string {
 	parts := []string{st.Title.Render("qmpdash")}
 	n := len(a.snap.VMs)
 	if f.filter != "" || f.editing {
-		parts = append(parts, itoa(len(f.order))+"/"+itoa(n)+" VMs")
+		parts = append(parts, render.Itoa(len(f.order))+"/"+render.Itoa(n)+" VMs")
 	} else {
-		parts = append(parts, itoa(n)+" VMs")
+		parts = append(parts, render.Itoa(n)+" VMs")
 	}
 	parts = append(parts, st.Muted.Render("sort "+f.sortLabel()))
 	if f.editing {
-		parts = append(parts, f.input.view(&st.Input, max(10, a.w/3), true))
+		parts = append(parts, f.input.View(&st.Input, max(10, a.w/3), true))
 	} else if f.filter != "" {
 		parts = append(parts, st.Accent.Render("filter /"+f.filter))
 	}
@@ -72,7 +72,7 @@ func (a *app) renderHeader() string {
 		return left
 	}
 	note := st.Note.Render(termsafe.Line(a.opts.DemoNote))
-	gap := a.w - width(left) - width(note)
+	gap := a.w - render.Width(left) - render.Width(note)
 	if gap < 1 {
 		return left
 	}
@@ -82,36 +82,7 @@ func (a *app) renderHeader() string {
 func (a *app) renderHelpLine() string {
 	hm := a.helpM // a copy: View does not change the model
 	hm.SetWidth(a.w)
-	return hm.ShortHelpView(contextKeys{k: &a.keys, ctx: a.helpContext()}.ShortHelp())
-}
-
-func (a *app) helpContext() helpContext {
-	switch {
-	case a.view.open:
-		return ctxViewer
-	case a.pal.open && a.pal.stage == palConfirm:
-		return ctxConfirm
-	case a.pal.open && a.pal.stage == palPrompt:
-		if a.pal.act.completes() {
-			return ctxPromptComplete
-		}
-		return ctxPrompt
-	case a.pal.open:
-		return ctxPalette
-	case a.helpOpen:
-		return ctxHelp
-	case a.errs.open:
-		return ctxErrors
-	case a.fleet.editing:
-		return ctxFilter
-	case a.events.editing:
-		return ctxEventFilter
-	case a.focus == focusDetail && a.pane == paneEvents:
-		return ctxEvents
-	case a.focus == focusDetail:
-		return ctxDetail
-	}
-	return ctxFleet
+	return hm.ShortHelpView(a.keyTable().ShortHelp())
 }
 
 func (a *app) renderBody(l layout) string {
@@ -120,7 +91,7 @@ func (a *app) renderBody(l layout) string {
 		return a.renderWide(l)
 	}
 	if a.focus == focusFleet {
-		return block(a.renderFleet(w, h), w, h)
+		return render.Block(a.renderFleet(w, h), w, h)
 	}
 	tabs := a.renderTabs(w)
 	return tabs + "\n" + a.renderPaneBox(a.pane, l.detail.w, l.detail.h, true)
@@ -130,39 +101,39 @@ func (a *app) renderTabs(w int) string {
 	var b strings.Builder
 	gap := strings.Repeat(" ", tabGap(w))
 	for i, t := range tabLabels(w) {
-		if paneID(i) == a.pane {
+		if panes.ID(i) == a.pane {
 			b.WriteString(a.st.TabActive.Render(t))
 		} else {
 			b.WriteString(a.st.Tab.Render(t))
 		}
 		b.WriteString(gap)
 	}
-	return fit(b.String(), w)
+	return render.Fit(b.String(), w)
 }
 
 // renderPaneBox draws one pane, scrolled, in a box (compact layout).
-func (a *app) renderPaneBox(p paneID, w, h int, focused bool) string {
-	title := paneTitles[p]
+func (a *app) renderPaneBox(p panes.ID, w, h int, focused bool) string {
+	title := panes.Titles[p]
 	var lines []string
-	if p == paneEvents {
+	if p == panes.EventsPane {
 		title = a.eventsTitle()
 		lines = a.eventLines(w-2, h-2)
 	} else if v, ok := a.selected(); ok {
-		title += " · " + displayName(v)
+		title += " · " + a.vmName(v.ID)
 		lines = a.scrolled(p, a.paneLines(p, v, w-2, h-2), h-2)
 	} else {
 		lines = []string{a.st.Muted.Render("no VM selected")}
 	}
-	return box(&a.st, title, lines, w, h, focused)
+	return render.Box(&a.st, title, lines, w, h, focused)
 }
 
 // scrolled applies the pane's scroll offset and marks hidden lines.
-func (a *app) scrolled(p paneID, lines []string, h int) []string {
+func (a *app) scrolled(p panes.ID, lines []string, h int) []string {
 	off := max(0, min(a.scroll[p], len(lines)-h))
 	lines = lines[off:]
 	if len(lines) > h && h > 0 {
 		more := len(lines) - h + 1
-		lines = append(lines[:h-1:h-1], a.st.Muted.Render("↓ "+itoa(more)+" more"))
+		lines = append(lines[:h-1:h-1], a.st.Muted.Render("↓ "+render.Itoa(more)+" more"))
 	}
 	return lines
 }
@@ -170,17 +141,17 @@ func (a *app) scrolled(p paneID, lines []string, h int) []string {
 func (a *app) renderWide(l layout) string {
 	st := &a.st
 	fl := l.fleet
-	fleet := box(st, "Fleet", a.renderFleet(fl.w-2, fl.h-2), fl.w, fl.h, a.focus == focusFleet)
-	evFocused := a.focus == focusDetail && a.pane == paneEvents
-	ev := box(st, a.eventsTitle(), a.eventLines(l.events.w-2, l.events.h-2), l.events.w, l.events.h, evFocused)
-	return fleet + "\n" + joinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
+	fleet := render.Box(st, "Fleet", a.renderFleet(fl.w-2, fl.h-2), fl.w, fl.h, a.focus == focusFleet)
+	evFocused := a.focus == focusDetail && a.pane == panes.EventsPane
+	ev := render.Box(st, a.eventsTitle(), a.eventLines(l.events.w-2, l.events.h-2), l.events.w, l.events.h, evFocused)
+	return fleet + "\n" + render.JoinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
 }
 
 // renderGrid draws the wide layout's panes in their two columns.
 func (a *app) renderGrid(r rect) string {
 	v, ok := a.selected()
 	if !ok {
-		return box(&a.st, "Detail", []string{a.st.Muted.Render("no VM selected")}, r.w, r.h, false)
+		return render.Box(&a.st, "Detail", []string{a.st.Muted.Render("no VM selected")}, r.w, r.h, false)
 	}
 	boxes := a.widePanes(v, r)
 	// Stack each column's boxes; the bottom (Block) box spans both.
@@ -189,13 +160,13 @@ func (a *app) renderGrid(r rect) string {
 	lw, topH := r.w/2, r.h
 	for _, b := range boxes {
 		focused := a.focus == focusDetail && a.pane == b.id
-		title := itoa(int(b.id)+1) + " " + paneTitles[b.id]
-		if b.id == paneOverview {
-			title += " · " + displayName(v)
+		title := render.Itoa(int(b.id)+1) + " " + panes.Titles[b.id]
+		if b.id == panes.OverviewPane {
+			title += " · " + a.vmName(v.ID)
 		}
-		s := box(&a.st, title, a.scrolled(b.id, b.lines, b.r.h-2), b.r.w, b.r.h, focused)
+		s := render.Box(&a.st, title, a.scrolled(b.id, b.lines, b.r.h-2), b.r.w, b.r.h, focused)
 		switch {
-		case b.id == paneBlock:
+		case b.id == panes.BlockPane:
 			bottom, topH = s, b.r.y-r.y
 		case b.r.x >= r.x+lw:
 			cols[1] = append(cols[1], s)
@@ -203,10 +174,10 @@ func (a *app) renderGrid(r rect) string {
 			cols[0] = append(cols[0], s)
 		}
 	}
-	left := block(strings.Split(strings.Join(cols[0], "\n"), "\n"), lw, topH)
-	right := block(strings.Split(strings.Join(cols[1], "\n"), "\n"), r.w-lw, topH)
+	left := render.Block(strings.Split(strings.Join(cols[0], "\n"), "\n"), lw, topH)
+	right := render.Block(strings.Split(strings.Join(cols[1], "\n"), "\n"), r.w-lw, topH)
 	if topH <= 0 {
 		return bottom
 	}
-	return joinH([]int{lw, r.w - lw}, left, right) + "\n" + bottom
+	return render.JoinH([]int{lw, r.w - lw}, left, right) + "\n" + bottom
 }

@@ -1,4 +1,4 @@
-package ui
+package panes
 
 import (
 	"fmt"
@@ -6,13 +6,14 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// paneBlock: each block device (node, file, format, size, read-only,
+// Block: each block device (node, file, format, size, read-only,
 // tray) with read/write rates, IOPS and history, then the block jobs with
 // progress bars and ETA.
-func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
-	st := &a.st
+func Block(c *render.Context, v *model.VMSnapshot, w int) []string {
+	st := c.Styles
 	var lines []string
 	if len(v.Blocks) == 0 {
 		lines = append(lines, st.Muted.Render("no block devices"))
@@ -34,7 +35,7 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 			attrs = append(attrs, termsafe.Line(termsafe.Clip(b.Format, 32)))
 		}
 		if b.Inserted || b.SizeBytes > 0 {
-			attrs = append(attrs, fmtBytes(b.SizeBytes))
+			attrs = append(attrs, render.Bytes(b.SizeBytes))
 		}
 		if b.ReadOnly {
 			attrs = append(attrs, "ro")
@@ -63,9 +64,9 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 		}
 		lines = append(lines, head)
 		io := func(tag string, bps, iops float64, hist []float64) string {
-			s := tag + " " + fitLeft(fmtRate(bps), 9) + " " + fitLeft(fmtIOPS(iops), 5) + " IOPS"
+			s := tag + " " + render.FitLeft(render.Rate(bps), 9) + " " + render.FitLeft(render.IOPS(iops), 5) + " IOPS"
 			if sw > 0 {
-				s += " " + st.Spark.Render(sparkline(hist, sw, 0))
+				s += " " + st.Spark.Render(render.Sparkline(hist, sw, 0))
 			}
 			return s
 		}
@@ -84,12 +85,12 @@ func (a *app) paneBlock(v *model.VMSnapshot, w int) []string {
 			}
 			eta := "ETA —"
 			if j.Progress.ETAKnown {
-				eta = "ETA " + fmtDur(j.Progress.ETA)
+				eta = "ETA " + render.Dur(j.Progress.ETA)
 			}
 			head := fmt.Sprintf("  %s %s %s ", termsafe.Line(termsafe.Clip(j.Type, 32)), termsafe.Line(termsafe.Clip(j.Device, 128)), status)
-			tail := fmt.Sprintf(" %s  %s %s", fitLeft(fmtPct(j.Progress.Fraction*100), 6), fmtRate(j.Progress.Rate), eta)
-			bw := barWidth(w, width(head)+width(tail), 6, 30)
-			lines = append(lines, head+a.renderBar(j.Progress.Fraction, bw)+tail)
+			tail := fmt.Sprintf(" %s  %s %s", render.FitLeft(render.Pct(j.Progress.Fraction*100), 6), render.Rate(j.Progress.Rate), eta)
+			bw := render.BarWidth(w, render.Width(head)+render.Width(tail), 6, 30)
+			lines = append(lines, head+render.Bar(st, j.Progress.Fraction, bw)+tail)
 		}
 	}
 	return lines

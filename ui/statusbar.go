@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // The status bar's message line and the error history behind it. A new
@@ -46,8 +47,6 @@ type errEntry struct {
 
 type errHistory struct {
 	entries []errEntry // oldest first
-	open    bool
-	scroll  int
 }
 
 func (h *errHistory) add(e errEntry) {
@@ -96,7 +95,7 @@ func (a *app) showError(vmName string, e model.ErrorInfo) tea.Cmd {
 
 // inputError reports a mistake caught before anything was sent.
 func (a *app) inputError(text string) tea.Cmd {
-	return a.showError("", model.ErrorInfo{Kind: kindInput, Message: text, Time: a.now()})
+	return a.showError("", model.ErrorInfo{Kind: render.KindInput, Message: text, Time: a.now()})
 }
 
 // renderStatus draws the status bar: badges and the message on the left,
@@ -109,7 +108,7 @@ func (a *app) renderStatus(w int) string {
 	}
 	switch a.status.kind {
 	case statusError:
-		msg := renderErrorTag(st, a.status.err) + " "
+		msg := render.ErrorTag(st, a.status.err) + " "
 		if a.status.vm != "" {
 			msg += st.Bold.Render(a.status.vm) + ": "
 		}
@@ -127,24 +126,24 @@ func (a *app) renderStatus(w int) string {
 	variants := a.statusRight(w)
 	if msg == "" {
 		for _, r := range variants {
-			if width(r) <= w {
-				return fitLeft(r, w)
+			if render.Width(r) <= w {
+				return render.FitLeft(r, w)
 			}
 		}
-		return trunc(variants[len(variants)-2], w) // the shortest with counts
+		return render.Trunc(variants[len(variants)-2], w) // the shortest with counts
 	}
 	r := ""
 	for _, variant := range variants {
-		if width(variant)+1+width(msg) <= w {
+		if render.Width(variant)+1+render.Width(msg) <= w {
 			r = variant
 			break
 		}
 	}
 	if r == "" {
-		return trunc(msg, w)
+		return render.Trunc(msg, w)
 	}
-	rw := width(r)
-	return fit(trunc(msg, max(0, w-rw-1)), w-rw) + r
+	rw := render.Width(r)
+	return render.Fit(render.Trunc(msg, max(0, w-rw-1)), w-rw) + r
 }
 
 // statusRight is the right side of the status bar, most detailed first.
@@ -154,30 +153,30 @@ func (a *app) statusRight(w int) []string {
 	sep := st.Muted.Render(" │ ")
 	var busy []string
 	if a.inflight > 0 {
-		busy = append(busy, st.Accent.Render("⋯ "+itoa(a.inflight)+" sent"))
+		busy = append(busy, st.Accent.Render("⋯ "+render.Itoa(a.inflight)+" sent"))
 	}
 	long := []string{
-		st.Running.Render("▶"+itoa(c.running)) + " running",
-		st.Paused.Render("‖"+itoa(c.paused)) + " paused",
-		st.Stopped.Render("■"+itoa(c.stopped)) + " stopped",
+		st.Running.Render("▶"+render.Itoa(c.Running)) + " running",
+		st.Paused.Render("‖"+render.Itoa(c.Paused)) + " paused",
+		st.Stopped.Render("■"+render.Itoa(c.Stopped)) + " stopped",
 	}
-	if c.other > 0 {
-		long = append(long, st.Transitional.Render("◆"+itoa(c.other))+" other")
+	if c.Other > 0 {
+		long = append(long, st.Transitional.Render("◆"+render.Itoa(c.Other))+" other")
 	}
-	long = append(long, st.ConnDown.Render("✕"+itoa(c.down))+" down")
-	short := st.Running.Render("▶"+itoa(c.running)) + " " + st.Paused.Render("‖"+itoa(c.paused)) + " " +
-		st.Stopped.Render("■"+itoa(c.stopped)) + " " + st.ConnDown.Render("✕"+itoa(c.down))
-	if c.other > 0 {
-		short += " " + st.Transitional.Render("◆"+itoa(c.other))
+	long = append(long, st.ConnDown.Render("✕"+render.Itoa(c.Down))+" down")
+	short := st.Running.Render("▶"+render.Itoa(c.Running)) + " " + st.Paused.Render("‖"+render.Itoa(c.Paused)) + " " +
+		st.Stopped.Render("■"+render.Itoa(c.Stopped)) + " " + st.ConnDown.Render("✕"+render.Itoa(c.Down))
+	if c.Other > 0 {
+		short += " " + st.Transitional.Render("◆"+render.Itoa(c.Other))
 	}
-	poll := "poll " + fmtDur(a.interval())
+	poll := "poll " + render.Dur(a.interval())
 	var extra []string
 	if n := len(a.errs.entries); n > 0 {
 		noun := " errors"
 		if n == 1 {
 			noun = " error"
 		}
-		extra = append(extra, st.Muted.Render("e: "+itoa(n)+noun))
+		extra = append(extra, st.Muted.Render("e: "+render.Itoa(n)+noun))
 	}
 	if !a.mouse {
 		extra = append(extra, st.Muted.Render("mouse off"))
@@ -199,19 +198,16 @@ func (a *app) statusRight(w int) []string {
 }
 
 // renderErrors draws the error history overlay, newest first.
-func (a *app) renderErrors(w, h int) []string {
+func (a *app) renderErrors(w int) []string {
 	st := &a.st
 	h0 := &a.errs
 	lines := []string{}
 	if len(h0.entries) == 0 {
 		return append(lines, st.Muted.Render("no errors so far"))
 	}
-	for i := len(h0.entries) - 1 - h0.scroll; i >= 0 && len(lines) < h; i-- {
-		if i >= len(h0.entries) {
-			continue
-		}
+	for i := len(h0.entries) - 1; i >= 0; i-- {
 		e := &h0.entries[i]
-		s := st.Muted.Render(fmtClock(e.at, a.loc)) + " " + renderErrorTag(st, e.err) + " "
+		s := st.Muted.Render(render.Clock(e.at, a.loc)) + " " + render.ErrorTag(st, e.err) + " "
 		if e.vm != "" {
 			s += st.Bold.Render(e.vm) + ": "
 		}
@@ -222,10 +218,10 @@ func (a *app) renderErrors(w, h int) []string {
 			s += e.err.Message
 		}
 		if e.count > 1 {
-			s += st.Muted.Render(" (×" + itoa(e.count) + ")")
+			s += st.Muted.Render(" (×" + render.Itoa(e.count) + ")")
 		}
 		// The history is where a long message is read in full.
-		for j, l := range wrapLines(s, w-2, 6) {
+		for j, l := range render.WrapLines(s, w-2, 6) {
 			if j > 0 {
 				l = "  " + l
 			}

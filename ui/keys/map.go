@@ -1,4 +1,12 @@
-package ui
+// Package keys holds every key binding the dashboard answers to (Map, with
+// the user's rebindings), and the Table each part declares for each of its
+// states. A part routes keys through its table, the help line and the help
+// overlay are drawn from the tables, and the clash check reads them: one
+// table, so they cannot drift apart.
+//
+// It imports bubbles' key and lineinput (for the keys an input edits
+// with); never ui or the other parts, which all import it.
+package keys
 
 import (
 	"sort"
@@ -6,13 +14,12 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
 )
 
-// keyMap holds every binding the dashboard answers to. The help overlay and
-// the help line are drawn from it, and every label is built from the keys
-// bound (helpKeys), so help always shows the keys in force, the user's
-// rebindings included.
-type keyMap struct {
+// Map holds every binding. Every help label is built from the keys bound
+// (HelpKeys), so help always shows the keys in force, rebindings included.
+type Map struct {
 	Quit, Help, Palette, Errors, Mouse, Back key.Binding
 
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
@@ -36,18 +43,19 @@ type keyMap struct {
 
 // bind makes a binding whose help label comes from its keys.
 func bind(desc string, keys ...string) key.Binding {
-	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKeys(keys), desc))
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(HelpKeys(keys), desc))
 }
 
 // setKeys rebinds b and rebuilds its label: the one path for defaults,
 // rebinds and derived keys.
 func setKeys(b *key.Binding, keys ...string) {
 	b.SetKeys(keys...)
-	b.SetHelp(helpKeys(keys), b.Help().Desc)
+	b.SetHelp(HelpKeys(keys), b.Help().Desc)
 }
 
-func defaultKeyMap() keyMap {
-	k := keyMap{
+// Default is the key map before any rebinding.
+func Default() Map {
+	k := Map{
 		Quit:    bind("quit", "q", "ctrl+c"),
 		Help:    bind("help", "?"),
 		Palette: bind("commands", ":", "ctrl+p"),
@@ -94,7 +102,7 @@ func defaultKeyMap() keyMap {
 // deriveInputKeys recomputes the input keys after the bindings change.
 // Escape always leaves an input, whatever "back" is bound to, so no
 // rebinding can trap the user in the palette.
-func (k *keyMap) deriveInputKeys() {
+func (k *Map) deriveInputKeys() {
 	up := inputKeys(k.Up.Keys(), "up")
 	down := inputKeys(k.Down.Keys(), "down")
 	setKeys(&k.InputUp, up...)
@@ -106,7 +114,7 @@ func (k *keyMap) deriveInputKeys() {
 	setKeys(&k.InputBack, back...)
 	recall := append(append([]string(nil), up...), down...)
 	k.Recall.SetKeys(recall...)
-	k.Recall.SetHelp(helpKeys(up)+"/"+helpKeys(down), k.Recall.Help().Desc)
+	k.Recall.SetHelp(HelpKeys(up)+"/"+HelpKeys(down), k.Recall.Help().Desc)
 }
 
 // inputKeys keeps the keys that neither type into nor edit a line input;
@@ -114,7 +122,7 @@ func (k *keyMap) deriveInputKeys() {
 func inputKeys(keys []string, fallback string) []string {
 	var out []string
 	for _, s := range keys {
-		if !typesText(s) && !lineEditKeys[s] {
+		if !TypesText(s) && !lineinput.IsEditKey(s) {
 			out = append(out, s)
 		}
 	}
@@ -124,30 +132,22 @@ func inputKeys(keys []string, fallback string) []string {
 	return out
 }
 
-// typesText says whether a key, named as Bubble Tea prints it, puts text
+// TypesText says whether a key, named as Bubble Tea prints it, puts text
 // into a line input: a single character (shifted ones print as the
 // character itself, "G") or the space bar.
-func typesText(s string) bool {
+func TypesText(s string) bool {
 	return utf8.RuneCountInString(s) == 1 || s == "space"
 }
 
-// lineEditKeys are the keys lineInput.handleKey uses for editing.
-var lineEditKeys = map[string]bool{
-	"left": true, "right": true, "home": true, "end": true, "backspace": true, "delete": true,
-	"ctrl+a": true, "ctrl+b": true, "ctrl+e": true, "ctrl+f": true, "ctrl+h": true, "ctrl+d": true,
-	"ctrl+u": true, "ctrl+k": true, "ctrl+w": true, "alt+backspace": true,
-	"alt+left": true, "ctrl+left": true, "alt+right": true, "ctrl+right": true,
-}
-
-// prettyKeys are shorter or clearer names for help labels.
-var prettyKeys = map[string]string{
+// PrettyKeys are shorter or clearer names for help labels.
+var PrettyKeys = map[string]string{
 	"up": "↑", "down": "↓", "left": "←", "right": "→", "pgdown": "pgdn",
 }
 
-// helpKeys is a binding's help label, built from its keys: "↑/k",
+// HelpKeys is a binding's help label, built from its keys: "↑/k",
 // "q/ctrl+c", "pgup/ctrl+u"; a run of three or more consecutive digits
 // reads as a range ("1-7"). Duplicates are shown once.
-func helpKeys(keys []string) string {
+func HelpKeys(keys []string) string {
 	var out []string
 	seen := map[string]bool{}
 	for i := 0; i < len(keys); i++ {
@@ -168,7 +168,7 @@ func helpKeys(keys []string) string {
 			i = j
 			continue
 		}
-		if p, ok := prettyKeys[s]; ok {
+		if p, ok := PrettyKeys[s]; ok {
 			s = p
 		}
 		out = append(out, s)
@@ -178,9 +178,9 @@ func helpKeys(keys []string) string {
 
 func isDigitKey(s string) bool { return len(s) == 1 && s[0] >= '0' && s[0] <= '9' }
 
-// KeyActions lists the action names Options.Keys may rebind.
-func KeyActions() []string {
-	k := defaultKeyMap()
+// Actions lists the action names a user may rebind.
+func Actions() []string {
+	k := Default()
 	names := make([]string, 0, len(k.byName()))
 	for n := range k.byName() {
 		names = append(names, n)
@@ -189,7 +189,8 @@ func KeyActions() []string {
 	return names
 }
 
-func (k *keyMap) byName() map[string]*key.Binding {
+// byName is the rebindable bindings by action name.
+func (k *Map) byName() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"quit": &k.Quit, "help": &k.Help, "palette": &k.Palette, "errors": &k.Errors,
 		"mouse": &k.Mouse, "back": &k.Back,

@@ -1,4 +1,4 @@
-package ui
+package render
 
 import (
 	"math"
@@ -14,7 +14,7 @@ var sparkGlyphs = []rune(" ▁▂▃▄▅▆▇█")
 // baseline (▁), so a quiet stretch does not read as missing data; missing
 // history is left blank on the left, so the newest sample is always at the
 // right edge.
-func sparkline(vals []float64, width int, top float64) string {
+func Sparkline(vals []float64, width int, top float64) string {
 	if width <= 0 {
 		return ""
 	}
@@ -48,7 +48,7 @@ func sparkline(vals []float64, width int, top float64) string {
 // bar splits width cells into a filled and an empty run for frac (0..1).
 // The caller styles the two halves; the glyphs differ so the bar reads
 // without colour.
-func bar(frac float64, width int) (full, empty string) {
+func BarParts(frac float64, width int) (full, empty string) {
 	if width <= 0 {
 		return "", ""
 	}

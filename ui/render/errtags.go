@@ -1,4 +1,4 @@
-package ui
+package render
 
 import (
 	"github.com/qmpdash/qmpdash/model"
@@ -6,14 +6,14 @@ import (
 	"github.com/qmpdash/qmpdash/themes"
 )
 
-// kindInput marks errors the UI finds itself before anything is sent
+// KindInput marks errors the UI finds itself before anything is sent
 // (malformed JSON, a bad duration, read-only refusals).
-const kindInput qmp.Kind = "input"
+const KindInput qmp.Kind = "input"
 
 // errorLabel is the short tag shown before an error's text. Each kind, and
 // each QEMU class of a response error, has its own, so errors are told apart
 // without colour.
-func errorLabel(e model.ErrorInfo) string {
+func ErrorLabel(e model.ErrorInfo) string {
 	switch e.Kind {
 	case qmp.KindConnect:
 		return "CONNECT"
@@ -37,14 +37,14 @@ func errorLabel(e model.ErrorInfo) string {
 			return "KVM-CAP"
 		}
 		return "RESPONSE"
-	case kindInput:
+	case KindInput:
 		return "INPUT"
 	}
 	return "ERROR"
 }
 
 // errorStyle is the theme's colour for an error's kind (or QEMU class).
-func errorStyle(st *themes.Styles, e model.ErrorInfo) themes.Ink {
+func ErrorStyle(st *themes.Styles, e model.ErrorInfo) themes.Ink {
 	switch e.Kind {
 	case qmp.KindConnect:
 		return st.ErrConnect
@@ -73,16 +73,16 @@ func errorStyle(st *themes.Styles, e model.ErrorInfo) themes.Ink {
 }
 
 // renderErrorTag is "[LABEL]" in the error's style.
-func renderErrorTag(st *themes.Styles, e model.ErrorInfo) string {
-	return errorStyle(st, e).Render("[" + errorLabel(e) + "]")
+func ErrorTag(st *themes.Styles, e model.ErrorInfo) string {
+	return ErrorStyle(st, e).Render("[" + ErrorLabel(e) + "]")
 }
 
-// legendErrors is one error of each label, for the help overlay's legend.
-var legendErrors = []model.ErrorInfo{
+// LegendErrors is one error of each label, for the help overlay's legend.
+var LegendErrors = []model.ErrorInfo{
 	{Kind: qmp.KindConnect}, {Kind: qmp.KindTimeout}, {Kind: qmp.KindProtocol},
 	{Kind: qmp.KindCapabilities},
 	{Kind: qmp.KindResponse, Class: "GenericError"}, {Kind: qmp.KindResponse, Class: "CommandNotFound"},
 	{Kind: qmp.KindResponse, Class: "DeviceNotFound"}, {Kind: qmp.KindResponse, Class: "DeviceNotActive"},
 	{Kind: qmp.KindResponse, Class: "KVMMissingCap"}, {Kind: qmp.KindResponse},
-	{Kind: model.KindOther}, {Kind: kindInput},
+	{Kind: model.KindOther}, {Kind: KindInput},
 }

@@ -1,4 +1,7 @@
-package ui
+// Package lineinput is the one-line editor of the palette, its prompts and
+// the filters, and the list of keys it edits with (which the key map keeps
+// out of inputs). It imports themes, render and termsafe; never ui.
+package lineinput
 
 import (
 	"strings"
@@ -7,14 +10,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// lineInput is a small one-line editor for the palette, its prompts and the
+// Model is a small one-line editor for the palette, its prompts and the
 // filters. (bubbles' textinput needs a clipboard module that is not in this
 // module's go.sum, and we want no blinking cursor timer anyway.)
-type lineInput struct {
-	prompt      string
-	placeholder string
+type Model struct {
+	Prompt      string
+	Placeholder string
 	value       []rune
 	pos         int
 }
@@ -22,11 +26,11 @@ type lineInput struct {
 // maxInputRunes bounds what a paste can put into an input.
 const maxInputRunes = 4096
 
-func (l *lineInput) Value() string { return string(l.value) }
+func (l *Model) Value() string { return string(l.value) }
 
 // SetValue replaces the text (sanitised: completions and recalled history
 // come from VMs and files).
-func (l *lineInput) SetValue(s string) {
+func (l *Model) SetValue(s string) {
 	l.value = []rune(termsafe.Line(s))
 	if len(l.value) > maxInputRunes {
 		l.value = l.value[:maxInputRunes]
@@ -34,11 +38,11 @@ func (l *lineInput) SetValue(s string) {
 	l.pos = len(l.value)
 }
 
-func (l *lineInput) Reset() { l.value, l.pos = nil, 0 }
+func (l *Model) Reset() { l.value, l.pos = nil, 0 }
 
-// insert adds text at the cursor; control characters and escape sequences
+// Insert adds text at the cursor; control characters and escape sequences
 // are dropped (a paste can carry them).
-func (l *lineInput) insert(s string) {
+func (l *Model) Insert(s string) {
 	s = termsafe.Line(s)
 	rs := []rune(strings.ReplaceAll(s, termsafe.Replacement, ""))
 	if room := maxInputRunes - len(l.value); len(rs) > room {
@@ -55,8 +59,8 @@ func (l *lineInput) insert(s string) {
 	l.pos += len(rs)
 }
 
-// handleKey edits the line; it reports whether the key was an editing key.
-func (l *lineInput) handleKey(msg tea.KeyPressMsg) bool {
+// HandleKey edits the line; it reports whether the key was an editing key.
+func (l *Model) HandleKey(msg tea.KeyPressMsg) bool {
 	switch msg.String() {
 	case "left", "ctrl+b":
 		l.pos = max(0, l.pos-1)
@@ -108,25 +112,25 @@ func (l *lineInput) handleKey(msg tea.KeyPressMsg) bool {
 		if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
 			return false
 		}
-		l.insert(msg.Text)
+		l.Insert(msg.Text)
 	}
 	return true
 }
 
-// view draws prompt, text and a reverse-video cursor in w cells, scrolling
+// View draws prompt, text and a reverse-video cursor in w cells, scrolling
 // horizontally to keep the cursor visible.
-func (l *lineInput) view(st *themes.InputStyles, w int, focused bool) string {
-	p := st.Prompt.Render(l.prompt)
-	room := w - width(l.prompt) - 1
+func (l *Model) View(st *themes.InputStyles, w int, focused bool) string {
+	p := st.Prompt.Render(l.Prompt)
+	room := w - render.Width(l.Prompt) - 1
 	if room < 1 {
-		return trunc(p, w)
+		return render.Trunc(p, w)
 	}
 	if len(l.value) == 0 {
 		cur := ""
 		if focused {
 			cur = st.Cursor.Render(" ")
 		}
-		return p + cur + st.Placeholder.Render(trunc(l.placeholder, room))
+		return p + cur + st.Placeholder.Render(render.Trunc(l.Placeholder, room))
 	}
 	start := 0
 	if l.pos > room {
@@ -149,5 +153,17 @@ func (l *lineInput) view(st *themes.InputStyles, w int, focused bool) string {
 	} else {
 		b.WriteString(st.Text.Render(string(l.value[l.pos:end])))
 	}
-	return trunc(b.String(), w)
+	return render.Trunc(b.String(), w)
 }
+
+// editKeys are the keys HandleKey edits with besides typing; the key map
+// keeps them out of inputs so a rebinding never steals one.
+var editKeys = map[string]bool{
+	"left": true, "right": true, "home": true, "end": true, "backspace": true, "delete": true,
+	"ctrl+a": true, "ctrl+b": true, "ctrl+e": true, "ctrl+f": true, "ctrl+h": true, "ctrl+d": true,
+	"ctrl+u": true, "ctrl+k": true, "ctrl+w": true, "alt+backspace": true,
+	"alt+left": true, "ctrl+left": true, "alt+right": true, "ctrl+right": true,
+}
+
+// IsEditKey says whether HandleKey edits with the key named s.
+func IsEditKey(s string) bool { return editKeys[s] }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // statusLine is the status bar's text.
@@ -51,7 +52,7 @@ func TestStatusShowsEveryErrorClassWithItsLabel(t *testing.T) {
 		}
 		labels[c.label] = true
 		// Each kind and class has its own colour in the default theme.
-		inks[errorStyle(&h.a.st, c.err).Render("x")] = c.label
+		inks[render.ErrorStyle(&h.a.st, c.err).Render("x")] = c.label
 	}
 	if len(labels) != len(cases) {
 		t.Errorf("labels not distinct: %v", labels)
@@ -149,7 +150,7 @@ func TestErrorHistoryFoldsRepeatsAndIsBounded(t *testing.T) {
 		t.Fatalf("repeat not folded: %+v", eh.entries)
 	}
 	for i := 0; i < maxErrHist*2; i++ {
-		e.err.Message = "m" + itoa(i)
+		e.err.Message = "m" + render.Itoa(i)
 		eh.add(e)
 	}
 	if len(eh.entries) != maxErrHist {

@@ -1,4 +1,4 @@
-package ui
+package render
 
 import (
 	"strconv"
@@ -11,57 +11,57 @@ import (
 // Run and connection states are always printed as a glyph and a word; the
 // colour only repeats what the word says.
 
-type stateClass int
+type StateClass int
 
 const (
-	stateUnknown stateClass = iota
-	stateRunning
-	statePaused
-	stateStopped
-	stateTransitional
+	StateUnknown StateClass = iota
+	StateRunning
+	StatePaused
+	StateStopped
+	StateTransitional
 )
 
 // classifyRunState groups QEMU's RunState values.
-func classifyRunState(s string) stateClass {
+func ClassifyRunState(s string) StateClass {
 	switch s {
 	case "running":
-		return stateRunning
+		return StateRunning
 	case "paused", "suspended":
-		return statePaused
+		return StatePaused
 	case "shutdown", "guest-panicked", "internal-error", "io-error", "watchdog":
-		return stateStopped
+		return StateStopped
 	case "prelaunch", "inmigrate", "postmigrate", "finish-migrate", "restore-vm", "save-vm", "debug", "colo":
-		return stateTransitional
+		return StateTransitional
 	}
-	return stateUnknown
+	return StateUnknown
 }
 
-var stateGlyphs = map[stateClass]string{
-	stateRunning:      "▶",
-	statePaused:       "‖",
-	stateStopped:      "■",
-	stateTransitional: "◆",
-	stateUnknown:      "?",
+var stateGlyphs = map[StateClass]string{
+	StateRunning:      "▶",
+	StatePaused:       "‖",
+	StateStopped:      "■",
+	StateTransitional: "◆",
+	StateUnknown:      "?",
 }
 
 // stateText is the glyph and word for a run state.
-func stateText(runState string) string {
+func StateText(runState string) string {
 	w := termsafe.Line(runState)
 	if w == "" {
 		w = "unknown"
 	}
-	return stateGlyphs[classifyRunState(runState)] + " " + w
+	return stateGlyphs[ClassifyRunState(runState)] + " " + w
 }
 
-func stateStyle(st *themes.Styles, runState string) themes.Ink {
-	switch classifyRunState(runState) {
-	case stateRunning:
+func StateStyle(st *themes.Styles, runState string) themes.Ink {
+	switch ClassifyRunState(runState) {
+	case StateRunning:
 		return st.Running
-	case statePaused:
+	case StatePaused:
 		return st.Paused
-	case stateStopped:
+	case StateStopped:
 		return st.Stopped
-	case stateTransitional:
+	case StateTransitional:
 		return st.Transitional
 	}
 	return st.UnknownState
@@ -69,7 +69,7 @@ func stateStyle(st *themes.Styles, runState string) themes.Ink {
 
 // connText is the glyph and word for a connection state; short is for the
 // fleet table.
-func connText(v *model.VMSnapshot, short bool) string {
+func ConnText(v *model.VMSnapshot, short bool) string {
 	var s string
 	switch v.Conn {
 	case model.ConnConnected:
@@ -98,7 +98,7 @@ func connText(v *model.VMSnapshot, short bool) string {
 	return s
 }
 
-func connStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
+func ConnStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
 	switch v.Conn {
 	case model.ConnConnected:
 		if v.Stale {
@@ -111,28 +111,28 @@ func connStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
 	return st.ConnDown
 }
 
-// stateCounts are the fleet's VMs by state, for the status bar.
-type stateCounts struct {
-	running, paused, stopped, other, down int
+// StateCounts are the fleet's VMs by state, for the status bar.
+type StateCounts struct {
+	Running, Paused, Stopped, Other, Down int
 }
 
-func countStates(vms []model.VMSnapshot) stateCounts {
-	var c stateCounts
+func CountStates(vms []model.VMSnapshot) StateCounts {
+	var c StateCounts
 	for i := range vms {
 		v := &vms[i]
 		if v.Conn != model.ConnConnected {
-			c.down++
+			c.Down++
 			continue
 		}
-		switch classifyRunState(v.RunState) {
-		case stateRunning:
-			c.running++
-		case statePaused:
-			c.paused++
-		case stateStopped:
-			c.stopped++
+		switch ClassifyRunState(v.RunState) {
+		case StateRunning:
+			c.Running++
+		case StatePaused:
+			c.Paused++
+		case StateStopped:
+			c.Stopped++
 		default:
-			c.other++
+			c.Other++
 		}
 	}
 	return c

@@ -7,6 +7,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // deviceDelFails runs Delete device and makes QEMU refuse with msg.
@@ -43,8 +44,8 @@ func TestStatusMessageBeatsCountsAt80Columns(t *testing.T) {
 	if !strings.Contains(st, "device_del: Device 'virtio-disk-hotplug-0' not found") {
 		t.Fatalf("start of QEMU's description not visible: %q", st)
 	}
-	if width(st) > 80 {
-		t.Fatalf("status is %d cells wide", width(st))
+	if render.Width(st) > 80 {
+		t.Fatalf("status is %d cells wide", render.Width(st))
 	}
 	// Once the message fades, the counts come back in full.
 	h.fireTicks()
@@ -71,8 +72,8 @@ func TestEmptyFleetSaysWhereItWatches(t *testing.T) {
 	}
 	h.mustShow("no VMs yet — watching /srv/")
 	for i, l := range strings.Split(h.screen(), "\n") {
-		if width(l) > 100 {
-			t.Fatalf("line %d is %d cells wide", i, width(l))
+		if render.Width(l) > 100 {
+			t.Fatalf("line %d is %d cells wide", i, render.Width(l))
 		}
 	}
 }

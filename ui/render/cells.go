@@ -1,4 +1,4 @@
-package ui
+package render
 
 import (
 	"strings"
@@ -15,7 +15,7 @@ import (
 // than segmenting grapheme clusters: several times cheaper, and the same for
 // everything but exotic emoji sequences (which sanitised names may hold; a
 // cell of misalignment there is the price).
-func width(s string) int {
+func Width(s string) int {
 	if termsafe.PlainASCII(s) {
 		return len(s)
 	}
@@ -24,14 +24,14 @@ func width(s string) int {
 
 // fit truncates s to w cells (with an ellipsis) and pads it with spaces to
 // exactly w cells.
-func fit(s string, w int) string {
+func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	n := width(s)
+	n := Width(s)
 	if n > w {
 		s = ansi.TruncateWc(s, w, "…")
-		n = width(s)
+		n = Width(s)
 	}
 	if n < w {
 		s += strings.Repeat(" ", w-n)
@@ -40,27 +40,27 @@ func fit(s string, w int) string {
 }
 
 // trunc truncates s to at most w cells without padding.
-func trunc(s string, w int) string {
+func Trunc(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if width(s) > w {
+	if Width(s) > w {
 		return ansi.TruncateWc(s, w, "…")
 	}
 	return s
 }
 
 // fitLeft right-aligns s in w cells.
-func fitLeft(s string, w int) string {
-	n := width(s)
+func FitLeft(s string, w int) string {
+	n := Width(s)
 	if n >= w {
-		return trunc(s, w)
+		return Trunc(s, w)
 	}
 	return strings.Repeat(" ", w-n) + s
 }
 
 // block makes lines exactly w cells wide and h lines high.
-func block(lines []string, w, h int) string {
+func Block(lines []string, w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
@@ -70,7 +70,7 @@ func block(lines []string, w, h int) string {
 			b.WriteByte('\n')
 		}
 		if i < len(lines) {
-			b.WriteString(fit(lines[i], w))
+			b.WriteString(Fit(lines[i], w))
 		} else {
 			b.WriteString(strings.Repeat(" ", w))
 		}
@@ -81,9 +81,9 @@ func block(lines []string, w, h int) string {
 // box frames lines in a w x h box with title set into the top edge. Focus
 // changes the frame's glyphs as well as its colour. Lines beyond the box are
 // cut; the caller scrolls.
-func box(st *themes.Styles, title string, lines []string, w, h int, focused bool) string {
+func Box(st *themes.Styles, title string, lines []string, w, h int, focused bool) string {
 	if w < 2 || h < 2 {
-		return block(nil, w, h)
+		return Block(nil, w, h)
 	}
 	edge, bs, ts := st.Edge, st.Border, st.PaneTitle
 	if focused {
@@ -95,13 +95,13 @@ func box(st *themes.Styles, title string, lines []string, w, h int, focused bool
 	top := edge.Top
 	t := ""
 	if title != "" && inner >= 4 {
-		t = trunc(" "+title+" ", inner-1)
+		t = Trunc(" "+title+" ", inner-1)
 	}
 	b.WriteString(bs.Render(edge.TopLeft + top))
 	if t != "" {
 		b.WriteString(ts.Render(t))
 	}
-	rest := inner - 1 - width(t)
+	rest := inner - 1 - Width(t)
 	if rest > 0 {
 		b.WriteString(bs.Render(strings.Repeat(top, rest) + edge.TopRight))
 	} else {
@@ -112,7 +112,7 @@ func box(st *themes.Styles, title string, lines []string, w, h int, focused bool
 		b.WriteByte('\n')
 		b.WriteString(left)
 		if i < len(lines) {
-			b.WriteString(fit(lines[i], inner))
+			b.WriteString(Fit(lines[i], inner))
 		} else {
 			b.WriteString(strings.Repeat(" ", inner))
 		}
@@ -126,7 +126,7 @@ func box(st *themes.Styles, title string, lines []string, w, h int, focused bool
 // joinH places blocks side by side. Each block must already be exactly as
 // wide as given in widths (box and block make them so), which spares
 // measuring every line again; a block with fewer lines is padded.
-func joinH(widths []int, blocks ...string) string {
+func JoinH(widths []int, blocks ...string) string {
 	split := make([][]string, len(blocks))
 	h := 0
 	for i, b := range blocks {
@@ -150,20 +150,20 @@ func joinH(widths []int, blocks ...string) string {
 }
 
 // kv is one "key  value" line with the key styled and padded to kw cells.
-func kv(st *themes.Styles, k string, kw int, v string) string {
-	return st.Key.Render(fit(k, kw)) + " " + v
+func KV(st *themes.Styles, k string, kw int, v string) string {
+	return st.Key.Render(Fit(k, kw)) + " " + v
 }
 
 // wrapLines word-wraps s to w cells, at most maxLines lines (the last one
 // cut with an ellipsis).
-func wrapLines(s string, w, maxLines int) []string {
+func WrapLines(s string, w, maxLines int) []string {
 	if w < 8 {
 		return []string{s}
 	}
 	lines := strings.Split(ansi.WrapWc(s, w, " /,"), "\n")
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
-		lines[maxLines-1] = trunc(lines[maxLines-1]+" …", w)
+		lines[maxLines-1] = Trunc(lines[maxLines-1]+" …", w)
 	}
 	return lines
 }

@@ -1,14 +1,15 @@
-package ui
+package panes
 
 import (
 	"strconv"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// paneVCPUs: per-vCPU host CPU with a bar, thread id and history.
-func (a *app) paneVCPUs(v *model.VMSnapshot, w int) []string {
-	st := &a.st
+// VCPUs: per-vCPU host CPU with a bar, thread id and history.
+func VCPUs(c *render.Context, v *model.VMSnapshot, w int) []string {
+	st := c.Styles
 	if len(v.VCPUs) == 0 {
 		return []string{st.Muted.Render("no vCPUs reported")}
 	}
@@ -17,7 +18,7 @@ func (a *app) paneVCPUs(v *model.VMSnapshot, w int) []string {
 	rest := w - 24
 	bw := max(6, min(30, rest/2))
 	sw := max(0, rest-bw)
-	hdr := fit("CPU", 5) + fit("THREAD", 9) + fit("USE", bw+8)
+	hdr := render.Fit("CPU", 5) + render.Fit("THREAD", 9) + render.Fit("USE", bw+8)
 	if sw > 0 {
 		hdr += " HISTORY"
 	}
@@ -27,13 +28,13 @@ func (a *app) paneVCPUs(v *model.VMSnapshot, w int) []string {
 		if c.ThreadID > 0 {
 			tid = strconv.Itoa(c.ThreadID)
 		}
-		use := st.Muted.Render(fit("", bw) + fitLeft("—", 8))
+		use := st.Muted.Render(render.Fit("", bw) + render.FitLeft("—", 8))
 		if c.HasCPU {
-			use = a.renderBar(c.CPUPercent/100, bw) + fitLeft(fmtPct(c.CPUPercent), 8)
+			use = render.Bar(st, c.CPUPercent/100, bw) + render.FitLeft(render.Pct(c.CPUPercent), 8)
 		}
-		line := fitLeft(strconv.Itoa(c.Index), 3) + "  " + fit(tid, 9) + use
+		line := render.FitLeft(strconv.Itoa(c.Index), 3) + "  " + render.Fit(tid, 9) + use
 		if sw > 0 && len(c.History) > 0 {
-			line += "  " + st.Spark.Render(sparkline(c.History, sw, 100))
+			line += "  " + st.Spark.Render(render.Sparkline(c.History, sw, 100))
 		}
 		lines = append(lines, line)
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 // The event log: QMP events, newest at the bottom. It shows the selected
@@ -45,7 +47,7 @@ type eventLog struct {
 	all     bool
 	filter  string // upper-cased
 	editing bool
-	input   lineInput
+	input   lineinput.Model
 	// scroll is how many matching lines we are above the newest; 0 follows.
 	scroll  int
 	dropped uint64
@@ -215,16 +217,16 @@ func (a *app) eventsTitle() string {
 	if l.all {
 		t += " · all VMs"
 	} else if v, ok := a.selected(); ok {
-		t += " · " + displayName(v)
+		t += " · " + a.vmName(v.ID)
 	}
 	if l.filter != "" {
 		t += " · name ~ " + l.filter
 	}
 	if l.scroll > 0 {
-		t += " · ↑" + itoa(l.scroll) + " (G follows)"
+		t += " · ↑" + render.Itoa(l.scroll) + " (G follows)"
 	}
 	if l.dropped > 0 {
-		t += " · " + itoa(int(min(l.dropped, 1<<31))) + " dropped"
+		t += " · " + render.Itoa(int(min(l.dropped, 1<<31))) + " dropped"
 	}
 	return t
 }
@@ -236,7 +238,7 @@ func (a *app) eventLines(w, h int) []string {
 	st := &a.st
 	var lines []string
 	if l.editing {
-		lines = append(lines, l.input.view(&st.Input, w, true))
+		lines = append(lines, l.input.View(&st.Input, w, true))
 		h--
 	}
 	if h <= 0 {
@@ -252,10 +254,10 @@ func (a *app) eventLines(w, h int) []string {
 	}
 	for _, e := range win {
 		var b strings.Builder
-		b.WriteString(st.Muted.Render(fmtStamp(e.t, a.loc)))
+		b.WriteString(st.Muted.Render(render.Stamp(e.t, a.loc)))
 		b.WriteByte(' ')
 		if l.all {
-			b.WriteString(st.Accent.Render(fit(a.vmName(e.vm), 12)))
+			b.WriteString(st.Accent.Render(render.Fit(a.vmName(e.vm), 12)))
 			b.WriteByte(' ')
 		}
 		b.WriteString(st.Bold.Render(e.name))
@@ -263,7 +265,7 @@ func (a *app) eventLines(w, h int) []string {
 			b.WriteByte(' ')
 			b.WriteString(e.data)
 		}
-		lines = append(lines, trunc(b.String(), w))
+		lines = append(lines, render.Trunc(b.String(), w))
 	}
 	return lines
 }

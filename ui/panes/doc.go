@@ -1,0 +1,51 @@
+// Package panes draws the selected VM's detail panes (Overview, vCPUs,
+// Memory, Block, Migration, Chardevs). Each pane is a pure function from a
+// VM snapshot, the drawing context and a width to plain lines: no state,
+// no keys, no I/O. The root frames, clips and scrolls what they return.
+//
+// It imports model (the snapshot), render and termsafe; never ui or the
+// other parts.
+package panes
+
+import (
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/render"
+)
+
+// ID names a pane; the order is the tab order and the digit keys' order.
+type ID int
+
+const (
+	OverviewPane ID = iota
+	VCPUsPane
+	MemoryPane
+	BlockPane
+	MigrationPane
+	ChardevsPane
+	// EventsPane is a tab only in the compact layout and a column of its
+	// own when wide; the event log draws it, not this package.
+	EventsPane
+	Count
+)
+
+// Titles are the panes' names, for box titles and tabs.
+var Titles = [Count]string{"Overview", "vCPUs", "Memory", "Block", "Migration", "Chardevs", "Events"}
+
+// Lines draws pane id for v in w cells; nil for EventsPane.
+func Lines(id ID, c *render.Context, v *model.VMSnapshot, w int) []string {
+	switch id {
+	case OverviewPane:
+		return Overview(c, v, w)
+	case VCPUsPane:
+		return VCPUs(c, v, w)
+	case MemoryPane:
+		return Memory(c, v, w)
+	case BlockPane:
+		return Block(c, v, w)
+	case MigrationPane:
+		return Migration(c, v, w)
+	case ChardevsPane:
+		return Chardevs(c, v, w)
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package ui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/lineinput"
+	"github.com/qmpdash/qmpdash/ui/panes"
+)
+
+// Key routing: the dialog on top of the stack gets the key first; else a
+// filter being typed; else the global keys, then the focused area. Each
+// state matches the key in its own table (tables.go) and switches on the
+// action it names.
+
+func (a *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if d := a.stack.Top(); d != nil {
+		return a.carryOut(d.Update(msg))
+	}
+	t := a.bodyKeys()
+	act := t.Match(msg)
+	switch {
+	case a.fleet.editing:
+		return a.updateFleetFilter(act, msg)
+	case a.events.editing:
+		return a.updateEventFilter(act, msg)
+	}
+	switch act {
+	case "quit":
+		return tea.Quit
+	case "help":
+		a.stack.Push(dialog.NewHelp(&a.st, &a.keys, a.renderHelp), a.w, a.h)
+		return nil
+	case "palette":
+		a.openPalette()
+		return nil
+	case "errors":
+		a.stack.Push(dialog.NewErrors(&a.st, &a.keys, a.renderErrors), a.w, a.h)
+		return nil
+	case "mouse":
+		a.mouse = !a.mouse
+		return a.setStatus(statusInfo, "mouse "+onOff(a.mouse)+mouseHint(a.mouse))
+	case "":
+		return nil
+	}
+	if a.focus == focusFleet {
+		return a.fleetKey(act, msg)
+	}
+	return a.detailKey(act, msg)
+}
+
+// bodyKeys is the table of what has the keys when no dialog is on top.
+func (a *app) bodyKeys() keys.Table {
+	switch {
+	case a.fleet.editing:
+		return a.tables.fleetFilter
+	case a.events.editing:
+		return a.tables.eventFilter
+	case a.focus == focusDetail && a.pane == panes.EventsPane:
+		return a.tables.events
+	case a.focus == focusDetail:
+		return a.tables.detail
+	}
+	return a.tables.fleet
+}
+
+// keyTable is the table of whatever has the keys now: the help line.
+func (a *app) keyTable() keys.Table {
+	if d := a.stack.Top(); d != nil {
+		return d.Keys()
+	}
+	return a.bodyKeys()
+}
+
+// carryOut does what a dialog asked.
+func (a *app) carryOut(act dialog.Action) tea.Cmd {
+	switch x := act.(type) {
+	case dialog.Quit:
+		return tea.Quit
+	case dialog.Close:
+		a.stack.Pop()
+	case dialog.Run:
+		a.stack.Pop()
+		return x.Cmd
+	case dialog.Do:
+		return x.Cmd
+	}
+	return nil
+}
+
+func mouseHint(on bool) string {
+	if on {
+		return ""
+	}
+	return ": the terminal's own selection (copy/paste) works now"
+}
+
+func (a *app) pageRows() int { return max(1, a.layout().fleetRows().h-1) }
+
+func (a *app) fleetKey(act string, msg tea.KeyPressMsg) tea.Cmd {
+	f := &a.fleet
+	vms := a.snap.VMs
+	switch act {
+	case "back":
+		if f.filter != "" {
+			f.filter = ""
+			f.refresh(vms)
+		}
+	case "up":
+		f.move(vms, -1)
+	case "down":
+		f.move(vms, 1)
+	case "page-up":
+		f.move(vms, -a.pageRows())
+	case "page-down":
+		f.move(vms, a.pageRows())
+	case "top":
+		f.moveTo(vms, 0)
+	case "bottom":
+		f.moveTo(vms, len(f.order)-1)
+	case "open":
+		if len(f.order) > 0 {
+			a.focus = focusDetail
+			if a.pane == panes.EventsPane && a.layout().wide {
+				a.pane = panes.OverviewPane
+			}
+		}
+	case "filter":
+		f.editing = true
+		f.input = lineinput.Model{Prompt: "/", Placeholder: "fuzzy filter by name"}
+		f.input.SetValue(f.filter)
+	case "sort":
+		f.sortBy = (f.sortBy + 1) % numSortKeys
+		f.refresh(vms)
+		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
+	case "sort-reverse":
+		f.desc = !f.desc
+		f.refresh(vms)
+		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
+	case "panes":
+		a.focus = focusDetail
+		a.pane = panes.ID(msg.String()[0] - '1')
+	case "events":
+		a.focus, a.pane = focusDetail, panes.EventsPane
+	case "events-all":
+		a.toggleEventsAll()
+	case "events-filter":
+		a.startEventFilter()
+	}
+	a.clampScroll()
+	return nil
+}
+
+func (a *app) detailKey(act string, msg tea.KeyPressMsg) tea.Cmd {
+	switch act {
+	case "back":
+		a.focus = focusFleet
+	case "next-pane":
+		a.pane = (a.pane + 1) % panes.Count
+	case "prev-pane":
+		a.pane = (a.pane + panes.Count - 1) % panes.Count
+	case "panes":
+		a.pane = panes.ID(msg.String()[0] - '1')
+	case "events":
+		if a.pane == panes.EventsPane {
+			a.pane = panes.OverviewPane
+		} else {
+			a.pane = panes.EventsPane
+		}
+	case "events-all":
+		a.toggleEventsAll()
+	case "events-filter":
+		a.startEventFilter()
+	case "up":
+		a.scrollPane(-1)
+	case "down":
+		a.scrollPane(1)
+	case "page-up":
+		a.scrollPane(-a.paneHeight())
+	case "page-down":
+		a.scrollPane(a.paneHeight())
+	case "top":
+		a.scrollPane(-1 << 30)
+	case "bottom":
+		a.scrollPane(1 << 30)
+	case "open":
+		// enter in the detail view goes back too, so one key toggles.
+		a.focus = focusFleet
+	}
+	return nil
+}
+
+// paneHeight is the number of content lines the focused pane shows.
+func (a *app) paneHeight() int {
+	if a.pane == panes.EventsPane {
+		return a.eventsHeight()
+	}
+	l := a.layout()
+	if l.wide {
+		if v, ok := a.selected(); ok {
+			for _, b := range a.widePanes(v, l.detail) {
+				if b.id == a.pane {
+					return max(1, b.r.h-2)
+				}
+			}
+		}
+		return 1
+	}
+	return max(1, l.detail.h-2)
+}
+
+// scrollPane scrolls the focused pane; for the event log, down is newer
+// (toward the followed tail).
+func (a *app) scrollPane(delta int) {
+	h := a.paneHeight()
+	if a.pane == panes.EventsPane {
+		a.events.scrollBy(-delta, h, a.fleet.selID)
+		return
+	}
+	v, ok := a.selected()
+	if !ok {
+		return
+	}
+	n := len(a.paneLines(a.pane, v, max(1, a.w-2), h))
+	a.scroll[a.pane] = max(0, min(a.scroll[a.pane]+delta, n-h))
+}
+
+func (a *app) toggleEventsAll() {
+	a.events.all = !a.events.all
+	a.events.scroll = 0
+}
+
+func (a *app) startEventFilter() {
+	a.events.editing = true
+	a.events.input = lineinput.Model{Prompt: "event name: ", Placeholder: "e.g. BLOCK_JOB (enter keeps, esc clears)"}
+	a.events.input.SetValue(a.events.filter)
+}
+
+// updateFleetFilter edits the fleet filter. Letters type; only keys that
+// do not type (the arrows) move the selection meanwhile.
+func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
+	f := &a.fleet
+	switch act {
+	case "clear":
+		f.editing, f.filter = false, ""
+	case "keep":
+		f.editing = false
+	case "up", "down":
+		f.move(a.snap.VMs, map[string]int{"up": -1, "down": 1}[act])
+		a.clampScroll()
+		return nil
+	default:
+		if !f.input.HandleKey(msg) {
+			return nil
+		}
+		f.filter = strings.TrimSpace(f.input.Value())
+	}
+	f.offset = 0
+	f.refresh(a.snap.VMs)
+	a.clampScroll()
+	return nil
+}
+
+func (a *app) updateEventFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
+	l := &a.events
+	switch act {
+	case "clear":
+		l.editing, l.filter = false, ""
+	case "keep":
+		l.editing = false
+	default:
+		if !l.input.HandleKey(msg) {
+			return nil
+		}
+		l.filter = strings.ToUpper(strings.TrimSpace(l.input.Value()))
+	}
+	l.scroll = 0
+	return nil
+}
+
+// onPaste sends pasted text to whatever has the keys: the top dialog,
+// or a filter being typed.
+func (a *app) onPaste(msg tea.PasteMsg) tea.Cmd {
+	s := msg.Content
+	if d := a.stack.Top(); d != nil {
+		return a.carryOut(d.Update(msg))
+	}
+	switch {
+	case a.fleet.editing:
+		a.fleet.input.Insert(s)
+		a.fleet.filter = strings.TrimSpace(a.fleet.input.Value())
+		a.fleet.refresh(a.snap.VMs)
+	case a.events.editing:
+		a.events.input.Insert(s)
+		a.events.filter = strings.ToUpper(strings.TrimSpace(a.events.input.Value()))
+	}
+	return nil
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/keys"
+)
+
+// The key tables of the root's own states. Each state's handler switches
+// on the action its table matched, the help line is the table's Short, and
+// allTables feeds the clash check: one table per state, so routing, help
+// and the check cannot drift apart. The dialogs declare theirs in package
+// dialog.
+
+// globalEntries answer wherever nothing captures the keys (no dialog on
+// top, no filter being typed). They come first in a table, so a clash
+// report names them first.
+func globalEntries(k *keys.Map) []keys.Entry {
+	return []keys.Entry{
+		{Action: "quit", Binding: &k.Quit}, {Action: "help", Binding: &k.Help},
+		{Action: "palette", Binding: &k.Palette}, {Action: "errors", Binding: &k.Errors},
+		{Action: "mouse", Binding: &k.Mouse},
+	}
+}
+
+func moveEntries(k *keys.Map) []keys.Entry {
+	return []keys.Entry{
+		{Action: "up", Binding: &k.Up}, {Action: "down", Binding: &k.Down},
+		{Action: "page-up", Binding: &k.PageUp}, {Action: "page-down", Binding: &k.PageDown},
+		{Action: "top", Binding: &k.Top}, {Action: "bottom", Binding: &k.Bottom},
+	}
+}
+
+func eventEntries(k *keys.Map) []keys.Entry {
+	return []keys.Entry{
+		{Action: "panes", Binding: &k.Panes}, {Action: "events", Binding: &k.Events},
+		{Action: "events-all", Binding: &k.EventsAll}, {Action: "events-filter", Binding: &k.EventsFilter},
+	}
+}
+
+func cat(parts ...[]keys.Entry) []keys.Entry {
+	var out []keys.Entry
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// fleetKeys: the fleet list has focus.
+func fleetKeys(k *keys.Map) keys.Table {
+	return keys.Table{
+		Context: "fleet",
+		Entries: cat(globalEntries(k), []keys.Entry{{Action: "back", Binding: &k.Back}}, moveEntries(k),
+			[]keys.Entry{{Action: "open", Binding: &k.Open}, {Action: "filter", Binding: &k.Filter},
+				{Action: "sort", Binding: &k.Sort}, {Action: "sort-reverse", Binding: &k.SortReverse}},
+			eventEntries(k)),
+		Short: []string{"up", "down", "open", "filter", "sort", "palette", "events", "help", "quit"},
+	}
+}
+
+// detailKeys: a detail pane has focus; events says it is the event log.
+func detailKeys(k *keys.Map, events bool) keys.Table {
+	t := keys.Table{
+		Context: "detail",
+		Entries: cat(globalEntries(k), []keys.Entry{{Action: "back", Binding: &k.Back},
+			{Action: "next-pane", Binding: &k.NextPane}, {Action: "prev-pane", Binding: &k.PrevPane}},
+			eventEntries(k), moveEntries(k), []keys.Entry{{Action: "open", Binding: &k.Open}}),
+		Short: []string{"back", "next-pane", "panes", "up", "down", "palette", "help", "quit"},
+	}
+	if events {
+		t.Short = []string{"back", "up", "down", "events-all", "events-filter", "bottom", "help", "quit"}
+	}
+	return t
+}
+
+// fleetFilterKeys: the fleet filter is being typed. Letters type, so only
+// keys that do not type move the selection.
+func fleetFilterKeys(k *keys.Map) keys.Table {
+	return keys.Table{
+		Context: "fleet filter", Input: true,
+		Entries: []keys.Entry{{Action: "keep", Binding: &k.Run, Desc: "keep"},
+			{Action: "up", Binding: &k.InputUp}, {Action: "down", Binding: &k.InputDown},
+			{Action: "clear", Binding: &k.InputBack, Desc: "clear"}},
+		Short: []string{"keep", "up", "down", "clear"},
+	}
+}
+
+// eventFilterKeys: the event-name filter is being typed.
+func eventFilterKeys(k *keys.Map) keys.Table {
+	return keys.Table{
+		Context: "event filter", Input: true,
+		Entries: []keys.Entry{{Action: "keep", Binding: &k.Run, Desc: "keep"},
+			{Action: "clear", Binding: &k.InputBack, Desc: "clear"}},
+		Short: []string{"keep", "clear"},
+	}
+}
+
+// paletteListKeys: the palette's action list; letters type into the query.
+func paletteListKeys(k *keys.Map) keys.Table {
+	return keys.Table{
+		Context: "palette", Input: true,
+		Entries: []keys.Entry{{Action: "close", Binding: &k.InputBack}, {Action: "up", Binding: &k.InputUp},
+			{Action: "down", Binding: &k.InputDown}, {Action: "run", Binding: &k.Run}},
+		Short: []string{"run", "up", "down", "close"},
+	}
+}
+
+// promptKeys: an action's prompt; tab completes where completes is set.
+func promptKeys(k *keys.Map, completes bool) keys.Table {
+	t := keys.Table{
+		Context: "prompt", Input: true,
+		Entries: []keys.Entry{{Action: "close", Binding: &k.InputBack}, {Action: "run", Binding: &k.Run},
+			{Action: "earlier", Binding: &k.InputUp}, {Action: "later", Binding: &k.InputDown},
+			{Action: "recall", Binding: &k.Recall, HelpOnly: true}},
+		Short: []string{"run", "recall", "close"},
+	}
+	if completes {
+		t.Entries = append(t.Entries, keys.Entry{Action: "complete", Binding: &k.Complete})
+		t.Short = []string{"run", "complete", "recall", "close"}
+	}
+	return t
+}
+
+// allTables is every state's table, for the clash check and the help
+// overlay, in the order a clash is reported.
+func allTables(k *keys.Map) []keys.Table {
+	return []keys.Table{
+		fleetKeys(k), detailKeys(k, false), dialog.HelpKeys(k), dialog.ErrorsKeys(k), dialog.ViewerKeys(k),
+		fleetFilterKeys(k), eventFilterKeys(k), paletteListKeys(k), promptKeys(k, true), dialog.ConfirmKeys(k),
+	}
+}
+
+// tableSet is the root's tables, built once: they point into the key
+// map, so rebinding shows in them without a rebuild.
+type tableSet struct {
+	fleet, detail, events    keys.Table
+	fleetFilter, eventFilter keys.Table
+	paletteList              keys.Table
+	prompt, promptComplete   keys.Table
+}
+
+func newTableSet(k *keys.Map) tableSet {
+	return tableSet{
+		fleet: fleetKeys(k), detail: detailKeys(k, false), events: detailKeys(k, true),
+		fleetFilter: fleetFilterKeys(k), eventFilter: eventFilterKeys(k),
+		paletteList: paletteListKeys(k), prompt: promptKeys(k, false), promptComplete: promptKeys(k, true),
+	}
+}
