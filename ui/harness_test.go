@@ -105,12 +105,13 @@ func (h *harness) press(keys ...string) {
 	}
 }
 
-// typeText types literal text, one key per rune.
-func (h *harness) typeText(s string) {
+// typeText types literal text, one key per rune, then presses keys.
+func (h *harness) typeText(s string, keys ...string) {
 	h.t.Helper()
 	for _, r := range s {
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
+	h.press(keys...)
 }
 
 var namedKeys = map[string]rune{
