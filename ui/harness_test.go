@@ -160,6 +160,50 @@ func (h *harness) screen() string {
 	return ansi.Strip(h.a.render())
 }
 
+// screenLinesWith is the screen's lines that contain sub, joined by newlines.
+func (h *harness) screenLinesWith(sub string) string {
+	var out []string
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// mustKeepScrolledLines checks that a scrolled-up event view stays put
+// while arrive brings new events: the lines containing sub do not change,
+// and the view says how to follow again.
+func (h *harness) mustKeepScrolledLines(sub string, arrive func()) {
+	h.t.Helper()
+	before := h.screenLinesWith(sub)
+	arrive()
+	if after := h.screenLinesWith(sub); after != before {
+		h.t.Fatalf("scrolled-up view moved when events arrived:\n%s\n---\n%s", before, after)
+	}
+	h.mustShow("(G follows)")
+}
+
+// lineFromBottom is the screen's line n up from the last (0 is the last).
+func (h *harness) lineFromBottom(n int) string {
+	lines := strings.Split(h.screen(), "\n")
+	return lines[len(lines)-1-n]
+}
+
+// helpLine is the bottom line: the context's short help.
+func (h *harness) helpLine() string { return h.lineFromBottom(0) }
+
+// statusText is the status bar's text, just above the help line.
+func (h *harness) statusText() string { return h.lineFromBottom(1) }
+
+// mustSelect checks the selected VM's name; after says what led there.
+func (h *harness) mustSelect(want, after string) {
+	h.t.Helper()
+	if got := h.selectedName(); got != want {
+		h.t.Fatalf("%s: selected %q, want %q", after, got, want)
+	}
+}
+
 func (h *harness) mustShow(want ...string) {
 	h.t.Helper()
 	s := h.screen()

@@ -11,12 +11,6 @@ import (
 	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
-// helpLine is the bottom line: the context's short help.
-func (h *harness) helpLine() string {
-	lines := strings.Split(h.screen(), "\n")
-	return lines[len(lines)-1]
-}
-
 func TestHelpKeysLabels(t *testing.T) {
 	for _, c := range []struct {
 		keys []string
@@ -171,14 +165,12 @@ func TestInputContextsShowAndTakeOnlyArrows(t *testing.T) {
 	}
 	// A prompt with completion offers tab; one without does not.
 	h.press("esc", ":")
-	h.typeText("qmp")
-	h.press("enter")
+	h.typeText("qmp", "enter")
 	if line := h.helpLine(); !strings.Contains(line, "tab complete") || strings.Contains(line, "↑/k") {
 		t.Fatalf("qmp prompt help %q", line)
 	}
 	h.press("esc", ":")
-	h.typeText("balloon")
-	h.press("enter")
+	h.typeText("balloon", "enter")
 	if line := h.helpLine(); strings.Contains(line, "tab complete") || !strings.Contains(line, "esc close") {
 		t.Fatalf("balloon prompt help %q", line)
 	}
