@@ -125,17 +125,11 @@ func TestFullHelpShowsEveryKeyThatWorks(t *testing.T) {
 		t.Fatal("end did not go to the end of the help")
 	}
 	h.press("ctrl+d")
-	if h.selectedName() != "web-01" {
-		t.Fatalf("ctrl+d in the fleet selected %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "ctrl+d in the fleet")
 	h.press("b")
-	if h.selectedName() != "build-runner" {
-		t.Fatalf("rebound b did not page up: %q", h.selectedName())
-	}
+	h.mustSelect("build-runner", "rebound b did not page up")
 	h.press("end")
-	if h.selectedName() != "web-01" {
-		t.Fatalf("end selected %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "end")
 }
 
 func TestInputContextsShowAndTakeOnlyArrows(t *testing.T) {
@@ -258,9 +252,7 @@ func TestRebindClashReportedAndDefaultsKept(t *testing.T) {
 	if h.quit {
 		t.Fatal("j quit: the clashing rebinding was applied")
 	}
-	if h.selectedName() != "db-primary" {
-		t.Fatalf("j no longer moves down: %q", h.selectedName())
-	}
+	h.mustSelect("db-primary", "j no longer moves down")
 	h.press("e")
 	h.mustShow("[INPUT]", `key "j" is bound to both quit and down (fleet); quit keeps q/ctrl+c`)
 	h.press("esc", "q")
