@@ -30,29 +30,17 @@ func TestFleetNavigation(t *testing.T) {
 	if got := strings.Join(h.rowNames(), ","); got != "build-runner,db-primary,legacy,web-01" {
 		t.Fatalf("initial order %s", got)
 	}
-	if h.selectedName() != "build-runner" {
-		t.Fatalf("initial selection %q", h.selectedName())
-	}
+	h.mustSelect("build-runner", "initial selection")
 	h.press("down", "j")
-	if h.selectedName() != "legacy" {
-		t.Fatalf("after two downs: %q", h.selectedName())
-	}
+	h.mustSelect("legacy", "after two downs")
 	h.press("k")
-	if h.selectedName() != "db-primary" {
-		t.Fatalf("after up: %q", h.selectedName())
-	}
+	h.mustSelect("db-primary", "after up")
 	h.press("G")
-	if h.selectedName() != "web-01" {
-		t.Fatalf("after G: %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "after G")
 	h.press("down") // stays on the last row
-	if h.selectedName() != "web-01" {
-		t.Fatalf("moved past the end: %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "moved past the end")
 	h.press("g")
-	if h.selectedName() != "build-runner" {
-		t.Fatalf("after g: %q", h.selectedName())
-	}
+	h.mustSelect("build-runner", "after g")
 	// The selected row is marked with a glyph, not only a colour.
 	h.mustShow("▸ build-runner")
 }
@@ -82,9 +70,7 @@ func TestFleetSortCyclesAndKeepsSelection(t *testing.T) {
 	if got := h.rowNames(); got[len(got)-1] != "web-01" {
 		t.Fatalf("reversed io order %v", got)
 	}
-	if h.selectedName() != "web-01" {
-		t.Fatalf("selection did not follow the VM through sorts: %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "selection did not follow the VM through sorts")
 	h.press("s") // back to name
 	if got := strings.Join(h.rowNames(), ","); got != "web-01,legacy,db-primary,build-runner" {
 		t.Fatalf("reversed name order %s", got)

@@ -105,12 +105,13 @@ func (h *harness) press(keys ...string) {
 	}
 }
 
-// typeText types literal text, one key per rune.
-func (h *harness) typeText(s string) {
+// typeText types literal text, one key per rune, then presses keys.
+func (h *harness) typeText(s string, keys ...string) {
 	h.t.Helper()
 	for _, r := range s {
 		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
+	h.press(keys...)
 }
 
 var namedKeys = map[string]rune{
@@ -157,6 +158,50 @@ func keyMsg(s string) tea.KeyPressMsg {
 // screen is the current frame without styling.
 func (h *harness) screen() string {
 	return ansi.Strip(h.a.render())
+}
+
+// screenLinesWith is the screen's lines that contain sub, joined by newlines.
+func (h *harness) screenLinesWith(sub string) string {
+	var out []string
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// mustKeepScrolledLines checks that a scrolled-up event view stays put
+// while arrive brings new events: the lines containing sub do not change,
+// and the view says how to follow again.
+func (h *harness) mustKeepScrolledLines(sub string, arrive func()) {
+	h.t.Helper()
+	before := h.screenLinesWith(sub)
+	arrive()
+	if after := h.screenLinesWith(sub); after != before {
+		h.t.Fatalf("scrolled-up view moved when events arrived:\n%s\n---\n%s", before, after)
+	}
+	h.mustShow("(G follows)")
+}
+
+// lineFromBottom is the screen's line n up from the last (0 is the last).
+func (h *harness) lineFromBottom(n int) string {
+	lines := strings.Split(h.screen(), "\n")
+	return lines[len(lines)-1-n]
+}
+
+// helpLine is the bottom line: the context's short help.
+func (h *harness) helpLine() string { return h.lineFromBottom(0) }
+
+// statusText is the status bar's text, just above the help line.
+func (h *harness) statusText() string { return h.lineFromBottom(1) }
+
+// mustSelect checks the selected VM's name; after says what led there.
+func (h *harness) mustSelect(want, after string) {
+	h.t.Helper()
+	if got := h.selectedName(); got != want {
+		h.t.Fatalf("%s: selected %q, want %q", after, got, want)
+	}
 }
 
 func (h *harness) mustShow(want ...string) {

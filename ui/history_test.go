@@ -104,7 +104,6 @@ func TestHistoryUnwritableReported(t *testing.T) {
 	}
 	h := demo(t, Options{HistoryFile: filepath.Join(blocker, "h.json")}, 120, 30)
 	h.press(":")
-	h.typeText("resume")
-	h.press("enter", "e")
+	h.typeText("resume", "enter", "e")
 	h.mustShow("palette history not saved")
 }

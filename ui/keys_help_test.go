@@ -11,12 +11,6 @@ import (
 	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
-// helpLine is the bottom line: the context's short help.
-func (h *harness) helpLine() string {
-	lines := strings.Split(h.screen(), "\n")
-	return lines[len(lines)-1]
-}
-
 func TestHelpKeysLabels(t *testing.T) {
 	for _, c := range []struct {
 		keys []string
@@ -131,17 +125,11 @@ func TestFullHelpShowsEveryKeyThatWorks(t *testing.T) {
 		t.Fatal("end did not go to the end of the help")
 	}
 	h.press("ctrl+d")
-	if h.selectedName() != "web-01" {
-		t.Fatalf("ctrl+d in the fleet selected %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "ctrl+d in the fleet")
 	h.press("b")
-	if h.selectedName() != "build-runner" {
-		t.Fatalf("rebound b did not page up: %q", h.selectedName())
-	}
+	h.mustSelect("build-runner", "rebound b did not page up")
 	h.press("end")
-	if h.selectedName() != "web-01" {
-		t.Fatalf("end selected %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "end")
 }
 
 func TestInputContextsShowAndTakeOnlyArrows(t *testing.T) {
@@ -171,14 +159,12 @@ func TestInputContextsShowAndTakeOnlyArrows(t *testing.T) {
 	}
 	// A prompt with completion offers tab; one without does not.
 	h.press("esc", ":")
-	h.typeText("qmp")
-	h.press("enter")
+	h.typeText("qmp", "enter")
 	if line := h.helpLine(); !strings.Contains(line, "tab complete") || strings.Contains(line, "↑/k") {
 		t.Fatalf("qmp prompt help %q", line)
 	}
 	h.press("esc", ":")
-	h.typeText("balloon")
-	h.press("enter")
+	h.typeText("balloon", "enter")
 	if line := h.helpLine(); strings.Contains(line, "tab complete") || !strings.Contains(line, "esc close") {
 		t.Fatalf("balloon prompt help %q", line)
 	}
@@ -266,9 +252,7 @@ func TestRebindClashReportedAndDefaultsKept(t *testing.T) {
 	if h.quit {
 		t.Fatal("j quit: the clashing rebinding was applied")
 	}
-	if h.selectedName() != "db-primary" {
-		t.Fatalf("j no longer moves down: %q", h.selectedName())
-	}
+	h.mustSelect("db-primary", "j no longer moves down")
 	h.press("e")
 	h.mustShow("[INPUT]", `key "j" is bound to both quit and down (fleet); quit keeps q/ctrl+c`)
 	h.press("esc", "q")

@@ -14,18 +14,12 @@ func TestMouseClickSelectsVM(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
 	// Compact layout: header at y=0, table header at y=1, rows from y=2.
 	h.send(click(5, 5))
-	if h.selectedName() != "web-01" {
-		t.Fatalf("click on the 4th row selected %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "click on the 4th row")
 	h.send(click(5, 2))
-	if h.selectedName() != "build-runner" {
-		t.Fatalf("click on the 1st row selected %q", h.selectedName())
-	}
+	h.mustSelect("build-runner", "click on the 1st row")
 	// Below the rows: nothing happens.
 	h.send(click(5, 20))
-	if h.selectedName() != "build-runner" {
-		t.Fatal("click on empty space changed the selection")
-	}
+	h.mustSelect("build-runner", "click on empty space changed the selection")
 }
 
 func TestMouseClickSelectsTab(t *testing.T) {
@@ -50,9 +44,7 @@ func TestMouseWideClicksAndWheel(t *testing.T) {
 	l := h.a.layout()
 	rows := l.fleetRows()
 	h.send(click(rows.x+3, rows.y+3))
-	if h.selectedName() != "web-01" {
-		t.Fatalf("wide click selected %q", h.selectedName())
-	}
+	h.mustSelect("web-01", "wide click")
 	h.send(click(l.events.x+5, l.events.y+2))
 	if h.a.focus != focusDetail || h.a.pane != panes.EventsPane {
 		t.Fatal("click on the event log did not focus it")
@@ -67,9 +59,7 @@ func TestMouseWideClicksAndWheel(t *testing.T) {
 		t.Fatalf("click on the Chardevs pane chose %v", h.a.pane)
 	}
 	h.send(tea.MouseWheelMsg{X: rows.x + 3, Y: rows.y, Button: tea.MouseWheelUp})
-	if h.selectedName() != "build-runner" {
-		t.Fatalf("wheel up on the fleet selected %q", h.selectedName())
-	}
+	h.mustSelect("build-runner", "wheel up on the fleet")
 }
 
 func TestMouseOffByOptionAndKey(t *testing.T) {
@@ -78,17 +68,13 @@ func TestMouseOffByOptionAndKey(t *testing.T) {
 		t.Fatal("NoMouse still captures the mouse")
 	}
 	h.send(click(5, 5))
-	if h.selectedName() != "build-runner" {
-		t.Fatal("click acted with the mouse off")
-	}
+	h.mustSelect("build-runner", "click acted with the mouse off")
 	h.press("m")
 	if h.a.View().MouseMode != tea.MouseModeCellMotion {
 		t.Fatal("m did not turn the mouse on")
 	}
 	h.send(click(5, 5))
-	if h.selectedName() != "web-01" {
-		t.Fatal("click ignored with the mouse on")
-	}
+	h.mustSelect("web-01", "click ignored with the mouse on")
 	h.press("m")
 	if h.a.View().MouseMode != tea.MouseModeNone {
 		t.Fatal("m did not turn the mouse off")

@@ -22,6 +22,39 @@ func (h *harness) lastCall() execCall {
 	return c[len(c)-1]
 }
 
+// mustSend checks the last command sent: its name, and its arguments when
+// args is given. It returns the call for further checks.
+func (h *harness) mustSend(cmd string, args ...string) execCall {
+	h.t.Helper()
+	c := h.lastCall()
+	if c.cmd != cmd || len(args) > 0 && c.args != args[0] {
+		h.t.Fatalf("sent %+v, want %s %s", c, cmd, strings.Join(args, ""))
+	}
+	return c
+}
+
+// palette opens the palette, types query and presses enter on the first match.
+func (h *harness) palette(query string) {
+	h.t.Helper()
+	h.press(":")
+	h.typeText(query, "enter")
+}
+
+// retype clears the prompt, types text and presses keys.
+func (h *harness) retype(text string, keys ...string) {
+	h.t.Helper()
+	h.press("ctrl+u")
+	h.typeText(text, keys...)
+}
+
+// mustPrompt checks the palette prompt's text; what says what made it.
+func (h *harness) mustPrompt(want, what string) {
+	h.t.Helper()
+	if v := h.a.pal.prompt.Value(); v != want {
+		h.t.Fatalf("%s gave %q, want %q", what, v, want)
+	}
+}
+
 func (h *harness) mustNotSend() {
 	h.t.Helper()
 	if c := h.src.calls(); len(c) > 0 {
@@ -52,7 +85,7 @@ func TestPaletteFuzzyFilterAndRun(t *testing.T) {
 		t.Fatalf("first match for rsme is %s", it.act.id)
 	}
 	h.press("enter")
-	if c := h.lastCall(); c.vmID != webID || c.cmd != "cont" || c.args != "" {
+	if c := h.mustSend("cont", ""); c.vmID != webID {
 		t.Fatalf("sent %+v", c)
 	}
 	if h.a.paletteOpen() {
@@ -69,16 +102,13 @@ func TestPaletteFuzzyFilterAndRun(t *testing.T) {
 func TestPaletteArrowsChoose(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
 	h.press(":", "down", "enter") // second action: resume
-	if c := h.lastCall(); c.cmd != "cont" {
-		t.Fatalf("sent %+v", c)
-	}
+	h.mustSend("cont")
 }
 
 func TestPaletteDestructiveAsksFirst(t *testing.T) {
 	h := demo(t, Options{Confirm: true}, 100, 30)
-	h.press("G", ":")
-	h.typeText("reset")
-	h.press("enter")
+	h.press("G")
+	h.palette("reset")
 	h.mustShow("Reset VM on web-01 (system_reset)?", "[y/N]")
 	h.mustNotSend()
 	h.press("n")
@@ -87,38 +117,28 @@ func TestPaletteDestructiveAsksFirst(t *testing.T) {
 		t.Fatalf("status %q", h.statusText())
 	}
 	// Anything but y cancels, including enter.
-	h.press(":")
-	h.typeText("reset")
-	h.press("enter", "enter")
+	h.palette("reset")
+	h.press("enter")
 	h.mustNotSend()
-	h.press(":")
-	h.typeText("reset")
-	h.press("enter", "y")
-	if c := h.lastCall(); c.cmd != "system_reset" || c.vmID != webID {
+	h.palette("reset")
+	h.press("y")
+	if c := h.mustSend("system_reset"); c.vmID != webID {
 		t.Fatalf("sent %+v", c)
 	}
 }
 
 func TestPaletteNoConfirmWhenDisabled(t *testing.T) {
 	h := demo(t, Options{Confirm: false}, 100, 30)
-	h.press(":")
-	h.typeText("power down")
-	h.press("enter")
-	if c := h.lastCall(); c.cmd != "system_powerdown" {
-		t.Fatalf("sent %+v", c)
-	}
+	h.palette("power down")
+	h.mustSend("system_powerdown")
 }
 
 func TestPaletteQuitVMIsDestructive(t *testing.T) {
 	h := demo(t, Options{Confirm: true}, 100, 30)
-	h.press(":")
-	h.typeText("quit vm")
-	h.press("enter")
+	h.palette("quit vm")
 	h.mustShow("[y/N]")
 	h.press("y")
-	if c := h.lastCall(); c.cmd != "quit" {
-		t.Fatalf("sent %+v", c)
-	}
+	h.mustSend("quit")
 	if h.quit {
 		t.Fatal("quitting the VM quit qmpdash")
 	}
@@ -126,21 +146,14 @@ func TestPaletteQuitVMIsDestructive(t *testing.T) {
 
 func TestPaletteBalloonPrompt(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
-	h.press("G", ":")
-	h.typeText("balloon")
-	h.press("enter")
+	h.press("G")
+	h.palette("balloon")
 	h.mustShow("Set balloon target · web-01", "size:")
-	h.typeText("lots")
-	h.press("enter")
+	h.typeText("lots", "enter")
 	h.mustShow(`"lots" is not a size`)
 	h.mustNotSend()
-	h.press("ctrl+u")
-	h.typeText("1G")
-	h.press("enter")
-	c := h.lastCall()
-	if c.cmd != "balloon" || c.args != `{"value":1073741824}` {
-		t.Fatalf("sent %+v", c)
-	}
+	h.retype("1G", "enter")
+	c := h.mustSend("balloon", `{"value":1073741824}`)
 	// The fleet records the target it sent (model does); the memory pane
 	// shows it against the actual size.
 	h.src.update(func(s *model.FleetSnapshot) {
@@ -157,54 +170,34 @@ func TestPaletteBalloonPrompt(t *testing.T) {
 
 func TestPaletteEjectAndDeviceDel(t *testing.T) {
 	h := demo(t, Options{Confirm: true}, 100, 30)
-	h.press("G", ":")
-	h.typeText("eject")
-	h.press("enter")
+	h.press("G")
+	h.palette("eject")
 	h.mustShow("removable: cd0")
-	h.typeText("c")
-	h.press("tab") // completes to cd0
-	if v := h.a.pal.prompt.Value(); v != "cd0" {
-		t.Fatalf("completion gave %q", v)
-	}
+	h.typeText("c", "tab") // completes to cd0
+	h.mustPrompt("cd0", "completion")
 	h.press("enter")
 	h.mustShow("[y/N]")
 	h.press("y")
-	if c := h.lastCall(); c.cmd != "eject" || c.args != `{"device":"cd0"}` {
-		t.Fatalf("sent %+v", c)
-	}
-	h.press(":")
-	h.typeText("delete device")
-	h.press("enter")
+	h.mustSend("eject", `{"device":"cd0"}`)
+	h.palette("delete device")
 	h.press("enter") // empty id
 	h.mustShow("id is empty")
-	h.typeText("net0")
-	h.press("enter", "y")
-	if c := h.lastCall(); c.cmd != "device_del" || c.args != `{"id":"net0"}` {
-		t.Fatalf("sent %+v", c)
-	}
+	h.typeText("net0", "enter", "y")
+	h.mustSend("device_del", `{"id":"net0"}`)
 }
 
 func TestPaletteScreendumpAndHMP(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
-	h.press("G", ":")
-	h.typeText("screendump")
-	h.press("enter")
-	h.typeText("/tmp/s.ppm")
-	h.press("enter")
-	if c := h.lastCall(); c.cmd != "screendump" || c.args != `{"filename":"/tmp/s.ppm"}` {
-		t.Fatalf("sent %+v", c)
-	}
+	h.press("G")
+	h.palette("screendump")
+	h.typeText("/tmp/s.ppm", "enter")
+	h.mustSend("screendump", `{"filename":"/tmp/s.ppm"}`)
 	h.src.reply = func(vmID, cmd string, _ json.RawMessage) model.CommandResult {
 		return model.CommandResult{VMID: vmID, Command: cmd, Reply: json.RawMessage(`"drive0: /var/lib/vm/web-01.qcow2 (qcow2)\r\n\u001b[2Jcd0: [not inserted]\r\n"`)}
 	}
-	h.press(":")
-	h.typeText("hmp")
-	h.press("enter")
-	h.typeText("info block")
-	h.press("enter")
-	if c := h.lastCall(); c.cmd != "human-monitor-command" || c.args != `{"command-line":"info block"}` {
-		t.Fatalf("sent %+v", c)
-	}
+	h.palette("hmp")
+	h.typeText("info block", "enter")
+	h.mustSend("human-monitor-command", `{"command-line":"info block"}`)
 	h.mustShow("HMP info block · web-01", "drive0: /var/lib/vm/web-01.qcow2 (qcow2)", "cd0: [not inserted]")
 	if strings.Contains(h.a.render(), "\x1b[2J") {
 		t.Fatal("escape sequence in HMP output reached the screen")
@@ -220,91 +213,54 @@ func TestPaletteRawQMP(t *testing.T) {
 	h.src.reply = func(vmID, cmd string, _ json.RawMessage) model.CommandResult {
 		return model.CommandResult{VMID: vmID, Command: cmd, Reply: json.RawMessage(`{"status":"running","singlestep":false,"running":true}`)}
 	}
-	h.press("G", ":")
-	h.typeText("qmp")
-	h.press("enter")
+	h.press("G")
+	h.palette("qmp")
 	// Malformed JSON: a clear error, nothing sent.
-	h.typeText(`query-status {"a":`)
-	h.press("enter")
+	h.typeText(`query-status {"a":`, "enter")
 	h.mustShow("arguments are not a JSON object")
 	h.mustNotSend()
-	h.press("ctrl+u")
-	h.typeText(`query-status [1]`)
-	h.press("enter")
+	h.retype(`query-status [1]`, "enter")
 	h.mustShow("arguments are not a JSON object")
 	// Schema check before sending.
-	h.press("ctrl+u")
-	h.typeText(`block-job-cancel {"dev": "drive0"}`)
-	h.press("enter")
+	h.retype(`block-job-cancel {"dev": "drive0"}`, "enter")
 	h.mustShow(`arguments rejected: missing member "device"`)
 	h.mustNotSend()
 	// A good one: sent, reply pretty-printed in the viewer.
-	h.press("ctrl+u")
-	h.typeText(`query-status`)
-	h.press("enter")
-	if c := h.lastCall(); c.cmd != "query-status" || c.args != "" {
-		t.Fatalf("sent %+v", c)
-	}
+	h.retype(`query-status`, "enter")
+	h.mustSend("query-status", "")
 	h.mustShow("query-status · web-01", `"status": "running",`, `"running": true`)
 	h.press("esc")
 	// Arguments go through as typed.
-	h.press(":")
-	h.typeText("qmp")
-	h.press("enter")
-	h.typeText(`block-job-cancel {"device": "drive0", "force": true}`)
-	h.press("enter")
-	if c := h.lastCall(); c.cmd != "block-job-cancel" || c.args != `{"device": "drive0", "force": true}` {
-		t.Fatalf("sent %+v", c)
-	}
+	h.palette("qmp")
+	h.typeText(`block-job-cancel {"device": "drive0", "force": true}`, "enter")
+	h.mustSend("block-job-cancel", `{"device": "drive0", "force": true}`)
 }
 
 func TestPaletteRawDestructiveAsks(t *testing.T) {
 	h := demo(t, Options{Confirm: true}, 100, 30)
-	h.press(":")
-	h.typeText("qmp")
-	h.press("enter")
-	h.typeText("system_reset")
-	h.press("enter")
+	h.palette("qmp")
+	h.typeText("system_reset", "enter")
 	h.mustShow("[y/N]")
 	h.mustNotSend()
 	h.press("y")
-	if c := h.lastCall(); c.cmd != "system_reset" {
-		t.Fatalf("sent %+v", c)
-	}
+	h.mustSend("system_reset")
 }
 
 func TestPaletteCompletion(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
-	h.press(":")
-	h.typeText("qmp")
-	h.press("enter")
-	h.typeText("query-s")
-	h.press("tab")
-	if v := h.a.pal.prompt.Value(); v != "query-status " {
-		t.Fatalf("name completion gave %q", v)
-	}
-	h.press("ctrl+u")
-	h.typeText("query-")
-	h.press("tab")
+	h.palette("qmp")
+	h.typeText("query-s", "tab")
+	h.mustPrompt("query-status ", "name completion")
+	h.retype("query-", "tab")
 	h.mustShow("query-block", "query-commands", "query-status")
-	h.press("ctrl+u")
-	h.typeText("block-job-c")
-	h.press("tab")
-	if v := h.a.pal.prompt.Value(); v != "block-job-cancel " {
-		t.Fatalf("name completion gave %q", v)
-	}
+	h.retype("block-job-c", "tab")
+	h.mustPrompt("block-job-cancel ", "name completion")
 	h.mustShow("args: device:str, force?:bool")
 	h.press("tab") // opens the object
-	h.typeText(`"de`)
-	h.press("tab")
-	if v := h.a.pal.prompt.Value(); v != `block-job-cancel {"device": ` {
-		t.Fatalf("arg completion gave %q", v)
-	}
-	h.typeText(`"drive0", `)
-	h.press("tab") // only force is left
-	if v := h.a.pal.prompt.Value(); v != `block-job-cancel {"device": "drive0", "force": ` {
-		t.Fatalf("second arg completion gave %q", v)
-	}
+	h.typeText(`"de`, "tab")
+	h.mustPrompt(`block-job-cancel {"device": `, "arg completion")
+	h.typeText(`"drive0", `, "tab") // only force is left
+	h.mustPrompt(`block-job-cancel {"device": "drive0", "force": `, "second arg completion")
 }
 
 func TestPaletteReadOnly(t *testing.T) {
@@ -312,83 +268,58 @@ func TestPaletteReadOnly(t *testing.T) {
 	h.press(":")
 	h.mustShow("Pause VM (stop)  (disabled: read-only mode)", "Reset VM (system_reset)  (disabled: read-only mode)")
 	h.mustNotShow("Switch theme  (disabled")
-	h.typeText("pause")
-	h.press("enter")
+	h.typeText("pause", "enter")
 	h.mustShow("Pause VM is disabled: read-only mode")
 	h.mustNotSend()
-	h.press("esc", ":")
-	h.typeText("hmp")
-	h.press("enter")
+	h.press("esc")
+	h.palette("hmp")
 	h.mustShow("HMP command is disabled")
-	h.press("esc", ":")
-	h.typeText("qmp")
-	h.press("enter")
-	h.typeText("stop")
-	h.press("enter")
+	h.press("esc")
+	h.palette("qmp")
+	h.typeText("stop", "enter")
 	h.mustShow("read-only mode: only query-* commands may be sent")
 	h.mustNotSend()
 	// Completion offers queries only.
-	h.press("ctrl+u")
-	h.typeText("s")
-	h.press("tab")
+	h.retype("s", "tab")
 	h.mustShow("no command starts with")
-	h.press("ctrl+u")
-	h.typeText("query-status")
-	h.press("enter")
-	if c := h.lastCall(); c.cmd != "query-status" {
-		t.Fatalf("sent %+v", c)
-	}
+	h.retype("query-status", "enter")
+	h.mustSend("query-status")
 }
 
 func TestPaletteNoVM(t *testing.T) {
 	h := newHarness(t, newFakeSource(), Options{}, 100, 30)
 	h.press(":")
 	h.mustShow("Pause VM (stop)  (disabled: no VM selected)")
-	h.typeText("pause")
-	h.press("enter")
+	h.typeText("pause", "enter")
 	h.mustNotSend()
 	h.mustShow("disabled: no VM selected")
 }
 
 func TestPaletteThemeIntervalMouseQuit(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
-	h.press(":")
-	h.typeText("theme")
-	h.press("enter")
+	h.palette("theme")
 	h.mustShow("themes: dark, default, high-contrast, light")
-	h.typeText("neon")
-	h.press("enter")
+	h.typeText("neon", "enter")
 	h.mustShow(`unknown theme "neon" (valid: dark, default, high-contrast, light)`)
-	h.press("ctrl+u")
-	h.typeText("hi")
-	h.press("tab", "enter")
+	h.retype("hi", "tab", "enter")
 	if h.a.theme.Name != "high-contrast" || h.a.st.Theme != "high-contrast" {
 		t.Fatalf("theme is %q", h.a.theme.Name)
 	}
 
-	h.press(":")
-	h.typeText("interval")
-	h.press("enter")
-	h.typeText("50ms")
-	h.press("enter")
+	h.palette("interval")
+	h.typeText("50ms", "enter")
 	h.mustShow("interval must be between 100ms and 1h0m0s (got 50ms)")
-	h.press("ctrl+u")
-	h.typeText("2s")
-	h.press("enter")
+	h.retype("2s", "enter")
 	if h.src.interval != 2*time.Second {
 		t.Fatalf("interval %v", h.src.interval)
 	}
 	h.mustShow("poll 2s")
 
-	h.press(":")
-	h.typeText("mouse")
-	h.press("enter")
+	h.palette("mouse")
 	if h.a.mouse || h.a.View().MouseMode != 0 {
 		t.Fatal("mouse still on")
 	}
-	h.press(":")
-	h.typeText("quit qmpdash")
-	h.press("enter")
+	h.palette("quit qmpdash")
 	if !h.quit {
 		t.Fatal("did not quit")
 	}
@@ -402,12 +333,9 @@ func TestPaletteRecentFirstAndPersisted(t *testing.T) {
 	h.press(":")
 	h.typeText("chardev") // matches nothing in particular; just to have typed
 	h.press("esc", ":")
-	h.typeText("interval")
-	h.press("enter")
-	h.typeText("3s")
-	h.press("enter", ":")
-	h.typeText("resume")
-	h.press("enter", ":")
+	h.typeText("interval", "enter")
+	h.typeText("3s", "enter", ":")
+	h.typeText("resume", "enter", ":")
 	if h.a.pal.items[0].act.id != actResume || h.a.pal.items[1].act.id != actInterval {
 		t.Fatalf("recent not first: %s, %s", h.a.pal.items[0].act.id, h.a.pal.items[1].act.id)
 	}
@@ -442,9 +370,7 @@ func TestPaletteCorruptHistoryIgnored(t *testing.T) {
 	}
 	h := demo(t, Options{HistoryFile: file}, 100, 30)
 	h.mustShow("palette history ignored")
-	h.press(":")
-	h.typeText("resume")
-	h.press("enter")
+	h.palette("resume")
 	// The next save replaces the corrupt file with a good one.
 	if _, err := loadHistory(file); err != nil {
 		t.Fatalf("history still corrupt after a save: %v", err)
@@ -457,11 +383,9 @@ func TestPaletteExecuteErrorKeepsClass(t *testing.T) {
 		return model.CommandResult{VMID: vmID, Command: cmd, Err: model.ErrorInfo{
 			Kind: qmp.KindResponse, Class: "DeviceNotFound", Message: "Device 'net9' not found"}}
 	}
-	h.press("G", ":")
-	h.typeText("delete device")
-	h.press("enter")
-	h.typeText("net9")
-	h.press("enter")
+	h.press("G")
+	h.palette("delete device")
+	h.typeText("net9", "enter")
 	if st := h.statusText(); !strings.Contains(st, "[NO-DEVICE] web-01: Device 'net9' not found") {
 		t.Fatalf("status %q", st)
 	}
@@ -502,9 +426,8 @@ func TestRawQMPParse(t *testing.T) {
 
 func TestPaletteTargetFixedWhenOpened(t *testing.T) {
 	h := demo(t, Options{Confirm: true}, 100, 30)
-	h.press("G", ":") // web-01
-	h.typeText("reset")
-	h.press("enter")
+	h.press("G") // web-01
+	h.palette("reset")
 	h.mustShow("Reset VM on web-01")
 	// The fleet re-sorts under the open palette: the cursor now sits on
 	// another VM, but the action still goes to web-01.

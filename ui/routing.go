@@ -245,20 +245,13 @@ func (a *app) startEventFilter() {
 // do not type (the arrows) move the selection meanwhile.
 func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 	f := &a.fleet
-	switch act {
-	case "clear":
-		f.editing, f.filter = false, ""
-	case "keep":
-		f.editing = false
-	case "up", "down":
+	if act == "up" || act == "down" {
 		f.move(a.snap.VMs, map[string]int{"up": -1, "down": 1}[act])
 		a.clampScroll()
 		return nil
-	default:
-		if !f.input.HandleKey(msg) {
-			return nil
-		}
-		f.filter = strings.TrimSpace(f.input.Value())
+	}
+	if !editFilter(act, msg, &f.editing, &f.filter, &f.input) {
+		return nil
 	}
 	f.offset = 0
 	f.refresh(a.snap.VMs)
@@ -266,21 +259,33 @@ func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// updateEventFilter edits the event name filter, kept upper-cased.
 func (a *app) updateEventFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 	l := &a.events
+	if editFilter(act, msg, &l.editing, &l.filter, &l.input) {
+		l.filter = strings.ToUpper(l.filter)
+		l.scroll = 0
+	}
+	return nil
+}
+
+// editFilter applies one key to a filter being typed: "clear" stops editing
+// and empties the filter, "keep" stops editing and keeps it, and any other
+// key goes to the input, whose trimmed text becomes the filter. It reports
+// whether anything changed.
+func editFilter(act string, msg tea.KeyPressMsg, editing *bool, filter *string, in *lineinput.Model) bool {
 	switch act {
 	case "clear":
-		l.editing, l.filter = false, ""
+		*editing, *filter = false, ""
 	case "keep":
-		l.editing = false
+		*editing = false
 	default:
-		if !l.input.HandleKey(msg) {
-			return nil
+		if !in.HandleKey(msg) {
+			return false
 		}
-		l.filter = strings.ToUpper(strings.TrimSpace(l.input.Value()))
+		*filter = strings.TrimSpace(in.Value())
 	}
-	l.scroll = 0
-	return nil
+	return true
 }
 
 // onPaste sends pasted text to whatever has the keys: the top dialog,

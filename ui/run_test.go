@@ -52,6 +52,31 @@ func runUntil(t *testing.T, ctx context.Context, src Source, opts Options) func(
 	}
 }
 
+// running is Run in progress, fed through a pipe and writing to a buffer.
+type running struct {
+	in   *io.PipeWriter
+	out  *syncBuffer
+	wait func() error
+}
+
+// startRun starts Run on src and waits for its first frame (web-01 shown).
+func startRun(t *testing.T, ctx context.Context, src Source) *running {
+	t.Helper()
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() })
+	r := &running{in: pw, out: &syncBuffer{}}
+	r.wait = runUntil(t, ctx, src, Options{Input: pr, Output: r.out})
+	waitFor(t, r.out, "web-01")
+	return r
+}
+
+// end waits for Run to return, then closes its input.
+func (r *running) end() error {
+	err := r.wait()
+	r.in.Close()
+	return err
+}
+
 // waitFor polls out until it contains want (the program renders on its own
 // schedule; there is no event to wait on from outside).
 func waitFor(t *testing.T, out *syncBuffer, want string) {
@@ -67,34 +92,23 @@ func waitFor(t *testing.T, out *syncBuffer, want string) {
 
 func TestRunQuitsOnQ(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	out := &syncBuffer{}
-	src := newFakeSource(demoVMs()...)
-	wait := runUntil(t, context.Background(), src, Options{Input: pr, Output: out})
-	waitFor(t, out, "web-01")
-	if _, err := pw.Write([]byte("q")); err != nil {
+	r := startRun(t, context.Background(), newFakeSource(demoVMs()...))
+	if _, err := r.in.Write([]byte("q")); err != nil {
 		t.Fatal(err)
 	}
-	if err := wait(); err != nil {
+	if err := r.end(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	pw.Close()
 }
 
 func TestRunEndsWithContext(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	out := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	wait := runUntil(t, ctx, newFakeSource(demoVMs()...), Options{Input: pr, Output: out})
-	waitFor(t, out, "web-01")
+	r := startRun(t, ctx, newFakeSource(demoVMs()...))
 	cancel()
-	if err := wait(); err != nil {
+	if err := r.end(); err != nil {
 		t.Fatalf("Run after cancel: %v", err)
 	}
-	pw.Close()
 }
 
 func TestRunRejectsUnknownTheme(t *testing.T) {
@@ -109,42 +123,35 @@ func TestRunRejectsUnknownTheme(t *testing.T) {
 
 func TestRunFollowsFleetChanges(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	out := &syncBuffer{}
 	src := newFakeSource(demoVMs()...)
 	ctx, cancel := context.WithCancel(context.Background())
-	wait := runUntil(t, ctx, src, Options{Input: pr, Output: out})
-	waitFor(t, out, "web-01")
+	r := startRun(t, ctx, src)
 	src.update(func(s *model.FleetSnapshot) { s.VMs[0].Name = "renamed-vm" })
-	waitFor(t, out, "renamed-vm")
+	waitFor(t, r.out, "renamed-vm")
 	src.addEvents(model.LoggedEvent{Source: src.snap.VMs[0].ID, Name: "SHUTDOWN", Time: t0})
-	pw.Write([]byte("7")) // the selected VM's event log
-	waitFor(t, out, "SHUTDOWN")
+	r.in.Write([]byte("7")) // the selected VM's event log
+	waitFor(t, r.out, "SHUTDOWN")
 	cancel()
-	if err := wait(); err != nil {
+	if err := r.end(); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestRunNoColor(t *testing.T) {
 	t.Setenv("NO_COLOR", "yes please") // any non-empty value, not just "1"/"true"
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	out := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
-	wait := runUntil(t, ctx, newFakeSource(demoVMs()...), Options{Input: pr, Output: out})
-	waitFor(t, out, "web-01")
-	pw.Write([]byte(":")) // the palette, with its selection highlight
-	waitFor(t, out, "Commands")
+	r := startRun(t, ctx, newFakeSource(demoVMs()...))
+	r.in.Write([]byte(":")) // the palette, with its selection highlight
+	waitFor(t, r.out, "Commands")
 	cancel()
-	if err := wait(); err != nil {
+	if err := r.end(); err != nil {
 		t.Fatal(err)
 	}
-	if c := colourSGR(out.String()); c != "" {
+	out := r.out.String()
+	if c := colourSGR(out); c != "" {
 		t.Fatalf("NO_COLOR output has a colour sequence %q", c)
 	}
-	if !strings.Contains(out.String(), "[CONNECT]") || !strings.Contains(out.String(), "▶ running") {
+	if !strings.Contains(out, "[CONNECT]") || !strings.Contains(out, "▶ running") {
 		t.Fatal("labels and glyphs missing without colour")
 	}
 }

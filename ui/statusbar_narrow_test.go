@@ -18,10 +18,8 @@ func deviceDelFails(h *harness, msg string) {
 			Err: model.ErrorInfo{Kind: qmp.KindResponse, Class: "DeviceNotFound", Message: msg}}
 	}
 	h.press(":")
-	h.typeText("delete device")
-	h.press("enter")
-	h.typeText("nope")
-	h.press("enter")
+	h.typeText("delete device", "enter")
+	h.typeText("nope", "enter")
 }
 
 func TestStatusMessageBeatsCountsAt80Columns(t *testing.T) {

@@ -11,12 +11,6 @@ import (
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// statusLine is the status bar's text.
-func (h *harness) statusText() string {
-	lines := strings.Split(h.screen(), "\n")
-	return lines[len(lines)-2]
-}
-
 func TestStatusShowsEveryErrorClassWithItsLabel(t *testing.T) {
 	cases := []struct {
 		err   model.ErrorInfo
@@ -44,8 +38,7 @@ func TestStatusShowsEveryErrorClassWithItsLabel(t *testing.T) {
 			return model.CommandResult{VMID: vmID, Command: cmd, Err: c.err}
 		}
 		h.press(":")
-		h.typeText("pause")
-		h.press("enter")
+		h.typeText("pause", "enter")
 		st := h.statusText()
 		if !strings.Contains(st, c.label+" web-01: went wrong "+c.label) {
 			t.Errorf("status for %+v = %q", c.err, st)
@@ -89,8 +82,7 @@ func TestStatusStaleFadeDoesNotClearNewerMessage(t *testing.T) {
 	h.ticks = nil // drop the first error's fade; we fire it by hand below
 	old := h.a.status.tag
 	h.press(":")
-	h.typeText("pause")
-	h.press("enter")
+	h.typeText("pause", "enter")
 	if !strings.Contains(h.statusText(), "Pause VM on build-runner: done") {
 		t.Fatalf("status %q", h.statusText())
 	}

@@ -31,21 +31,20 @@ const (
 // Titles are the panes' names, for box titles and tabs.
 var Titles = [Count]string{"Overview", "vCPUs", "Memory", "Block", "Migration", "Chardevs", "Events"}
 
+// drawers are the panes' drawing functions by ID; EventsPane has none.
+var drawers = [Count]func(*render.Context, *model.VMSnapshot, int) []string{
+	OverviewPane:  Overview,
+	VCPUsPane:     VCPUs,
+	MemoryPane:    Memory,
+	BlockPane:     Block,
+	MigrationPane: Migration,
+	ChardevsPane:  Chardevs,
+}
+
 // Lines draws pane id for v in w cells; nil for EventsPane.
 func Lines(id ID, c *render.Context, v *model.VMSnapshot, w int) []string {
-	switch id {
-	case OverviewPane:
-		return Overview(c, v, w)
-	case VCPUsPane:
-		return VCPUs(c, v, w)
-	case MemoryPane:
-		return Memory(c, v, w)
-	case BlockPane:
-		return Block(c, v, w)
-	case MigrationPane:
-		return Migration(c, v, w)
-	case ChardevsPane:
-		return Chardevs(c, v, w)
+	if id < 0 || id >= Count || drawers[id] == nil {
+		return nil
 	}
-	return nil
+	return drawers[id](c, v, w)
 }
