@@ -12,6 +12,7 @@ import (
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 	"github.com/qmpdash/qmpdash/ui/panes"
 	"github.com/qmpdash/qmpdash/ui/render"
@@ -44,9 +45,7 @@ type app struct {
 	keys   keys.Map
 	// tables are the root states' key tables, built once from keys.
 	tables tableSet
-	// columns are the fleet columns Options.Columns asked for; nil is all.
-	columns map[colID]bool
-	helpM   help.Model
+	helpM  help.Model
 
 	w, h  int
 	mouse bool
@@ -58,7 +57,7 @@ type app struct {
 	names    map[string]string          // VM id -> display name
 	lastErrs map[string]model.ErrorInfo // VM id -> LastError last seen
 
-	fleet  fleetList
+	fleet  fleet.Model
 	focus  focusArea
 	pane   panes.ID
 	scroll [panes.Count]int
@@ -127,11 +126,9 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 		tick:      ctxTick(cfg.ctx),
 		w:         80, h: 24,
 	}
-	cols, err := visibleColumns(opts.Columns)
-	if err != nil {
+	if a.fleet, err = fleet.New(&a.keys, opts.Columns); err != nil {
 		return nil, err
 	}
-	a.columns = cols
 	a.restyle()
 	err = a.keys.Rebind(opts.Keys, allTables(&a.keys))
 	a.tables = newTableSet(&a.keys)
@@ -205,11 +202,7 @@ func (a *app) loadHistoryCmd() tea.Cmd {
 
 // selected returns the VM under the cursor.
 func (a *app) selected() (*model.VMSnapshot, bool) {
-	if len(a.fleet.order) == 0 {
-		return nil, false
-	}
-	v := &a.snap.VMs[a.fleet.order[a.fleet.cursor]]
-	return v, true
+	return a.fleet.Selected()
 }
 
 func (a *app) vmName(id string) string {
@@ -303,9 +296,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // previous VM) and fetches the new VM's event log at once; switching the
 // log back from all VMs to this VM fetches it too.
 func (a *app) keepingPlace(fn func() tea.Cmd) tea.Cmd {
-	before, wasAll := a.fleet.selID, a.events.all
+	before, wasAll := a.fleet.SelectedID(), a.events.all
 	cmd := fn()
-	moved := a.fleet.selID != before
+	moved := a.fleet.SelectedID() != before
 	if moved {
 		a.selectionMoved()
 	}

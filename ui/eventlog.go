@@ -244,7 +244,7 @@ func (a *app) eventLines(w, h int) []string {
 	if h <= 0 {
 		return lines
 	}
-	win := l.window(h, a.fleet.selID)
+	win := l.window(h, a.fleet.SelectedID())
 	if len(win) == 0 {
 		msg := "no events yet"
 		if l.filter != "" {

@@ -28,8 +28,8 @@ func chattyFleet(t *testing.T, quietN, chattyN int) *harness {
 	src.addEvents(vmEvents(quietID, "Q", 0, quietN)...)
 	src.addEvents(vmEvents(chattyID, "C", 0, chattyN)...)
 	h := newHarness(t, src, Options{}, 160, 48)
-	if h.a.fleet.selID != quietID {
-		t.Fatalf("selected %q", h.a.fleet.selID)
+	if h.a.fleet.SelectedID() != quietID {
+		t.Fatalf("selected %q", h.a.fleet.SelectedID())
 	}
 	return h
 }
@@ -92,8 +92,8 @@ func TestEventsThisVMSurvivesChattyNeighbour(t *testing.T) {
 func TestEventsSelectionFetchesVMLogAtOnce(t *testing.T) {
 	h := chattyFleet(t, 3, 10000)
 	h.press("up") // to chatty
-	if h.a.fleet.selID != chattyID {
-		t.Fatalf("selected %q", h.a.fleet.selID)
+	if h.a.fleet.SelectedID() != chattyID {
+		t.Fatalf("selected %q", h.a.fleet.SelectedID())
 	}
 	h.mustShow("Events · chatty", "C_EV_09999")
 	h.mustNotShow("Q_EV_")

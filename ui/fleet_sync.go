@@ -50,7 +50,7 @@ func (a *app) readFleet() func() fleetMsg {
 // returns it, to be run inside a command.
 func (a *app) readVMEvents() func() vmEventsMsg {
 	a.events.vmAsked++
-	src, id, gen := a.src, a.fleet.selID, a.events.vmAsked
+	src, id, gen := a.src, a.fleet.SelectedID(), a.events.vmAsked
 	return func() vmEventsMsg {
 		if id == "" {
 			return vmEventsMsg{}
@@ -75,7 +75,7 @@ func (a *app) selectionMoved() {
 
 // applyVMEvents takes in an immediate fetch of a VM's own log.
 func (a *app) applyVMEvents(m vmEventsMsg) {
-	l, sel := &a.events, a.fleet.selID
+	l, sel := &a.events, a.fleet.SelectedID()
 	was := l.usesVM(sel)
 	added, ok := l.setVM(m, sel)
 	if ok && was && l.usesVM(sel) && l.scroll > 0 {
@@ -87,13 +87,13 @@ func (a *app) applyVMEvents(m vmEventsMsg) {
 // clampEventScroll keeps the event log's offset within its lines (a
 // bounded log drops its oldest as new ones come).
 func (a *app) clampEventScroll() {
-	a.events.scrollBy(0, a.eventsHeight(), a.fleet.selID)
+	a.events.scrollBy(0, a.eventsHeight(), a.fleet.SelectedID())
 }
 
 // applyFleet takes in a new snapshot and its events.
 func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	var cmds []tea.Cmd
-	before := a.fleet.selID
+	before := a.fleet.SelectedID()
 	a.snap, a.haveSnap = m.snap, true
 	if a.pendingInterval > 0 && m.snap.Interval == a.pendingInterval {
 		a.pendingInterval = 0
@@ -101,13 +101,13 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	a.counts = render.CountStates(m.snap.VMs)
 	clear(a.names)
 	seen := make(map[string]bool, len(m.snap.VMs))
-	a.fleet.names = a.fleet.names[:0]
+	names := make([]string, 0, len(m.snap.VMs))
 	for i := range m.snap.VMs {
 		v := &m.snap.VMs[i]
 		// The one place a VM's name is made safe to show.
 		name := render.DisplayName(v)
 		a.names[v.ID] = name
-		a.fleet.names = append(a.fleet.names, name)
+		names = append(names, name)
 		seen[v.ID] = true
 		// A VM's new error (e.g. its connection failing) goes to the
 		// status bar just like a command's.
@@ -123,12 +123,8 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 			delete(a.lastErrs, id)
 		}
 	}
-	if a.fleet.selID == "" && len(m.snap.VMs) > 0 {
-		a.fleet.selID = m.snap.VMs[0].ID
-	}
-	a.fleet.refresh(m.snap.VMs)
-	a.fleet.rows.prune(m.snap.VMs)
-	sel := a.fleet.selID
+	a.fleet.SetVMs(m.snap.VMs, names)
+	sel := a.fleet.SelectedID()
 	if sel != before {
 		a.selectionMoved() // the selected VM went, or this is the first snapshot
 	}
@@ -168,5 +164,5 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 // clampScroll keeps the fleet's visible window on the cursor.
 func (a *app) clampScroll() {
 	l := a.layout()
-	a.fleet.scrollInto(l.fleetRows().h)
+	a.fleet.ScrollInto(l.fleetRows().h)
 }

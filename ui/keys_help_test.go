@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 	"github.com/qmpdash/qmpdash/ui/panes"
 )
@@ -177,14 +178,14 @@ func TestInputContextsShowAndTakeOnlyArrows(t *testing.T) {
 		t.Fatalf("filter help %q", line)
 	}
 	h.press("k")
-	if h.a.fleet.filter != "k" || !h.a.fleet.editing {
-		t.Fatalf("k in the filter: %q editing=%v", h.a.fleet.filter, h.a.fleet.editing)
+	if h.a.fleet.Filter() != "k" || !h.a.fleet.Editing() {
+		t.Fatalf("k in the filter: %q editing=%v", h.a.fleet.Filter(), h.a.fleet.Editing())
 	}
 	h.press("backspace")
 	before := h.selectedName()
 	h.press("down")
-	if h.selectedName() == before || !h.a.fleet.editing {
-		t.Fatalf("down in the filter: %q -> %q, editing=%v", before, h.selectedName(), h.a.fleet.editing)
+	if h.selectedName() == before || !h.a.fleet.Editing() {
+		t.Fatalf("down in the filter: %q -> %q, editing=%v", before, h.selectedName(), h.a.fleet.Editing())
 	}
 }
 
@@ -329,7 +330,7 @@ func TestSortTabInFleetKeepsTabInDetail(t *testing.T) {
 		t.Fatalf("errors %+v", h.a.errs.entries)
 	}
 	h.press("tab")
-	if h.a.fleet.sortBy != sortState {
+	if h.a.fleet.SortBy() != fleet.SortState {
 		t.Fatal("tab did not sort in the fleet")
 	}
 	h.press("enter", "tab")

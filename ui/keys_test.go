@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 )
 
@@ -21,8 +22,8 @@ func TestQuitKeys(t *testing.T) {
 	// q types into a filter instead of quitting; ctrl+c always quits.
 	h := demo(t, Options{}, 100, 30)
 	h.press("/", "q")
-	if h.quit || h.a.fleet.filter != "q" {
-		t.Fatalf("q in the filter: quit=%v filter=%q", h.quit, h.a.fleet.filter)
+	if h.quit || h.a.fleet.Filter() != "q" {
+		t.Fatalf("q in the filter: quit=%v filter=%q", h.quit, h.a.fleet.Filter())
 	}
 	h.press("ctrl+c")
 	if !h.quit {
@@ -41,7 +42,7 @@ func TestEscClosesWhateverIsOpen(t *testing.T) {
 		h.press(open...)
 		h.press("esc")
 		a := h.a
-		if a.stack.Len() > 0 || a.fleet.editing || a.events.editing {
+		if a.stack.Len() > 0 || a.fleet.Editing() || a.events.editing {
 			t.Fatalf("esc after %v left something open", open)
 		}
 	}
@@ -66,11 +67,11 @@ func TestHelpOverlayIsDrawnFromKeyMap(t *testing.T) {
 	}
 	// The rebinding works, and ctrl+c still quits.
 	h.press("o")
-	if h.a.fleet.sortBy != sortState {
+	if h.a.fleet.SortBy() != fleet.SortState {
 		t.Fatal("rebound sort key did nothing")
 	}
 	h.press("s")
-	if h.a.fleet.sortBy != sortState {
+	if h.a.fleet.SortBy() != fleet.SortState {
 		t.Fatal("old sort key still bound")
 	}
 	h.press("x")

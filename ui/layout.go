@@ -47,7 +47,7 @@ func (a *app) layout() layout {
 	b := l.body
 	if w >= wideW && h >= wideH {
 		l.wide = true
-		rows := len(a.fleet.order)
+		rows := a.fleet.Rows()
 		fh := max(6, min(rows+3, b.h*2/5))
 		l.fleet = rect{0, b.y, w, fh}
 		rest := rect{0, b.y + fh, w, b.h - fh}

@@ -45,9 +45,8 @@ func (a *app) onMouse(msg tea.MouseMsg) tea.Cmd {
 func (a *app) click(l layout, x, y int) {
 	rows := l.fleetRows()
 	if (l.wide || a.focus == focusFleet) && rows.contains(x, y) {
-		i := a.fleet.offset + (y - rows.y)
-		if i < len(a.fleet.order) {
-			a.fleet.moveTo(a.snap.VMs, i)
+		if i, ok := a.fleet.RowAt(y - rows.y); ok {
+			a.fleet.MoveTo(i)
 			if l.wide {
 				a.focus = focusFleet
 			}
@@ -85,10 +84,10 @@ func (a *app) click(l layout, x, y int) {
 func (a *app) wheel(l layout, x, y, delta int) {
 	switch {
 	case (l.wide || a.focus == focusFleet) && l.fleet.contains(x, y):
-		a.fleet.move(a.snap.VMs, delta)
+		a.fleet.Move(delta)
 		a.clampScroll()
 	case l.wide && l.events.contains(x, y):
-		a.events.scrollBy(-delta, max(1, l.events.h-2), a.fleet.selID)
+		a.events.scrollBy(-delta, max(1, l.events.h-2), a.fleet.SelectedID())
 	case l.wide && l.detail.contains(x, y):
 		if v, ok := a.selected(); ok {
 			for _, b := range a.widePanes(v, l.detail) {

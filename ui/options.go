@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 )
 
@@ -55,3 +56,6 @@ const (
 
 // KeyActions lists the action names Options.Keys may rebind.
 func KeyActions() []string { return keys.Actions() }
+
+// ColumnNames lists the fleet columns Options.Columns may name, in order.
+func ColumnNames() []string { return fleet.ColumnNames() }

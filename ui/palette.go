@@ -73,7 +73,7 @@ func (a *app) openPalette() {
 	p := &a.pal
 	// The target is fixed now: if the fleet re-sorts or the VM goes away
 	// while the user types, the action must not land on another VM.
-	*p = palette{histIdx: -1, vmID: a.fleet.selID}
+	*p = palette{histIdx: -1, vmID: a.fleet.SelectedID()}
 	p.query.Prompt = ": "
 	p.query.Placeholder = "type to search actions"
 	a.filterPalette()

@@ -25,7 +25,7 @@ func (a *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	t := a.bodyKeys()
 	act := t.Match(msg)
 	switch {
-	case a.fleet.editing:
+	case a.fleet.Editing():
 		return a.updateFleetFilter(act, msg)
 	case a.events.editing:
 		return a.updateEventFilter(act, msg)
@@ -57,8 +57,8 @@ func (a *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 // bodyKeys is the table of what has the keys when no dialog is on top.
 func (a *app) bodyKeys() keys.Table {
 	switch {
-	case a.fleet.editing:
-		return a.tables.fleetFilter
+	case a.fleet.Editing():
+		return *a.fleet.Table()
 	case a.events.editing:
 		return a.tables.eventFilter
 	case a.focus == focusDetail && a.pane == panes.EventsPane:
@@ -103,45 +103,21 @@ func mouseHint(on bool) string {
 func (a *app) pageRows() int { return max(1, a.layout().fleetRows().h-1) }
 
 func (a *app) fleetKey(act string, msg tea.KeyPressMsg) tea.Cmd {
-	f := &a.fleet
-	vms := a.snap.VMs
-	switch act {
-	case "back":
-		if f.filter != "" {
-			f.filter = ""
-			f.refresh(vms)
+	if status, ok := a.fleet.Do(act, a.pageRows()); ok {
+		a.clampScroll()
+		if status != "" {
+			return a.setStatus(statusInfo, status)
 		}
-	case "up":
-		f.move(vms, -1)
-	case "down":
-		f.move(vms, 1)
-	case "page-up":
-		f.move(vms, -a.pageRows())
-	case "page-down":
-		f.move(vms, a.pageRows())
-	case "top":
-		f.moveTo(vms, 0)
-	case "bottom":
-		f.moveTo(vms, len(f.order)-1)
+		return nil
+	}
+	switch act {
 	case "open":
-		if len(f.order) > 0 {
+		if a.fleet.Rows() > 0 {
 			a.focus = focusDetail
 			if a.pane == panes.EventsPane && a.layout().wide {
 				a.pane = panes.OverviewPane
 			}
 		}
-	case "filter":
-		f.editing = true
-		f.input = lineinput.Model{Prompt: "/", Placeholder: "fuzzy filter by name"}
-		f.input.SetValue(f.filter)
-	case "sort":
-		f.sortBy = (f.sortBy + 1) % numSortKeys
-		f.refresh(vms)
-		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
-	case "sort-reverse":
-		f.desc = !f.desc
-		f.refresh(vms)
-		return a.setStatus(statusInfo, "sorted by "+f.sortLabel()+" ("+f.sortMeaning()+")")
 	case "panes":
 		a.focus = focusDetail
 		a.pane = panes.ID(msg.String()[0] - '1')
@@ -219,7 +195,7 @@ func (a *app) paneHeight() int {
 func (a *app) scrollPane(delta int) {
 	h := a.paneHeight()
 	if a.pane == panes.EventsPane {
-		a.events.scrollBy(-delta, h, a.fleet.selID)
+		a.events.scrollBy(-delta, h, a.fleet.SelectedID())
 		return
 	}
 	v, ok := a.selected()
@@ -241,20 +217,9 @@ func (a *app) startEventFilter() {
 	a.events.input.SetValue(a.events.filter)
 }
 
-// updateFleetFilter edits the fleet filter. Letters type; only keys that
-// do not type (the arrows) move the selection meanwhile.
+// updateFleetFilter passes a key to the fleet filter being typed.
 func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
-	f := &a.fleet
-	if act == "up" || act == "down" {
-		f.move(a.snap.VMs, map[string]int{"up": -1, "down": 1}[act])
-		a.clampScroll()
-		return nil
-	}
-	if !editFilter(act, msg, &f.editing, &f.filter, &f.input) {
-		return nil
-	}
-	f.offset = 0
-	f.refresh(a.snap.VMs)
+	a.fleet.EditFilter(act, msg)
 	a.clampScroll()
 	return nil
 }
@@ -262,30 +227,11 @@ func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 // updateEventFilter edits the event name filter, kept upper-cased.
 func (a *app) updateEventFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 	l := &a.events
-	if editFilter(act, msg, &l.editing, &l.filter, &l.input) {
+	if l.input.EditFilter(act, msg, &l.editing, &l.filter) {
 		l.filter = strings.ToUpper(l.filter)
 		l.scroll = 0
 	}
 	return nil
-}
-
-// editFilter applies one key to a filter being typed: "clear" stops editing
-// and empties the filter, "keep" stops editing and keeps it, and any other
-// key goes to the input, whose trimmed text becomes the filter. It reports
-// whether anything changed.
-func editFilter(act string, msg tea.KeyPressMsg, editing *bool, filter *string, in *lineinput.Model) bool {
-	switch act {
-	case "clear":
-		*editing, *filter = false, ""
-	case "keep":
-		*editing = false
-	default:
-		if !in.HandleKey(msg) {
-			return false
-		}
-		*filter = strings.TrimSpace(in.Value())
-	}
-	return true
 }
 
 // onPaste sends pasted text to whatever has the keys: the top dialog,
@@ -296,10 +242,8 @@ func (a *app) onPaste(msg tea.PasteMsg) tea.Cmd {
 		return a.carryOut(d.Update(msg))
 	}
 	switch {
-	case a.fleet.editing:
-		a.fleet.input.Insert(s)
-		a.fleet.filter = strings.TrimSpace(a.fleet.input.Value())
-		a.fleet.refresh(a.snap.VMs)
+	case a.fleet.Editing():
+		a.fleet.Paste(s)
 	case a.events.editing:
 		a.events.input.Insert(s)
 		a.events.filter = strings.ToUpper(strings.TrimSpace(a.events.input.Value()))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 )
 
@@ -45,14 +46,13 @@ func cat(parts ...[]keys.Entry) []keys.Entry {
 	return out
 }
 
-// fleetKeys: the fleet list has focus.
+// fleetKeys: the fleet list has focus: the global keys, the table's
+// own, and the root's (open a VM, pick a pane, the event log).
 func fleetKeys(k *keys.Map) keys.Table {
 	return keys.Table{
 		Context: "fleet",
-		Entries: cat(globalEntries(k), []keys.Entry{{Action: "back", Binding: &k.Back}}, moveEntries(k),
-			[]keys.Entry{{Action: "open", Binding: &k.Open}, {Action: "filter", Binding: &k.Filter},
-				{Action: "sort", Binding: &k.Sort}, {Action: "sort-reverse", Binding: &k.SortReverse}},
-			eventEntries(k)),
+		Entries: cat(globalEntries(k), fleet.Keys(k).Entries,
+			[]keys.Entry{{Action: "open", Binding: &k.Open}}, eventEntries(k)),
 		Short: []string{"up", "down", "open", "filter", "sort", "palette", "events", "help", "quit"},
 	}
 }
@@ -70,18 +70,6 @@ func detailKeys(k *keys.Map, events bool) keys.Table {
 		t.Short = []string{"back", "up", "down", "events-all", "events-filter", "bottom", "help", "quit"}
 	}
 	return t
-}
-
-// fleetFilterKeys: the fleet filter is being typed. Letters type, so only
-// keys that do not type move the selection.
-func fleetFilterKeys(k *keys.Map) keys.Table {
-	return keys.Table{
-		Context: "fleet filter", Input: true,
-		Entries: []keys.Entry{{Action: "keep", Binding: &k.Run, Desc: "keep"},
-			{Action: "up", Binding: &k.InputUp}, {Action: "down", Binding: &k.InputDown},
-			{Action: "clear", Binding: &k.InputBack, Desc: "clear"}},
-		Short: []string{"keep", "up", "down", "clear"},
-	}
 }
 
 // eventFilterKeys: the event-name filter is being typed.
@@ -125,7 +113,7 @@ func promptKeys(k *keys.Map, completes bool) keys.Table {
 func allTables(k *keys.Map) []keys.Table {
 	return []keys.Table{
 		fleetKeys(k), detailKeys(k, false), dialog.HelpKeys(k), dialog.ErrorsKeys(k), dialog.ViewerKeys(k),
-		fleetFilterKeys(k), eventFilterKeys(k), paletteListKeys(k), promptKeys(k, true), dialog.ConfirmKeys(k),
+		fleet.FilterKeys(k), eventFilterKeys(k), paletteListKeys(k), promptKeys(k, true), dialog.ConfirmKeys(k),
 	}
 }
 
@@ -141,7 +129,7 @@ type tableSet struct {
 func newTableSet(k *keys.Map) tableSet {
 	return tableSet{
 		fleet: fleetKeys(k), detail: detailKeys(k, false), events: detailKeys(k, true),
-		fleetFilter: fleetFilterKeys(k), eventFilter: eventFilterKeys(k),
+		eventFilter: eventFilterKeys(k),
 		paletteList: paletteListKeys(k), prompt: promptKeys(k, false), promptComplete: promptKeys(k, true),
 	}
 }

@@ -51,18 +51,12 @@ func (a *app) renderTooSmall() string {
 func (a *app) renderHeader() string {
 	st := &a.st
 	f := &a.fleet
-	parts := []string{st.Title.Render("qmpdash")}
-	n := len(a.snap.VMs)
-	if f.filter != "" || f.editing {
-		parts = append(parts, render.Itoa(len(f.order))+"/"+render.Itoa(n)+" VMs")
-	} else {
-		parts = append(parts, render.Itoa(n)+" VMs")
-	}
-	parts = append(parts, st.Muted.Render("sort "+f.sortLabel()))
-	if f.editing {
-		parts = append(parts, f.input.View(&st.Input, max(10, a.w/3), true))
-	} else if f.filter != "" {
-		parts = append(parts, st.Accent.Render("filter /"+f.filter))
+	parts := []string{st.Title.Render("qmpdash"), f.HeaderCount()}
+	parts = append(parts, st.Muted.Render("sort "+f.SortLabel()))
+	if f.Editing() {
+		parts = append(parts, f.FilterInput(st, max(10, a.w/3)))
+	} else if f.Filter() != "" {
+		parts = append(parts, st.Accent.Render("filter /"+f.Filter()))
 	}
 	if a.closed {
 		parts = append(parts, st.Stopped.Render("fleet stopped"))
@@ -91,7 +85,7 @@ func (a *app) renderBody(l layout) string {
 		return a.renderWide(l)
 	}
 	if a.focus == focusFleet {
-		return render.Block(a.renderFleet(w, h), w, h)
+		return render.Block(a.fleet.View(a.drawCtx(), w, h, a.opts.Watching), w, h)
 	}
 	tabs := a.renderTabs(w)
 	return tabs + "\n" + a.renderPaneBox(a.pane, l.detail.w, l.detail.h, true)
@@ -141,10 +135,10 @@ func (a *app) scrolled(p panes.ID, lines []string, h int) []string {
 func (a *app) renderWide(l layout) string {
 	st := &a.st
 	fl := l.fleet
-	fleet := render.Box(st, "Fleet", a.renderFleet(fl.w-2, fl.h-2), fl.w, fl.h, a.focus == focusFleet)
+	fleetBox := render.Box(st, "Fleet", a.fleet.View(a.drawCtx(), fl.w-2, fl.h-2, a.opts.Watching), fl.w, fl.h, a.focus == focusFleet)
 	evFocused := a.focus == focusDetail && a.pane == panes.EventsPane
 	ev := render.Box(st, a.eventsTitle(), a.eventLines(l.events.w-2, l.events.h-2), l.events.w, l.events.h, evFocused)
-	return fleet + "\n" + render.JoinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
+	return fleetBox + "\n" + render.JoinH([]int{l.detail.w, l.events.w}, a.renderGrid(l.detail), ev)
 }
 
 // renderGrid draws the wide layout's panes in their two columns.

@@ -167,3 +167,22 @@ var editKeys = map[string]bool{
 
 // IsEditKey says whether HandleKey edits with the key named s.
 func IsEditKey(s string) bool { return editKeys[s] }
+
+// EditFilter applies one key to a filter typed in l: "clear" stops editing
+// and empties the filter, "keep" stops editing and keeps it, and any other
+// key goes to the line, whose trimmed text becomes the filter. It reports
+// whether anything changed.
+func (l *Model) EditFilter(act string, msg tea.KeyPressMsg, editing *bool, filter *string) bool {
+	switch act {
+	case "clear":
+		*editing, *filter = false, ""
+	case "keep":
+		*editing = false
+	default:
+		if !l.HandleKey(msg) {
+			return false
+		}
+		*filter = strings.TrimSpace(l.Value())
+	}
+	return true
+}

@@ -1,0 +1,173 @@
+package fleet
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/render"
+)
+
+// The table's columns: which exist, which the user asked for, which fit
+// (they drop by priority as the terminal narrows), and their titles.
+
+type colID int
+
+const (
+	colName colID = iota
+	colState
+	colConn
+	colVCPU
+	colCPU
+	colSpark
+	colRSS
+	colMem
+	colDisk
+)
+
+type column struct {
+	id    colID
+	name  string // what Options.Columns and the config file call it
+	title string
+	width int // minimum cells (name and spark grow)
+	prio  int // higher drops first
+	right bool
+}
+
+var allColumns = []column{
+	{colName, "name", "NAME", 10, 0, false},
+	{colState, "state", "STATE", 12, 0, false},
+	{colConn, "conn", "CONN", 10, 3, false},
+	{colVCPU, "vcpus", "VCPU", 4, 4, true},
+	{colCPU, "cpu", "CPU%", 6, 1, true},
+	{colSpark, "cpu-history", "CPU HISTORY", 12, 5, false},
+	{colRSS, "rss", "RSS", 6, 6, true},
+	{colMem, "memory", "MEM", 6, 2, true},
+	{colDisk, "disk", "DISK R/W /s", 13, 3, false},
+}
+
+// ColumnNames lists the fleet columns Options.Columns may name, in order.
+func ColumnNames() []string {
+	names := make([]string, len(allColumns))
+	for i, c := range allColumns {
+		names[i] = c.name
+	}
+	return names
+}
+
+// visibleColumns turns Options.Columns into a set; nil means all. The name
+// column is always shown: a row must say which VM it is.
+func visibleColumns(names []string) (map[colID]bool, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	vis := map[colID]bool{colName: true}
+	for _, n := range names {
+		found := false
+		for _, c := range allColumns {
+			if c.name == n {
+				vis[c.id], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown column %q (columns: %s)", n, strings.Join(ColumnNames(), ", "))
+		}
+	}
+	return vis, nil
+}
+
+const (
+	colGap      = 1
+	markerWidth = 2 // "▸ " before the selected row, so selection reads without colour
+	maxNameW    = 32
+	maxSparkW   = 40
+)
+
+// fleetColumns picks the columns that fit in w cells (of those visible;
+// nil means all) and sizes the flexible ones.
+func fleetColumns(w int, visible map[colID]bool) []column {
+	cols := make([]column, 0, len(allColumns))
+	for _, c := range allColumns {
+		if visible == nil || visible[c.id] {
+			cols = append(cols, c)
+		}
+	}
+	total := func() int {
+		t := markerWidth
+		for _, c := range cols {
+			t += c.width + colGap
+		}
+		return t
+	}
+	for total() > w && len(cols) > 1 {
+		drop := -1
+		for i, c := range cols {
+			if c.prio > 0 && (drop < 0 || c.prio > cols[drop].prio) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		cols = append(cols[:drop], cols[drop+1:]...)
+	}
+	spare := w - total()
+	for i := range cols {
+		if cols[i].id == colName && spare > 0 {
+			g := min(spare, maxNameW-cols[i].width)
+			cols[i].width += g
+			spare -= g
+		}
+	}
+	for i := range cols {
+		if cols[i].id == colSpark && spare > 0 {
+			g := min(spare, maxSparkW-cols[i].width)
+			cols[i].width += g
+			spare -= g
+		}
+	}
+	return cols
+}
+
+func colsSig(cols []column) uint64 {
+	h := fnv.New64a()
+	for _, c := range cols {
+		h.Write([]byte{byte(c.id), byte(c.width), byte(c.width >> 8)})
+	}
+	return h.Sum64()
+}
+
+// fleetHeader draws the column titles; the sorted column carries the
+// arrow of the order as listed (asc: values rise down the table).
+func fleetHeader(st *themes.Styles, cols []column, w int, sortBy SortKey, asc bool) string {
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", markerWidth))
+	for _, c := range cols {
+		t := c.title
+		if sortColumn(sortBy) == c.id {
+			t += sortArrow(asc)
+		}
+		if c.right {
+			b.WriteString(render.FitLeft(t, c.width))
+		} else {
+			b.WriteString(render.Fit(t, c.width))
+		}
+		b.WriteString(" ")
+	}
+	return st.Header.Render(render.Fit(b.String(), w))
+}
+
+func sortColumn(k SortKey) colID {
+	switch k {
+	case SortState:
+		return colState
+	case SortCPU:
+		return colCPU
+	case SortMem:
+		return colMem
+	case SortIO:
+		return colDisk
+	}
+	return colName
+}

@@ -1,0 +1,187 @@
+package fleet
+
+import (
+	"cmp"
+	"strings"
+	"testing"
+
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/render"
+)
+
+// fixture is four VMs whose every sort key orders them strictly.
+func fixture() []model.VMSnapshot {
+	vm := func(name, state string, conn model.ConnState, cpu float64, mem uint64, io float64) model.VMSnapshot {
+		v := model.VMSnapshot{ID: "/run/qemu/" + name + ".qmp", Name: name, RunState: state, Conn: conn}
+		if cpu > 0 {
+			v.Host = model.Host{Valid: true, CPUPercent: cpu}
+		}
+		v.Memory.BaseBytes = mem
+		if io > 0 {
+			v.Blocks = []model.BlockDevice{{Device: "drive0", Rate: model.BlockRate{ReadBps: io}}}
+		}
+		return v
+	}
+	return []model.VMSnapshot{
+		vm("delta", "shutdown", model.ConnConnected, 5, 512<<20, 50),
+		vm("charlie", "", model.ConnRetrying, 0, 0, 0),
+		vm("bravo", "paused", model.ConnConnected, 10, 2<<30, 300),
+		vm("alpha", "running", model.ConnConnected, 50, 1<<30, 100),
+	}
+}
+
+func newModel(t *testing.T, vms []model.VMSnapshot) *Model {
+	t.Helper()
+	km := keys.Default()
+	m, err := New(&km, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(vms))
+	for i := range vms {
+		names[i] = render.DisplayName(&vms[i])
+	}
+	m.SetVMs(vms, names)
+	return &m
+}
+
+// sortValue is what a sort key orders by, worked out apart from the code
+// under test: a number, or a name.
+func sortValue(v *model.VMSnapshot, k SortKey) (float64, string) {
+	switch k {
+	case SortState:
+		return float64(map[string]int{"running": 0, "paused": 1, "shutdown": 2}[v.RunState] + 10*btoi(v.Conn != model.ConnConnected)), ""
+	case SortCPU:
+		return v.Host.CPUPercent, ""
+	case SortMem:
+		return float64(v.Memory.BaseBytes), ""
+	case SortIO:
+		var s float64
+		for _, b := range v.Blocks {
+			s += b.Rate.ReadBps + b.Rate.WriteBps
+		}
+		return s, ""
+	}
+	return 0, strings.ToLower(v.Name)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The arrow shows the order as listed, the same way for every key:
+// ↑ values rise down the list, ↓ they fall; the column title carries the
+// same arrow.
+func TestSortArrowShowsListedOrder(t *testing.T) {
+	vms := fixture()
+	m := newModel(t, vms)
+	st := themes.NewStyles(themes.Mono(), true)
+	c := &render.Context{Styles: &st}
+	for range 2 { // natural order, then reversed
+		for range NumSortKeys {
+			label := m.SortLabel()
+			arrow := label[len(m.sortBy.String()):]
+			var rising, falling bool
+			for i := 1; i < len(m.order); i++ {
+				an, as := sortValue(&vms[m.order[i-1]], m.sortBy)
+				bn, bs := sortValue(&vms[m.order[i]], m.sortBy)
+				c := cmp.Compare(an, bn)
+				if c == 0 {
+					c = cmp.Compare(as, bs)
+				}
+				rising = rising || c < 0
+				falling = falling || c > 0
+			}
+			switch {
+			case rising == falling:
+				t.Fatalf("%s: the fixture's values are not ordered one way (rising %v falling %v)", label, rising, falling)
+			case arrow == "↑" && falling, arrow == "↓" && rising:
+				t.Fatalf("%s shown but the list goes the other way: %v", label, m.ShownNames())
+			}
+			if head := m.View(c, 160, 6, "")[0]; !strings.Contains(head, colTitle(m.sortBy)+arrow) {
+				t.Fatalf("%s: header %q lacks %q", label, head, colTitle(m.sortBy)+arrow)
+			}
+			m.Do("sort", 1)
+		}
+		m.Do("sort-reverse", 1)
+	}
+	// Spot-check the words: names A→Z rise, CPU busiest first falls.
+	m.sortBy, m.desc = SortName, false
+	if m.SortLabel() != "name↑" || m.SortMeaning() != "A→Z" {
+		t.Fatalf("name: %s (%s)", m.SortLabel(), m.SortMeaning())
+	}
+	m.sortBy = SortCPU
+	if m.SortLabel() != "cpu↓" || m.SortMeaning() != "busiest first" {
+		t.Fatalf("cpu: %s (%s)", m.SortLabel(), m.SortMeaning())
+	}
+}
+
+func colTitle(k SortKey) string {
+	for _, c := range allColumns {
+		if c.id == sortColumn(k) {
+			return c.title
+		}
+	}
+	return ""
+}
+
+// The selection follows the VM, not the row, through sorts and new
+// snapshots, and a VM that goes moves it to a row still shown.
+func TestSelectionFollowsTheVM(t *testing.T) {
+	vms := fixture()
+	m := newModel(t, vms)
+	m.Do("bottom", 1) // delta, by name
+	if v, _ := m.Selected(); v.Name != "delta" {
+		t.Fatalf("bottom selected %s", v.Name)
+	}
+	m.Do("sort", 1) // state: delta is third
+	if v, _ := m.Selected(); v.Name != "delta" || m.cursor != 2 {
+		t.Fatalf("after sort: %s at %d", v.Name, m.cursor)
+	}
+	rest := append([]model.VMSnapshot(nil), vms[1:]...)
+	m.SetVMs(rest, []string{"charlie", "bravo", "alpha"})
+	if _, ok := m.Selected(); !ok || m.SelectedID() == vms[0].ID {
+		t.Fatalf("selection stayed on a VM that went: %q", m.SelectedID())
+	}
+}
+
+func TestFleetColumnsDropByPriority(t *testing.T) {
+	has := func(cols []column, id colID) bool {
+		for _, c := range cols {
+			if c.id == id {
+				return true
+			}
+		}
+		return false
+	}
+	wide := fleetColumns(200, nil)
+	for _, id := range []colID{colName, colState, colConn, colVCPU, colCPU, colSpark, colRSS, colMem, colDisk} {
+		if !has(wide, id) {
+			t.Errorf("column %d missing at 200 cells", id)
+		}
+	}
+	narrow := fleetColumns(78, nil)
+	for _, id := range []colID{colName, colState, colCPU, colMem} {
+		if !has(narrow, id) {
+			t.Errorf("essential column %d dropped at 78 cells", id)
+		}
+	}
+	if has(narrow, colRSS) || has(narrow, colSpark) {
+		t.Error("low-priority columns kept at 78 cells")
+	}
+	for w := 1; w < 300; w++ {
+		cols := fleetColumns(w, nil)
+		total := markerWidth
+		for _, c := range cols {
+			total += c.width + colGap
+		}
+		if total > w && len(cols) > 2 {
+			t.Fatalf("columns overflow %d cells: %d", w, total)
+		}
+	}
+}
