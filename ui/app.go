@@ -12,6 +12,7 @@ import (
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
 	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 	"github.com/qmpdash/qmpdash/ui/panes"
@@ -61,7 +62,7 @@ type app struct {
 	focus  focusArea
 	pane   panes.ID
 	scroll [panes.Count]int
-	events eventLog
+	events eventlog.Model
 
 	status    statusLine
 	statusTag int
@@ -296,13 +297,13 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // previous VM) and fetches the new VM's event log at once; switching the
 // log back from all VMs to this VM fetches it too.
 func (a *app) keepingPlace(fn func() tea.Cmd) tea.Cmd {
-	before, wasAll := a.fleet.SelectedID(), a.events.all
+	before, wasAll := a.fleet.SelectedID(), a.events.All()
 	cmd := fn()
 	moved := a.fleet.SelectedID() != before
 	if moved {
 		a.selectionMoved()
 	}
-	if moved || (wasAll && !a.events.all) {
+	if moved || (wasAll && !a.events.All()) {
 		return tea.Batch(cmd, a.loadVMEvents())
 	}
 	return cmd

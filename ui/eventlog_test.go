@@ -82,33 +82,6 @@ func TestEventsFollowTailUnlessScrolledUp(t *testing.T) {
 	h.mustShow("EV_054")
 }
 
-func TestEventLogIsBounded(t *testing.T) {
-	var l eventLog
-	for i := 0; i < 3; i++ {
-		evs := make([]model.LoggedEvent, maxEvents)
-		for j := range evs {
-			evs[j] = model.LoggedEvent{Seq: uint64(i*maxEvents + j + 1), Source: "a", Name: "X"}
-		}
-		l.add(evs, "a")
-	}
-	if len(l.entries) != maxEvents {
-		t.Fatalf("log holds %d entries", len(l.entries))
-	}
-	if l.entries[0].seq != uint64(2*maxEvents+1) {
-		t.Fatalf("oldest kept is %d", l.entries[0].seq)
-	}
-	big := make([]byte, 0, 200000)
-	big = append(big, `{"x":"`...)
-	for len(big) < 190000 {
-		big = append(big, 'a')
-	}
-	big = append(big, `"}`...)
-	l.add([]model.LoggedEvent{{Seq: 1 << 40, Source: "a", Name: "BIG", Data: big}}, "a")
-	if n := len(l.entries[len(l.entries)-1].data); n > maxEventData+8 {
-		t.Fatalf("event data kept at %d bytes", n)
-	}
-}
-
 func TestEventsDroppedShown(t *testing.T) {
 	h := demo(t, Options{}, 160, 48)
 	h.src.mu.Lock()
@@ -128,11 +101,11 @@ func TestScrollResetsWhenSelectionChanges(t *testing.T) {
 	src.addEvents(evs...)
 	h.sync()
 	h.press("G", "l", "up", "up")
-	if h.a.events.scroll != 2 {
-		t.Fatalf("scroll %d", h.a.events.scroll)
+	if h.a.events.Scroll() != 2 {
+		t.Fatalf("scroll %d", h.a.events.Scroll())
 	}
 	h.press("esc", "k")
-	if h.a.events.scroll != 0 {
+	if h.a.events.Scroll() != 0 {
 		t.Fatal("event log scroll kept for another VM")
 	}
 }

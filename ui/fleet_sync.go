@@ -2,6 +2,7 @@ package ui
 
 import (
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/panes"
 	"github.com/qmpdash/qmpdash/ui/render"
 )
@@ -48,46 +49,39 @@ func (a *app) readFleet() func() fleetMsg {
 
 // readVMEvents numbers a new fetch of the selected VM's own log and
 // returns it, to be run inside a command.
-func (a *app) readVMEvents() func() vmEventsMsg {
-	a.events.vmAsked++
-	src, id, gen := a.src, a.fleet.SelectedID(), a.events.vmAsked
-	return func() vmEventsMsg {
+func (a *app) readVMEvents() func() eventlog.Fetch {
+	src, id, gen := a.src, a.fleet.SelectedID(), a.events.NextFetch()
+	return func() eventlog.Fetch {
 		if id == "" {
-			return vmEventsMsg{}
+			return eventlog.Fetch{}
 		}
-		return vmEventsMsg{vmID: id, gen: gen, events: src.VMEvents(id)}
+		return eventlog.Fetch{VMID: id, Gen: gen, Events: src.VMEvents(id)}
 	}
 }
 
 // loadVMEvents fetches the selected VM's own log now (no waiting).
 func (a *app) loadVMEvents() tea.Cmd {
 	read := a.readVMEvents()
-	return func() tea.Msg { return read() }
+	return func() tea.Msg { return vmEventsMsg(read()) }
 }
 
 // selectionMoved forgets what belonged to the VM selected before: the
 // panes' and event log's offsets and its event log.
 func (a *app) selectionMoved() {
 	a.scroll = [panes.Count]int{}
-	a.events.scroll = 0
-	a.events.dropVM()
+	a.events.SelectionMoved()
 }
 
 // applyVMEvents takes in an immediate fetch of a VM's own log.
 func (a *app) applyVMEvents(m vmEventsMsg) {
-	l, sel := &a.events, a.fleet.SelectedID()
-	was := l.usesVM(sel)
-	added, ok := l.setVM(m, sel)
-	if ok && was && l.usesVM(sel) && l.scroll > 0 {
-		l.scroll += added // stay on the lines being read
-	}
+	a.events.TakeFetch(eventlog.Fetch(m), a.fleet.SelectedID())
 	a.clampEventScroll()
 }
 
 // clampEventScroll keeps the event log's offset within its lines (a
 // bounded log drops its oldest as new ones come).
 func (a *app) clampEventScroll() {
-	a.events.scrollBy(0, a.eventsHeight(), a.fleet.SelectedID())
+	a.events.ScrollBy(0, a.eventsHeight(), a.fleet.SelectedID())
 }
 
 // applyFleet takes in a new snapshot and its events.
@@ -128,27 +122,12 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	if sel != before {
 		a.selectionMoved() // the selected VM went, or this is the first snapshot
 	}
-	l := &a.events
-	was := l.usesVM(sel)
-	shownMerged := 0
 	if len(m.events) > 0 {
 		a.lastSeq = m.events[len(m.events)-1].Seq
-		shownMerged = l.add(m.events, sel)
 	}
-	addedVM, _ := l.setVM(m.vm, sel)
-	if l.scroll > 0 {
-		// Stay on the lines being read, counted in the list the view
-		// reads (if it switched lists, the clamp below will do).
-		switch now := l.usesVM(sel); {
-		case now && was:
-			l.scroll += addedVM
-		case !now && !was:
-			l.scroll += shownMerged
-		}
-	}
-	l.dropped = m.dropped
+	a.events.TakeFleet(m.events, m.vm, m.dropped, sel)
 	a.clampEventScroll()
-	if sel != "" && m.vm.vmID != sel {
+	if sel != "" && m.vm.VMID != sel {
 		// Armed for another VM (or none): fetch this one's log now
 		// rather than on the next change.
 		cmds = append(cmds, a.loadVMEvents())

@@ -42,7 +42,7 @@ func TestEscClosesWhateverIsOpen(t *testing.T) {
 		h.press(open...)
 		h.press("esc")
 		a := h.a
-		if a.stack.Len() > 0 || a.fleet.Editing() || a.events.editing {
+		if a.stack.Len() > 0 || a.fleet.Editing() || a.events.Editing() {
 			t.Fatalf("esc after %v left something open", open)
 		}
 	}

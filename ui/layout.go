@@ -201,3 +201,13 @@ func tabGap(w int) int {
 	}
 	return 1
 }
+
+// eventsHeight is how many lines the event log shows: a column of its own
+// when wide, a tab in the detail box when compact.
+func (a *app) eventsHeight() int {
+	l := a.layout()
+	if l.wide {
+		return max(1, l.events.h-2)
+	}
+	return max(1, l.detail.h-2)
+}

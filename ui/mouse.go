@@ -87,7 +87,7 @@ func (a *app) wheel(l layout, x, y, delta int) {
 		a.fleet.Move(delta)
 		a.clampScroll()
 	case l.wide && l.events.contains(x, y):
-		a.events.scrollBy(-delta, max(1, l.events.h-2), a.fleet.SelectedID())
+		a.events.ScrollBy(-delta, max(1, l.events.h-2), a.fleet.SelectedID())
 	case l.wide && l.detail.contains(x, y):
 		if v, ok := a.selected(); ok {
 			for _, b := range a.widePanes(v, l.detail) {

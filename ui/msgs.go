@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/eventlog"
 )
 
 // Messages the dashboard sends itself. Commands never touch the model; they
@@ -16,15 +17,10 @@ type (
 		snap    model.FleetSnapshot
 		events  []model.LoggedEvent
 		dropped uint64
-		vm      vmEventsMsg
+		vm      eventlog.Fetch
 	}
-	// vmEventsMsg is one VM's own event log (Source.VMEvents) from the
-	// fetch numbered gen; vmID "" means none was fetched.
-	vmEventsMsg struct {
-		vmID   string
-		gen    uint64
-		events []model.LoggedEvent
-	}
+	// vmEventsMsg is an immediate read of one VM's own event log.
+	vmEventsMsg eventlog.Fetch
 	// fleetClosedMsg says the Changed channel closed: the fleet stopped.
 	fleetClosedMsg struct{}
 	// resultMsg is the outcome of an action sent to one VM.

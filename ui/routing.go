@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"strings"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/ui/dialog"
 	"github.com/qmpdash/qmpdash/ui/keys"
-	"github.com/qmpdash/qmpdash/ui/lineinput"
 	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
@@ -27,7 +24,7 @@ func (a *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case a.fleet.Editing():
 		return a.updateFleetFilter(act, msg)
-	case a.events.editing:
+	case a.events.Editing():
 		return a.updateEventFilter(act, msg)
 	}
 	switch act {
@@ -59,7 +56,7 @@ func (a *app) bodyKeys() keys.Table {
 	switch {
 	case a.fleet.Editing():
 		return *a.fleet.Table()
-	case a.events.editing:
+	case a.events.Editing():
 		return a.tables.eventFilter
 	case a.focus == focusDetail && a.pane == panes.EventsPane:
 		return a.tables.events
@@ -124,7 +121,7 @@ func (a *app) fleetKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 	case "events":
 		a.focus, a.pane = focusDetail, panes.EventsPane
 	case "events-all":
-		a.toggleEventsAll()
+		a.events.ToggleAll()
 	case "events-filter":
 		a.startEventFilter()
 	}
@@ -149,7 +146,7 @@ func (a *app) detailKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 			a.pane = panes.EventsPane
 		}
 	case "events-all":
-		a.toggleEventsAll()
+		a.events.ToggleAll()
 	case "events-filter":
 		a.startEventFilter()
 	case "up":
@@ -195,7 +192,7 @@ func (a *app) paneHeight() int {
 func (a *app) scrollPane(delta int) {
 	h := a.paneHeight()
 	if a.pane == panes.EventsPane {
-		a.events.scrollBy(-delta, h, a.fleet.SelectedID())
+		a.events.ScrollBy(-delta, h, a.fleet.SelectedID())
 		return
 	}
 	v, ok := a.selected()
@@ -206,15 +203,8 @@ func (a *app) scrollPane(delta int) {
 	a.scroll[a.pane] = max(0, min(a.scroll[a.pane]+delta, n-h))
 }
 
-func (a *app) toggleEventsAll() {
-	a.events.all = !a.events.all
-	a.events.scroll = 0
-}
-
 func (a *app) startEventFilter() {
-	a.events.editing = true
-	a.events.input = lineinput.Model{Prompt: "event name: ", Placeholder: "e.g. BLOCK_JOB (enter keeps, esc clears)"}
-	a.events.input.SetValue(a.events.filter)
+	a.events.StartFilter()
 }
 
 // updateFleetFilter passes a key to the fleet filter being typed.
@@ -226,11 +216,7 @@ func (a *app) updateFleetFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
 
 // updateEventFilter edits the event name filter, kept upper-cased.
 func (a *app) updateEventFilter(act string, msg tea.KeyPressMsg) tea.Cmd {
-	l := &a.events
-	if l.input.EditFilter(act, msg, &l.editing, &l.filter) {
-		l.filter = strings.ToUpper(l.filter)
-		l.scroll = 0
-	}
+	a.events.EditFilter(act, msg)
 	return nil
 }
 
@@ -244,9 +230,8 @@ func (a *app) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
 	case a.fleet.Editing():
 		a.fleet.Paste(s)
-	case a.events.editing:
-		a.events.input.Insert(s)
-		a.events.filter = strings.ToUpper(strings.TrimSpace(a.events.input.Value()))
+	case a.events.Editing():
+		a.events.Paste(s)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
 )
@@ -72,16 +73,6 @@ func detailKeys(k *keys.Map, events bool) keys.Table {
 	return t
 }
 
-// eventFilterKeys: the event-name filter is being typed.
-func eventFilterKeys(k *keys.Map) keys.Table {
-	return keys.Table{
-		Context: "event filter", Input: true,
-		Entries: []keys.Entry{{Action: "keep", Binding: &k.Run, Desc: "keep"},
-			{Action: "clear", Binding: &k.InputBack, Desc: "clear"}},
-		Short: []string{"keep", "clear"},
-	}
-}
-
 // paletteListKeys: the palette's action list; letters type into the query.
 func paletteListKeys(k *keys.Map) keys.Table {
 	return keys.Table{
@@ -113,7 +104,7 @@ func promptKeys(k *keys.Map, completes bool) keys.Table {
 func allTables(k *keys.Map) []keys.Table {
 	return []keys.Table{
 		fleetKeys(k), detailKeys(k, false), dialog.HelpKeys(k), dialog.ErrorsKeys(k), dialog.ViewerKeys(k),
-		fleet.FilterKeys(k), eventFilterKeys(k), paletteListKeys(k), promptKeys(k, true), dialog.ConfirmKeys(k),
+		fleet.FilterKeys(k), eventlog.FilterKeys(k), paletteListKeys(k), promptKeys(k, true), dialog.ConfirmKeys(k),
 	}
 }
 
@@ -129,7 +120,7 @@ type tableSet struct {
 func newTableSet(k *keys.Map) tableSet {
 	return tableSet{
 		fleet: fleetKeys(k), detail: detailKeys(k, false), events: detailKeys(k, true),
-		eventFilter: eventFilterKeys(k),
+		eventFilter: eventlog.FilterKeys(k),
 		paletteList: paletteListKeys(k), prompt: promptKeys(k, false), promptComplete: promptKeys(k, true),
 	}
 }

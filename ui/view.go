@@ -175,3 +175,17 @@ func (a *app) renderGrid(r rect) string {
 	}
 	return render.JoinH([]int{lw, r.w - lw}, left, right) + "\n" + bottom
 }
+
+// eventsTitle is the event log's box title.
+func (a *app) eventsTitle() string {
+	name := ""
+	if v, ok := a.selected(); ok {
+		name = a.vmName(v.ID)
+	}
+	return a.events.Title(name)
+}
+
+// eventLines draws the event log in w x h cells.
+func (a *app) eventLines(w, h int) []string {
+	return a.events.View(a.drawCtx(), w, h, a.fleet.SelectedID(), a.vmName)
+}

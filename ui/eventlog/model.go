@@ -1,4 +1,12 @@
-package ui
+// Package eventlog is the event log part: QMP events, newest at the
+// bottom, of the selected VM or of all VMs, optionally only those whose
+// name contains a filter; it follows the tail unless scrolled up. Its
+// state, its filter keys and its view live here; the root feeds it what
+// the fleet sends and lays it out.
+//
+// It imports model, keys, lineinput, render and termsafe; never ui or the
+// other parts.
+package eventlog
 
 import (
 	"bytes"
@@ -9,13 +17,8 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/ui/lineinput"
-	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// The event log: QMP events, newest at the bottom. It shows the selected
-// VM's events (or all VMs'), optionally only those whose name contains a
-// filter, and follows the tail unless the user has scrolled up.
-//
 // The two views read different logs. The all-VMs view is a merged buffer
 // fed from Source.EventsSince. The this-VM view is the VM's own bounded
 // log (Source.VMEvents), fetched whole with every fleet read and at once
@@ -23,11 +26,13 @@ import (
 // cannot evict a quiet VM's history from its own view.
 
 const (
-	maxEvents    = 5000
+	// MaxEvents bounds the merged buffer (each VM's own log is bounded
+	// by the model).
+	MaxEvents    = 5000
 	maxEventData = 512
 )
 
-type eventEntry struct {
+type entry struct {
 	seq  uint64 // merged Seq in entries, the VM's own Seq in vm
 	vm   string // VM id
 	name string // sanitised
@@ -35,12 +40,21 @@ type eventEntry struct {
 	t    time.Time
 }
 
-type eventLog struct {
-	entries []eventEntry // merged, all VMs
+// Fetch is one VM's own log as read by Source.VMEvents, numbered by
+// NextFetch when it was armed; VMID "" means none was read.
+type Fetch struct {
+	VMID   string
+	Gen    uint64
+	Events []model.LoggedEvent
+}
+
+// Model is the event log's state.
+type Model struct {
+	entries []entry // merged, all VMs
 	// vm is VM vmID's own log, as last fetched; vmGen is the fetch it came
 	// from (fetches are numbered as they are armed by vmAsked, and an
 	// older one arriving late is ignored).
-	vm      []eventEntry
+	vm      []entry
 	vmID    string
 	vmGen   uint64
 	vmAsked uint64
@@ -55,8 +69,8 @@ type eventLog struct {
 
 // newEventEntry is the one place an event becomes a line: the name and
 // data are clipped and sanitised here, whichever log they came from.
-func newEventEntry(e *model.LoggedEvent) eventEntry {
-	ent := eventEntry{seq: e.Seq, vm: e.Source, name: termsafe.Line(termsafe.Clip(e.Name, 128)), t: e.Time}
+func newEventEntry(e *model.LoggedEvent) entry {
+	ent := entry{seq: e.Seq, vm: e.Source, name: termsafe.Line(termsafe.Clip(e.Name, 128)), t: e.Time}
 	if len(e.Data) > 0 {
 		ent.data = termsafe.Line(termsafe.Clip(compactJSON(e.Data), maxEventData))
 	}
@@ -66,7 +80,7 @@ func newEventEntry(e *model.LoggedEvent) eventEntry {
 // add appends new events to the merged buffer and returns how many of them
 // match the current view's filters (so a scrolled-up view can stay where
 // it is; the caller knows whether the view reads the merged buffer).
-func (l *eventLog) add(evs []model.LoggedEvent, selID string) int {
+func (l *Model) add(evs []model.LoggedEvent, selID string) int {
 	shown := 0
 	for i := range evs {
 		ent := newEventEntry(&evs[i])
@@ -75,7 +89,7 @@ func (l *eventLog) add(evs []model.LoggedEvent, selID string) int {
 			shown++
 		}
 	}
-	if over := len(l.entries) - maxEvents; over > 0 {
+	if over := len(l.entries) - MaxEvents; over > 0 {
 		// Copy down rather than reslice so the old array can be freed.
 		l.entries = append(l.entries[:0:0], l.entries[over:]...)
 	}
@@ -86,21 +100,21 @@ func (l *eventLog) add(evs []model.LoggedEvent, selID string) int {
 // and newer than the one held. ok says it was taken; added is how many
 // matching events it has beyond the list it replaces (0 if that list was
 // another VM's or none).
-func (l *eventLog) setVM(m vmEventsMsg, selID string) (added int, ok bool) {
-	if m.vmID == "" || m.vmID != selID || m.gen <= l.vmGen {
+func (l *Model) setVM(m Fetch, selID string) (added int, ok bool) {
+	if m.VMID == "" || m.VMID != selID || m.Gen <= l.vmGen {
 		return 0, false
 	}
-	l.vmGen = m.gen
-	evs := m.events
-	if over := len(evs) - maxEvents; over > 0 {
+	l.vmGen = m.Gen
+	evs := m.Events
+	if over := len(evs) - MaxEvents; over > 0 {
 		evs = evs[over:] // the model bounds it; bound it here too
 	}
-	var old []eventEntry
+	var old []entry
 	var lastOld uint64
-	if l.vmID == m.vmID && len(l.vm) > 0 {
+	if l.vmID == m.VMID && len(l.vm) > 0 {
 		old, lastOld = l.vm, l.vm[len(l.vm)-1].seq
 	}
-	ents := make([]eventEntry, 0, len(evs))
+	ents := make([]entry, 0, len(evs))
 	for i := range evs {
 		e := &evs[i]
 		// A VM's log holds consecutive Seqs, so an event already built
@@ -118,24 +132,24 @@ func (l *eventLog) setVM(m vmEventsMsg, selID string) (added int, ok bool) {
 			added++
 		}
 	}
-	l.vm, l.vmID = ents, m.vmID
+	l.vm, l.vmID = ents, m.VMID
 	return added, true
 }
 
 // dropVM forgets the held VM log (the selection moved to another VM).
-func (l *eventLog) dropVM() {
+func (l *Model) dropVM() {
 	l.vm, l.vmID = nil, ""
 }
 
 // usesVM says the view reads the VM's own log: the this-VM view once that
 // VM's log has arrived. Until then it falls back to the merged buffer
 // filtered by VM, which holds nothing of any other VM.
-func (l *eventLog) usesVM(selID string) bool {
+func (l *Model) usesVM(selID string) bool {
 	return !l.all && l.vmID != "" && l.vmID == selID
 }
 
 // shown is the list the view draws from (still to be filtered by matches).
-func (l *eventLog) shown(selID string) []eventEntry {
+func (l *Model) shown(selID string) []entry {
 	if l.usesVM(selID) {
 		return l.vm
 	}
@@ -153,14 +167,14 @@ func compactJSON(raw json.RawMessage) string {
 	return b.String()
 }
 
-func (l *eventLog) matches(e *eventEntry, selID string) bool {
+func (l *Model) matches(e *entry, selID string) bool {
 	if !l.all && e.vm != selID {
 		return false
 	}
 	return l.filter == "" || strings.Contains(strings.ToUpper(e.name), l.filter)
 }
 
-func (l *eventLog) count(selID string) int {
+func (l *Model) count(selID string) int {
 	n := 0
 	ents := l.shown(selID)
 	for i := range ents {
@@ -173,14 +187,14 @@ func (l *eventLog) count(selID string) int {
 
 // scrollBy moves the view; positive is up (older). It clamps so the view
 // never scrolls past the oldest line.
-func (l *eventLog) scrollBy(delta, h int, selID string) {
+func (l *Model) scrollBy(delta, h int, selID string) {
 	l.scroll = max(0, min(l.scroll+delta, l.count(selID)-h))
 }
 
 // window returns up to h matching entries ending scroll lines above the
 // newest, oldest first.
-func (l *eventLog) window(h int, selID string) []*eventEntry {
-	out := make([]*eventEntry, 0, h)
+func (l *Model) window(h int, selID string) []*entry {
+	out := make([]*entry, 0, h)
 	skip := l.scroll
 	ents := l.shown(selID)
 	for i := len(ents) - 1; i >= 0 && len(out) < h; i-- {
@@ -198,74 +212,4 @@ func (l *eventLog) window(h int, selID string) []*eventEntry {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
-}
-
-// eventsHeight is how many lines the event log shows: a column of its own
-// when wide, a tab in the detail box when compact.
-func (a *app) eventsHeight() int {
-	l := a.layout()
-	if l.wide {
-		return max(1, l.events.h-2)
-	}
-	return max(1, l.detail.h-2)
-}
-
-// eventsTitle is the log's box title: what it shows and whether it follows.
-func (a *app) eventsTitle() string {
-	l := &a.events
-	t := "Events"
-	if l.all {
-		t += " · all VMs"
-	} else if v, ok := a.selected(); ok {
-		t += " · " + a.vmName(v.ID)
-	}
-	if l.filter != "" {
-		t += " · name ~ " + l.filter
-	}
-	if l.scroll > 0 {
-		t += " · ↑" + render.Itoa(l.scroll) + " (G follows)"
-	}
-	if l.dropped > 0 {
-		t += " · " + render.Itoa(int(min(l.dropped, 1<<31))) + " dropped"
-	}
-	return t
-}
-
-// eventLines renders the visible part of the log in w x h cells, with the
-// filter input on top while it is being edited.
-func (a *app) eventLines(w, h int) []string {
-	l := &a.events
-	st := &a.st
-	var lines []string
-	if l.editing {
-		lines = append(lines, l.input.View(&st.Input, w, true))
-		h--
-	}
-	if h <= 0 {
-		return lines
-	}
-	win := l.window(h, a.fleet.SelectedID())
-	if len(win) == 0 {
-		msg := "no events yet"
-		if l.filter != "" {
-			msg = "no events match " + l.filter
-		}
-		return append(lines, st.Muted.Render(msg))
-	}
-	for _, e := range win {
-		var b strings.Builder
-		b.WriteString(st.Muted.Render(render.Stamp(e.t, a.loc)))
-		b.WriteByte(' ')
-		if l.all {
-			b.WriteString(st.Accent.Render(render.Fit(a.vmName(e.vm), 12)))
-			b.WriteByte(' ')
-		}
-		b.WriteString(st.Bold.Render(e.name))
-		if e.data != "" {
-			b.WriteByte(' ')
-			b.WriteString(e.data)
-		}
-		lines = append(lines, render.Trunc(b.String(), w))
-	}
-	return lines
 }
