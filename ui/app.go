@@ -130,6 +130,7 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 	if a.fleet, err = fleet.New(&a.keys, opts.Columns); err != nil {
 		return nil, err
 	}
+	a.events = eventlog.New(&a.keys)
 	a.restyle()
 	err = a.keys.Rebind(opts.Keys, allTables(&a.keys))
 	a.tables = newTableSet(&a.keys)

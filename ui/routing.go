@@ -57,7 +57,7 @@ func (a *app) bodyKeys() keys.Table {
 	case a.fleet.Editing():
 		return *a.fleet.Table()
 	case a.events.Editing():
-		return a.tables.eventFilter
+		return *a.events.FilterTable()
 	case a.focus == focusDetail && a.pane == panes.EventsPane:
 		return a.tables.events
 	case a.focus == focusDetail:

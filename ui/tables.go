@@ -111,16 +111,14 @@ func allTables(k *keys.Map) []keys.Table {
 // tableSet is the root's tables, built once: they point into the key
 // map, so rebinding shows in them without a rebuild.
 type tableSet struct {
-	fleet, detail, events    keys.Table
-	fleetFilter, eventFilter keys.Table
-	paletteList              keys.Table
-	prompt, promptComplete   keys.Table
+	fleet, detail, events  keys.Table
+	paletteList            keys.Table
+	prompt, promptComplete keys.Table
 }
 
 func newTableSet(k *keys.Map) tableSet {
 	return tableSet{
 		fleet: fleetKeys(k), detail: detailKeys(k, false), events: detailKeys(k, true),
-		eventFilter: eventlog.FilterKeys(k),
 		paletteList: paletteListKeys(k), prompt: promptKeys(k, false), promptComplete: promptKeys(k, true),
 	}
 }

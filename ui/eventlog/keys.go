@@ -18,6 +18,12 @@ func FilterKeys(k *keys.Map) keys.Table {
 	}
 }
 
+// New makes an empty log answering to km's keys.
+func New(km *keys.Map) Model { return Model{filterTable: FilterKeys(km)} }
+
+// FilterTable is the keys the filter answers to while it is typed.
+func (l *Model) FilterTable() *keys.Table { return &l.filterTable }
+
 // Editing says whether the filter is being typed.
 func (l *Model) Editing() bool { return l.editing }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/keys"
 	"github.com/qmpdash/qmpdash/ui/lineinput"
 )
 
@@ -65,6 +66,8 @@ type Model struct {
 	// scroll is how many matching lines we are above the newest; 0 follows.
 	scroll  int
 	dropped uint64
+
+	filterTable keys.Table
 }
 
 // newEventEntry is the one place an event becomes a line: the name and
