@@ -15,6 +15,7 @@ import (
 	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/palette"
 	"github.com/qmpdash/qmpdash/ui/panes"
 	"github.com/qmpdash/qmpdash/ui/render"
 )
@@ -70,11 +71,11 @@ type app struct {
 
 	// stack holds the dialogs open on top (palette, help, error
 	// history, reply viewer, y/N); its top one gets the keys first.
-	stack     dialog.Stack
-	pal       palette
-	hist      paletteHistory
+	stack dialog.Stack
+	// hist is the palette's recently used actions, saved by histStore.
+	hist      palette.History
 	histGen   int
-	histStore *historyStore
+	histStore *palette.Store
 
 	// tick arms a one-shot timer (ctxTick); tests replace it to fire fades
 	// on demand.
@@ -123,7 +124,7 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 		mouse:     !opts.NoMouse,
 		names:     map[string]string{},
 		lastErrs:  map[string]model.ErrorInfo{},
-		histStore: &historyStore{path: opts.HistoryFile},
+		histStore: &palette.Store{Path: opts.HistoryFile},
 		tick:      ctxTick(cfg.ctx),
 		w:         80, h: 24,
 	}
@@ -197,7 +198,7 @@ func (a *app) loadHistoryCmd() tea.Cmd {
 		return nil
 	}
 	return func() tea.Msg {
-		h, err := loadHistory(path)
+		h, err := palette.LoadHistory(path)
 		return historyLoadedMsg{h: h, err: err}
 	}
 }
@@ -261,20 +262,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.log.Warn("palette history ignored", "err", m.err)
 			return a, a.setStatus(statusInfo, "palette history ignored: "+m.err.Error())
 		}
-		// Keep anything used before the file was read.
-		for _, id := range m.h.Recent {
-			if a.hist.rank(actionID(id)) == len(a.hist.Recent) {
-				a.hist.Recent = append(a.hist.Recent, id)
-			}
-		}
-		if len(a.hist.Recent) > maxRecent {
-			a.hist.Recent = a.hist.Recent[:maxRecent]
-		}
-		if a.hist.Inputs == nil {
-			a.hist.Inputs = m.h.Inputs
-		}
-		if a.paletteOpen() {
-			a.filterPalette()
+		a.hist.Merge(m.h)
+		if p, ok := a.openedPalette(); ok {
+			p.Refresh()
 		}
 		return a, nil
 	case historySavedMsg:

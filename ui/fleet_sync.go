@@ -133,8 +133,8 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 		cmds = append(cmds, a.loadVMEvents())
 	}
 	a.clampScroll()
-	if a.paletteOpen() && a.pal.stage == palList {
-		a.filterPalette() // the target VM may have gone: refresh what is disabled
+	if p, ok := a.openedPalette(); ok {
+		p.Refresh() // the target VM may have gone: refresh what is disabled
 	}
 	cmds = append(cmds, a.loadFleet(true))
 	return tea.Batch(cmds...)

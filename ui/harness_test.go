@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/qmpdash/qmpdash/ui/dialog"
+	"github.com/qmpdash/qmpdash/ui/palette"
 )
 
 // The harness drives the app without a terminal: messages go straight to
@@ -254,4 +255,14 @@ func (h *harness) dialogOffset() int {
 		h.t.Fatalf("no scrolled dialog on top: %T", h.a.stack.Top())
 	}
 	return d.Offset()
+}
+
+// pal is the open palette.
+func (h *harness) pal() *palette.Model {
+	h.t.Helper()
+	p, ok := h.a.openedPalette()
+	if !ok {
+		h.t.Fatal("the palette is not open")
+	}
+	return p
 }

@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/palette"
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
@@ -75,8 +76,8 @@ func (a *app) renderHelp(w int) []string {
 	}
 	lines = append(lines, flow(tags, w, "           ")...)
 	var acts []string
-	for _, act := range actions {
-		acts = append(acts, strings.ToLower(act.title))
+	for _, t := range palette.Titles() {
+		acts = append(acts, strings.ToLower(t))
 	}
 	k := &a.keys
 	lines = append(lines,

@@ -147,15 +147,15 @@ func TestInputContextsShowAndTakeOnlyArrows(t *testing.T) {
 		t.Fatalf("palette help lacks the arrows: %q", line)
 	}
 	h.press("j")
-	if h.a.pal.query.Value() != "j" || h.a.pal.cursor != 0 {
-		t.Fatalf("j in the palette: query %q cursor %d", h.a.pal.query.Value(), h.a.pal.cursor)
+	if h.pal().Query() != "j" || h.pal().Cursor() != 0 {
+		t.Fatalf("j in the palette: query %q cursor %d", h.pal().Query(), h.pal().Cursor())
 	}
 	h.press("backspace", "down")
-	if h.a.pal.cursor != 1 {
-		t.Fatalf("down did not move: cursor %d", h.a.pal.cursor)
+	if h.pal().Cursor() != 1 {
+		t.Fatalf("down did not move: cursor %d", h.pal().Cursor())
 	}
 	h.press("tab")
-	if h.a.pal.cursor != 1 {
+	if h.pal().Cursor() != 1 {
 		t.Fatal("tab moved in the list (only the arrows do)")
 	}
 	// A prompt with completion offers tab; one without does not.
@@ -200,15 +200,15 @@ func TestInputKeysFollowRebinding(t *testing.T) {
 		t.Fatalf("palette help %q", line)
 	}
 	h.press("i", "x")
-	if h.a.pal.query.Value() != "ix" {
-		t.Fatalf("letters did not type: %q", h.a.pal.query.Value())
+	if h.pal().Query() != "ix" {
+		t.Fatalf("letters did not type: %q", h.pal().Query())
 	}
 	h.press("backspace", "backspace", "down", "down", "ctrl+up")
-	if h.a.pal.cursor != 1 {
-		t.Fatalf("ctrl+up: cursor %d", h.a.pal.cursor)
+	if h.pal().Cursor() != 1 {
+		t.Fatalf("ctrl+up: cursor %d", h.pal().Cursor())
 	}
 	h.press("esc")
-	if h.a.paletteOpen() {
+	if h.a.stack.Open("palette") {
 		t.Fatal("esc did not close the palette")
 	}
 	// An up bound only to letters falls back to the arrow in inputs.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/ui/eventlog"
+	"github.com/qmpdash/qmpdash/ui/palette"
 )
 
 // Messages the dashboard sends itself. Commands never touch the model; they
@@ -25,7 +26,7 @@ type (
 	fleetClosedMsg struct{}
 	// resultMsg is the outcome of an action sent to one VM.
 	resultMsg struct {
-		act    actionID
+		act    palette.ActionID
 		title  string
 		vmID   string
 		vmName string
@@ -39,7 +40,7 @@ type (
 	fadeMsg struct{ tag int }
 	// historyLoadedMsg delivers the palette history read at start.
 	historyLoadedMsg struct {
-		h   paletteHistory
+		h   palette.History
 		err error
 	}
 	// historySavedMsg reports a failed history write (success is silent).

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/ui/palette"
 )
 
 func (h *harness) lastCall() execCall {
@@ -50,7 +50,7 @@ func (h *harness) retype(text string, keys ...string) {
 // mustPrompt checks the palette prompt's text; what says what made it.
 func (h *harness) mustPrompt(want, what string) {
 	h.t.Helper()
-	if v := h.a.pal.prompt.Value(); v != want {
+	if v := h.pal().Prompt(); v != want {
 		h.t.Fatalf("%s gave %q, want %q", what, v, want)
 	}
 }
@@ -66,12 +66,12 @@ func TestPaletteOpensWithColonAndCtrlP(t *testing.T) {
 	for _, k := range []string{":", "ctrl+p"} {
 		h := demo(t, Options{}, 100, 30)
 		h.press(k)
-		if !h.a.paletteOpen() {
+		if !h.a.stack.Open("palette") {
 			t.Fatalf("%s did not open the palette", k)
 		}
 		h.mustShow("Commands · build-runner", "Pause VM (stop)", "Quit qmpdash")
 		h.press("esc")
-		if h.a.paletteOpen() {
+		if h.a.stack.Open("palette") {
 			t.Fatal("esc did not close the palette")
 		}
 	}
@@ -81,14 +81,14 @@ func TestPaletteFuzzyFilterAndRun(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
 	h.press("G", ":")
 	h.typeText("rsme")
-	if it := h.a.pal.items[0]; it.act.id != actResume {
-		t.Fatalf("first match for rsme is %s", it.act.id)
+	if it := h.pal().Items()[0]; it.ID != palette.ActResume {
+		t.Fatalf("first match for rsme is %s", it.ID)
 	}
 	h.press("enter")
 	if c := h.mustSend("cont", ""); c.vmID != webID {
 		t.Fatalf("sent %+v", c)
 	}
-	if h.a.paletteOpen() {
+	if h.a.stack.Open("palette") {
 		t.Fatal("palette still open after running")
 	}
 	if st := h.statusText(); !strings.Contains(st, "✓ Resume VM on web-01: done") {
@@ -336,15 +336,15 @@ func TestPaletteRecentFirstAndPersisted(t *testing.T) {
 	h.typeText("interval", "enter")
 	h.typeText("3s", "enter", ":")
 	h.typeText("resume", "enter", ":")
-	if h.a.pal.items[0].act.id != actResume || h.a.pal.items[1].act.id != actInterval {
-		t.Fatalf("recent not first: %s, %s", h.a.pal.items[0].act.id, h.a.pal.items[1].act.id)
+	if h.pal().Items()[0].ID != palette.ActResume || h.pal().Items()[1].ID != palette.ActInterval {
+		t.Fatalf("recent not first: %s, %s", h.pal().Items()[0].ID, h.pal().Items()[1].ID)
 	}
 	h.press("esc")
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var saved paletteHistory
+	var saved palette.History
 	if err := json.Unmarshal(data, &saved); err != nil {
 		t.Fatal(err)
 	}
@@ -354,11 +354,11 @@ func TestPaletteRecentFirstAndPersisted(t *testing.T) {
 	// A new run reads it back: recent first, and up recalls the input.
 	h2 := demo(t, Options{HistoryFile: file}, 100, 30)
 	h2.press(":")
-	if h2.a.pal.items[0].act.id != actResume {
-		t.Fatalf("history not loaded: first is %s", h2.a.pal.items[0].act.id)
+	if h2.pal().Items()[0].ID != palette.ActResume {
+		t.Fatalf("history not loaded: first is %s", h2.pal().Items()[0].ID)
 	}
 	h2.press("down", "enter", "up")
-	if v := h2.a.pal.prompt.Value(); v != "3s" {
+	if v := h2.pal().Prompt(); v != "3s" {
 		t.Fatalf("up recalled %q", v)
 	}
 }
@@ -372,7 +372,7 @@ func TestPaletteCorruptHistoryIgnored(t *testing.T) {
 	h.mustShow("palette history ignored")
 	h.palette("resume")
 	// The next save replaces the corrupt file with a good one.
-	if _, err := loadHistory(file); err != nil {
+	if _, err := palette.LoadHistory(file); err != nil {
 		t.Fatalf("history still corrupt after a save: %v", err)
 	}
 }
@@ -392,36 +392,6 @@ func TestPaletteExecuteErrorKeepsClass(t *testing.T) {
 	if h.a.stack.Open("viewer") {
 		t.Fatal("viewer opened for a failed command")
 	}
-}
-
-func TestRawQMPParse(t *testing.T) {
-	cases := []struct {
-		in, name, args string
-		err            string
-	}{
-		{"query-status", "query-status", "", ""},
-		{"  query-status   ", "query-status", "", ""},
-		{`eject {"id":"cd0"}`, "eject", `{"id":"cd0"}`, ""},
-		{`eject{"id":"cd0"}`, "eject", `{"id":"cd0"}`, ""},
-		{"", "", "", "type a command name"},
-		{`eject {"id":}`, "", "", "not a JSON object"},
-		{`eject "x"`, "", "", "not a JSON object"},
-		{`eject null`, "", "", "not null"},
-		{`eject {} {}`, "", "", "unexpected text"},
-	}
-	for _, c := range cases {
-		name, args, err := parseRawQMP(c.in)
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("parseRawQMP(%q) err = %v, want %q", c.in, err, c.err)
-			}
-			continue
-		}
-		if err != nil || name != c.name || string(args) != c.args {
-			t.Errorf("parseRawQMP(%q) = %q, %q, %v", c.in, name, args, err)
-		}
-	}
-	_ = errors.New
 }
 
 func TestPaletteTargetFixedWhenOpened(t *testing.T) {
@@ -446,7 +416,7 @@ func TestPaletteTargetFixedWhenOpened(t *testing.T) {
 	// A VM that left the fleet is not replaced by its neighbour.
 	h.press("G", ":")
 	h.typeText("pause")
-	gone := h.a.pal.vmID
+	gone := h.pal().VMID()
 	h.src.update(func(s *model.FleetSnapshot) {
 		var keep []model.VMSnapshot
 		for _, v := range s.VMs {
@@ -462,4 +432,16 @@ func TestPaletteTargetFixedWhenOpened(t *testing.T) {
 	if len(h.src.calls()) != n {
 		t.Fatalf("sent %+v after the VM left", h.lastCall())
 	}
+}
+
+func TestHistoryUnwritableReported(t *testing.T) {
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := demo(t, Options{HistoryFile: filepath.Join(blocker, "h.json")}, 120, 30)
+	h.press(":")
+	h.typeText("resume", "enter", "e")
+	h.mustShow("palette history not saved")
 }

@@ -4,6 +4,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/qmpdash/qmpdash/ui/dialog"
 	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/palette"
 	"github.com/qmpdash/qmpdash/ui/panes"
 )
 
@@ -86,6 +87,9 @@ func (a *app) carryOut(act dialog.Action) tea.Cmd {
 		return x.Cmd
 	case dialog.Do:
 		return x.Cmd
+	case palette.Chosen:
+		a.stack.Remove("palette")
+		return a.chosen(x)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/fleet"
 	"github.com/qmpdash/qmpdash/ui/keys"
+	"github.com/qmpdash/qmpdash/ui/palette"
 )
 
 // The key tables of the root's own states. Each state's handler switches
@@ -73,52 +74,23 @@ func detailKeys(k *keys.Map, events bool) keys.Table {
 	return t
 }
 
-// paletteListKeys: the palette's action list; letters type into the query.
-func paletteListKeys(k *keys.Map) keys.Table {
-	return keys.Table{
-		Context: "palette", Input: true,
-		Entries: []keys.Entry{{Action: "close", Binding: &k.InputBack}, {Action: "up", Binding: &k.InputUp},
-			{Action: "down", Binding: &k.InputDown}, {Action: "run", Binding: &k.Run}},
-		Short: []string{"run", "up", "down", "close"},
-	}
-}
-
-// promptKeys: an action's prompt; tab completes where completes is set.
-func promptKeys(k *keys.Map, completes bool) keys.Table {
-	t := keys.Table{
-		Context: "prompt", Input: true,
-		Entries: []keys.Entry{{Action: "close", Binding: &k.InputBack}, {Action: "run", Binding: &k.Run},
-			{Action: "earlier", Binding: &k.InputUp}, {Action: "later", Binding: &k.InputDown},
-			{Action: "recall", Binding: &k.Recall, HelpOnly: true}},
-		Short: []string{"run", "recall", "close"},
-	}
-	if completes {
-		t.Entries = append(t.Entries, keys.Entry{Action: "complete", Binding: &k.Complete})
-		t.Short = []string{"run", "complete", "recall", "close"}
-	}
-	return t
-}
-
 // allTables is every state's table, for the clash check and the help
 // overlay, in the order a clash is reported.
 func allTables(k *keys.Map) []keys.Table {
 	return []keys.Table{
 		fleetKeys(k), detailKeys(k, false), dialog.HelpKeys(k), dialog.ErrorsKeys(k), dialog.ViewerKeys(k),
-		fleet.FilterKeys(k), eventlog.FilterKeys(k), paletteListKeys(k), promptKeys(k, true), dialog.ConfirmKeys(k),
+		fleet.FilterKeys(k), eventlog.FilterKeys(k), palette.ListKeys(k), palette.PromptKeys(k, true), dialog.ConfirmKeys(k),
 	}
 }
 
 // tableSet is the root's tables, built once: they point into the key
 // map, so rebinding shows in them without a rebuild.
 type tableSet struct {
-	fleet, detail, events  keys.Table
-	paletteList            keys.Table
-	prompt, promptComplete keys.Table
+	fleet, detail, events keys.Table
 }
 
 func newTableSet(k *keys.Map) tableSet {
 	return tableSet{
 		fleet: fleetKeys(k), detail: detailKeys(k, false), events: detailKeys(k, true),
-		paletteList: paletteListKeys(k), prompt: promptKeys(k, false), promptComplete: promptKeys(k, true),
 	}
 }

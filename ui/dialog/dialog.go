@@ -33,8 +33,10 @@ type Dialog interface {
 // when their lines are fewer (the reply viewer).
 type Fixed interface{ FixedHeight() bool }
 
-// Action is what a dialog asks of the root; nil asks nothing.
-type Action interface{ action() }
+// Action is what a dialog asks of the root; nil asks nothing. The root
+// knows the types below, and the ones its own dialogs define (the
+// palette's choice).
+type Action any
 
 type (
 	// Close pops the dialog.
@@ -46,11 +48,6 @@ type (
 	// Do keeps the dialog open and runs Cmd.
 	Do struct{ Cmd tea.Cmd }
 )
-
-func (Close) action() {}
-func (Quit) action()  {}
-func (Run) action()   {}
-func (Do) action()    {}
 
 // Stack is the dialogs open, bottom first. The zero value is empty.
 type Stack struct{ ds []Dialog }
@@ -96,6 +93,16 @@ func (s *Stack) Open(id string) bool {
 		}
 	}
 	return false
+}
+
+// Find is the dialog with this id nearest the top, or nil.
+func (s *Stack) Find(id string) Dialog {
+	for i := len(s.ds) - 1; i >= 0; i-- {
+		if s.ds[i].ID() == id {
+			return s.ds[i]
+		}
+	}
+	return nil
 }
 
 // Remove closes every dialog with this id.

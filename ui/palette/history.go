@@ -1,4 +1,4 @@
-package ui
+package palette
 
 import (
 	"encoding/json"
@@ -25,14 +25,14 @@ const (
 	historyVersion  = 1
 )
 
-type paletteHistory struct {
+type History struct {
 	Version int                 `json:"version"`
 	Recent  []string            `json:"recent"`           // action ids, most recent first
 	Inputs  map[string][]string `json:"inputs,omitempty"` // prompt inputs by action id, most recent first
 }
 
-// use records an action (and its prompt input) as the most recent.
-func (h *paletteHistory) use(id actionID, input string) {
+// Use records an action (and its prompt input) as the most recent.
+func (h *History) Use(id ActionID, input string) {
 	h.Recent = pushFront(h.Recent, string(id), maxRecent)
 	if input != "" && len(input) <= maxInputLen {
 		if h.Inputs == nil {
@@ -44,15 +44,16 @@ func (h *paletteHistory) use(id actionID, input string) {
 
 // rank is an action's place in the recent list (lower is more recent), or
 // len(Recent) if it was never used.
-func (h *paletteHistory) rank(id actionID) int {
+func (h *History) rank(id ActionID) int {
 	if i := slices.Index(h.Recent, string(id)); i >= 0 {
 		return i
 	}
 	return len(h.Recent)
 }
 
-func (h *paletteHistory) clone() paletteHistory {
-	c := paletteHistory{Version: historyVersion, Recent: slices.Clone(h.Recent)}
+// Clone is a deep copy, for a save running in a command.
+func (h *History) Clone() History {
+	c := History{Version: historyVersion, Recent: slices.Clone(h.Recent)}
 	if len(h.Inputs) > 0 {
 		c.Inputs = make(map[string][]string, len(h.Inputs))
 		for k, v := range h.Inputs {
@@ -75,8 +76,8 @@ func pushFront(list []string, v string, limit int) []string {
 
 // loadHistory reads the history file. A missing file is an empty history;
 // anything unreadable is an error the caller shows and then ignores.
-func loadHistory(path string) (paletteHistory, error) {
-	var h paletteHistory
+func LoadHistory(path string) (History, error) {
+	var h History
 	if path == "" {
 		return h, nil
 	}
@@ -96,17 +97,17 @@ func loadHistory(path string) (paletteHistory, error) {
 		return h, fmt.Errorf("%s is larger than %d KiB", path, maxHistoryFile>>10)
 	}
 	if err := json.Unmarshal(data, &h); err != nil {
-		return paletteHistory{}, fmt.Errorf("%s is not valid history: %w", path, err)
+		return History{}, fmt.Errorf("%s is not valid history: %w", path, err)
 	}
 	// Trust nothing: keep known actions only, without duplicates, bounded.
-	clean := paletteHistory{Version: historyVersion}
+	clean := History{Version: historyVersion}
 	for _, id := range h.Recent {
-		if findAction(actionID(id)) != nil && !slices.Contains(clean.Recent, id) && len(clean.Recent) < maxRecent {
+		if findAction(ActionID(id)) != nil && !slices.Contains(clean.Recent, id) && len(clean.Recent) < maxRecent {
 			clean.Recent = append(clean.Recent, id)
 		}
 	}
 	for k, list := range h.Inputs {
-		if findAction(actionID(k)) == nil {
+		if findAction(ActionID(k)) == nil {
 			continue
 		}
 		var kept []string
@@ -125,16 +126,33 @@ func loadHistory(path string) (paletteHistory, error) {
 	return clean, nil
 }
 
-// historyStore serialises writes: saves run in commands, possibly two at
+// Merge takes in the history read at start, keeping anything used before
+// the file was read.
+func (h *History) Merge(loaded History) {
+	for _, id := range loaded.Recent {
+		if h.rank(ActionID(id)) == len(h.Recent) {
+			h.Recent = append(h.Recent, id)
+		}
+	}
+	if len(h.Recent) > maxRecent {
+		h.Recent = h.Recent[:maxRecent]
+	}
+	if h.Inputs == nil {
+		h.Inputs = loaded.Inputs
+	}
+}
+
+// Store serialises writes: saves run in commands, possibly two at
 // once, and an older snapshot must never overwrite a newer one.
-type historyStore struct {
-	path    string
+type Store struct {
+	Path    string
 	mu      sync.Mutex
 	written int // generation of the last write
 }
 
-func (s *historyStore) save(gen int, h paletteHistory) error {
-	if s == nil || s.path == "" {
+// Save writes h unless a newer generation was written already.
+func (s *Store) Save(gen int, h History) error {
+	if s == nil || s.Path == "" {
 		return nil
 	}
 	s.mu.Lock()
@@ -146,7 +164,7 @@ func (s *historyStore) save(gen int, h paletteHistory) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(s.path, append(data, '\n')); err != nil {
+	if err := writeFileAtomic(s.Path, append(data, '\n')); err != nil {
 		return err
 	}
 	s.written = gen

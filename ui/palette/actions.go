@@ -1,4 +1,4 @@
-package ui
+package palette
 
 import (
 	"encoding/json"
@@ -14,28 +14,30 @@ import (
 // VM (refused in read-only mode), whether it is destructive (asks y/N), and
 // what it prompts for.
 
-type actionID string
+// ActionID names a palette action; the history file stores these.
+type ActionID string
 
+// The actions, by the ids the history file keeps.
 const (
-	actPause      actionID = "pause"
-	actResume     actionID = "resume"
-	actReset      actionID = "reset"
-	actPowerdown  actionID = "powerdown"
-	actQuitVM     actionID = "quit-vm"
-	actBalloon    actionID = "balloon"
-	actEject      actionID = "eject"
-	actDeviceDel  actionID = "device-del"
-	actScreendump actionID = "screendump"
-	actHMP        actionID = "hmp"
-	actQMP        actionID = "qmp"
-	actTheme      actionID = "theme"
-	actInterval   actionID = "interval"
-	actMouse      actionID = "mouse"
-	actQuit       actionID = "quit"
+	ActPause      ActionID = "pause"
+	ActResume     ActionID = "resume"
+	ActReset      ActionID = "reset"
+	ActPowerdown  ActionID = "powerdown"
+	ActQuitVM     ActionID = "quit-vm"
+	ActBalloon    ActionID = "balloon"
+	ActEject      ActionID = "eject"
+	ActDeviceDel  ActionID = "device-del"
+	ActScreendump ActionID = "screendump"
+	ActHMP        ActionID = "hmp"
+	ActQMP        ActionID = "qmp"
+	ActTheme      ActionID = "theme"
+	ActInterval   ActionID = "interval"
+	ActMouse      ActionID = "mouse"
+	ActQuit       ActionID = "quit"
 )
 
 type action struct {
-	id          actionID
+	id          ActionID
 	title       string
 	command     string // the QMP command it sends, "" for local actions
 	vm          bool   // acts on the selected VM
@@ -46,30 +48,30 @@ type action struct {
 }
 
 var actions = []action{
-	{id: actPause, title: "Pause VM", command: "stop", vm: true, mutating: true},
-	{id: actResume, title: "Resume VM", command: "cont", vm: true, mutating: true},
-	{id: actReset, title: "Reset VM", command: "system_reset", vm: true, mutating: true, destructive: true},
-	{id: actPowerdown, title: "Power down VM (ACPI)", command: "system_powerdown", vm: true, mutating: true, destructive: true},
-	{id: actQuitVM, title: "Quit VM (terminate QEMU)", command: "quit", vm: true, mutating: true, destructive: true},
-	{id: actBalloon, title: "Set balloon target", command: "balloon", vm: true, mutating: true,
+	{id: ActPause, title: "Pause VM", command: "stop", vm: true, mutating: true},
+	{id: ActResume, title: "Resume VM", command: "cont", vm: true, mutating: true},
+	{id: ActReset, title: "Reset VM", command: "system_reset", vm: true, mutating: true, destructive: true},
+	{id: ActPowerdown, title: "Power down VM (ACPI)", command: "system_powerdown", vm: true, mutating: true, destructive: true},
+	{id: ActQuitVM, title: "Quit VM (terminate QEMU)", command: "quit", vm: true, mutating: true, destructive: true},
+	{id: ActBalloon, title: "Set balloon target", command: "balloon", vm: true, mutating: true,
 		prompt: "size", placeholder: "e.g. 512M or 1G (bare number = MiB)"},
-	{id: actEject, title: "Eject removable medium", command: "eject", vm: true, mutating: true, destructive: true,
+	{id: ActEject, title: "Eject removable medium", command: "eject", vm: true, mutating: true, destructive: true,
 		prompt: "device", placeholder: "device or qdev id (tab completes)"},
-	{id: actDeviceDel, title: "Delete device", command: "device_del", vm: true, mutating: true, destructive: true,
+	{id: ActDeviceDel, title: "Delete device", command: "device_del", vm: true, mutating: true, destructive: true,
 		prompt: "id", placeholder: "device id"},
-	{id: actScreendump, title: "Screendump to file", command: "screendump", vm: true, mutating: true,
+	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true, mutating: true,
 		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
-	{id: actHMP, title: "HMP command", command: "human-monitor-command", vm: true, mutating: true,
+	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true, mutating: true,
 		prompt: "hmp", placeholder: "e.g. info block"},
-	{id: actQMP, title: "QMP command", vm: true,
+	{id: ActQMP, title: "QMP command", vm: true,
 		prompt: "qmp", placeholder: `command-name {"arg": value}  (tab completes)`},
-	{id: actTheme, title: "Switch theme", prompt: "theme", placeholder: strings.Join(themes.Names(), " | ")},
-	{id: actInterval, title: "Change poll interval", prompt: "interval", placeholder: "e.g. 500ms, 2s (100ms..1h)"},
-	{id: actMouse, title: "Toggle mouse capture"},
-	{id: actQuit, title: "Quit qmpdash"},
+	{id: ActTheme, title: "Switch theme", prompt: "theme", placeholder: strings.Join(themes.Names(), " | ")},
+	{id: ActInterval, title: "Change poll interval", prompt: "interval", placeholder: "e.g. 500ms, 2s (100ms..1h)"},
+	{id: ActMouse, title: "Toggle mouse capture"},
+	{id: ActQuit, title: "Quit qmpdash"},
 }
 
-func findAction(id actionID) *action {
+func findAction(id ActionID) *action {
 	for i := range actions {
 		if actions[i].id == id {
 			return &actions[i]
@@ -88,7 +90,7 @@ func (a *action) searchText() string {
 
 // completes says whether tab completes this action's prompt (see complete).
 func (a *action) completes() bool {
-	return a.id == actQMP || a.id == actEject || a.id == actTheme
+	return a.id == ActQMP || a.id == ActEject || a.id == ActTheme
 }
 
 // disabledReason says why an action cannot run now, or "".
@@ -155,4 +157,13 @@ func mustJSON(v any) json.RawMessage {
 		panic(err) // only called with maps of strings and numbers
 	}
 	return b
+}
+
+// Titles are the actions' titles, in the palette's own order.
+func Titles() []string {
+	out := make([]string, len(actions))
+	for i := range actions {
+		out[i] = actions[i].title
+	}
+	return out
 }

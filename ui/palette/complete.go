@@ -1,4 +1,4 @@
-package ui
+package palette
 
 import (
 	"strings"
@@ -17,38 +17,36 @@ const maxHintNames = 8
 
 // complete handles the actions action.completes names (the help line
 // offers tab only for those).
-func (a *app) complete() {
-	p := &a.pal
+func (p *Model) complete() {
 	val := p.prompt.Value()
 	switch p.act.id {
-	case actQMP:
-		a.completeQMP(val)
-	case actEject:
-		a.completeWord(val, a.removableDevices())
-	case actTheme:
-		a.completeWord(val, themes.Names())
+	case ActQMP:
+		p.completeQMP(val)
+	case ActEject:
+		p.completeWord(val, p.removableDevices())
+	case ActTheme:
+		p.completeWord(val, themes.Names())
 	}
 }
 
 // completeWord completes the whole input from candidates.
-func (a *app) completeWord(val string, cands []string) {
+func (p *Model) completeWord(val string, cands []string) {
 	matches := withPrefix(cands, val)
 	switch len(matches) {
 	case 0:
-		a.pal.msg = "no completion for " + quote(val)
+		p.msg = "no completion for " + quote(val)
 	case 1:
-		a.pal.prompt.SetValue(matches[0])
+		p.prompt.SetValue(matches[0])
 	default:
-		a.pal.prompt.SetValue(commonPrefix(matches))
-		a.pal.hint = hintList(matches)
+		p.prompt.SetValue(commonPrefix(matches))
+		p.hint = hintList(matches)
 	}
 }
 
-func (a *app) completeQMP(val string) {
-	p := &a.pal
+func (p *Model) completeQMP(val string) {
 	name, rest, hasRest := splitCommand(val)
 	if !hasRest {
-		names := a.commandNames()
+		names := p.commandNames()
 		if names == nil {
 			p.msg = "command names unknown yet (query-commands has not answered)"
 			return
@@ -59,21 +57,21 @@ func (a *app) completeQMP(val string) {
 			p.msg = "no command starts with " + quote(name)
 		case 1:
 			p.prompt.SetValue(matches[0] + " ")
-			a.qmpHint()
+			p.qmpHint()
 		default:
 			p.prompt.SetValue(commonPrefix(matches))
 			p.hint = hintList(matches)
 		}
 		return
 	}
-	specs, ok := a.src.CommandArgs(a.pal.vmID, name)
+	specs, ok := p.env.Schema.CommandArgs(p.vmID, name)
 	if !ok {
 		p.msg = "arguments of " + quote(name) + " unknown (no schema)"
 		return
 	}
 	if strings.TrimSpace(rest) == "" {
 		p.prompt.SetValue(strings.TrimRight(val, " ") + " {")
-		a.qmpHint()
+		p.qmpHint()
 		return
 	}
 	// The word being typed: identifier characters after '{' or ',', with
@@ -117,22 +115,21 @@ func (a *app) completeQMP(val string) {
 
 // qmpHint shows the arguments of the command typed so far, or how many
 // commands match the name being typed.
-func (a *app) qmpHint() {
-	p := &a.pal
+func (p *Model) qmpHint() {
 	name, _, hasRest := splitCommand(p.prompt.Value())
 	if name == "" {
-		if n := len(a.commandNames()); n > 0 {
+		if n := len(p.commandNames()); n > 0 {
 			p.hint = render.Itoa(n) + " commands; tab completes"
 		}
 		return
 	}
 	if !hasRest {
-		if m := withPrefix(a.commandNames(), name); len(m) > 1 {
+		if m := withPrefix(p.commandNames(), name); len(m) > 1 {
 			p.hint = hintList(m)
 		}
 		return
 	}
-	specs, ok := a.src.CommandArgs(a.pal.vmID, name)
+	specs, ok := p.env.Schema.CommandArgs(p.vmID, name)
 	if !ok {
 		return
 	}
@@ -145,9 +142,9 @@ func (a *app) qmpHint() {
 
 // commandNames are the selected VM's commands; read-only mode offers only
 // queries.
-func (a *app) commandNames() []string {
-	names := a.src.CommandNames(a.pal.vmID)
-	if names == nil || !a.opts.ReadOnly {
+func (p *Model) commandNames() []string {
+	names := p.env.Schema.CommandNames(p.vmID)
+	if names == nil || !p.env.ReadOnly {
 		return names
 	}
 	out := []string{}
@@ -224,3 +221,40 @@ func sanitizeAll(list []string) []string {
 }
 
 func quote(s string) string { return `"` + termsafe.Line(termsafe.Clip(s, 128)) + `"` }
+
+// updateHint refreshes the line under the prompt: completions or the
+// command's arguments.
+func (p *Model) updateHint() {
+	p.hint = ""
+	switch p.act.id {
+	case ActTheme:
+		p.hint = helpThemeNames()
+	case ActEject:
+		if devs := p.removableDevices(); len(devs) > 0 {
+			p.hint = "removable: " + strings.Join(devs, ", ")
+		}
+	case ActQMP:
+		p.qmpHint()
+	}
+}
+
+func (p *Model) removableDevices() []string {
+	v, _, ok := p.vm()
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, b := range v.Blocks {
+		if !b.Removable {
+			continue
+		}
+		name := b.Device
+		if name == "" {
+			name = b.QDev
+		}
+		if name != "" {
+			out = append(out, termsafe.Line(termsafe.Clip(name, 128)))
+		}
+	}
+	return out
+}

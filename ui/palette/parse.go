@@ -1,4 +1,4 @@
-package ui
+package palette
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qmpdash/qmpdash/model"
 )
 
 // Parsing what the palette's prompts take.
@@ -52,8 +54,8 @@ func parseInterval(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration (e.g. 500ms, 2s, 1m)", s)
 	}
-	if d < MinInterval || d > MaxInterval {
-		return 0, fmt.Errorf("interval must be between %v and %v (got %v)", MinInterval, MaxInterval, d)
+	if d < model.MinInterval || d > model.MaxInterval {
+		return 0, fmt.Errorf("interval must be between %v and %v (got %v)", model.MinInterval, model.MaxInterval, d)
 	}
 	return d, nil
 }

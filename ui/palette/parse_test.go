@@ -1,4 +1,4 @@
-package ui
+package palette
 
 import (
 	"strings"
@@ -39,6 +39,35 @@ func TestParseInterval(t *testing.T) {
 		_, err := parseInterval(in)
 		if err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("parseInterval(%q) error = %v, want it to say %q", in, err, msg)
+		}
+	}
+}
+
+func TestRawQMPParse(t *testing.T) {
+	cases := []struct {
+		in, name, args string
+		err            string
+	}{
+		{"query-status", "query-status", "", ""},
+		{"  query-status   ", "query-status", "", ""},
+		{`eject {"id":"cd0"}`, "eject", `{"id":"cd0"}`, ""},
+		{`eject{"id":"cd0"}`, "eject", `{"id":"cd0"}`, ""},
+		{"", "", "", "type a command name"},
+		{`eject {"id":}`, "", "", "not a JSON object"},
+		{`eject "x"`, "", "", "not a JSON object"},
+		{`eject null`, "", "", "not null"},
+		{`eject {} {}`, "", "", "unexpected text"},
+	}
+	for _, c := range cases {
+		name, args, err := parseRawQMP(c.in)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("parseRawQMP(%q) err = %v, want %q", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || name != c.name || string(args) != c.args {
+			t.Errorf("parseRawQMP(%q) = %q, %q, %v", c.in, name, args, err)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package palette
 
 import (
 	"encoding/json"
@@ -11,23 +11,23 @@ import (
 )
 
 func TestHistoryUseIsBoundedAndDeduplicated(t *testing.T) {
-	var h paletteHistory
+	var h History
 	for i := 0; i < 100; i++ {
-		h.use(actionID("a"+render.Itoa(i)), "")
+		h.Use(ActionID("a"+render.Itoa(i)), "")
 	}
 	if len(h.Recent) != maxRecent || h.Recent[0] != "a99" {
 		t.Fatalf("recent = %d, first %q", len(h.Recent), h.Recent[0])
 	}
-	h.use(actPause, "")
-	h.use(actResume, "")
-	h.use(actPause, "")
+	h.Use(ActPause, "")
+	h.Use(ActResume, "")
+	h.Use(ActPause, "")
 	if h.Recent[0] != "pause" || h.Recent[1] != "resume" || strings.Count(strings.Join(h.Recent, ","), "pause") != 1 {
 		t.Fatalf("recent = %v", h.Recent[:3])
 	}
 	for i := 0; i < 50; i++ {
-		h.use(actHMP, "info "+render.Itoa(i))
+		h.Use(ActHMP, "info "+render.Itoa(i))
 	}
-	h.use(actHMP, strings.Repeat("x", maxInputLen+1))
+	h.Use(ActHMP, strings.Repeat("x", maxInputLen+1))
 	if n := len(h.Inputs["hmp"]); n != maxInputsPerKey || h.Inputs["hmp"][0] != "info 49" {
 		t.Fatalf("inputs %d, first %q", n, h.Inputs["hmp"][0])
 	}
@@ -36,20 +36,20 @@ func TestHistoryUseIsBoundedAndDeduplicated(t *testing.T) {
 func TestHistoryFileRoundTripAndAtomicWrite(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "h.json")
-	s := &historyStore{path: path}
-	var h paletteHistory
-	h.use(actPause, "")
-	h.use(actQMP, "query-status")
-	if err := s.save(1, h.clone()); err != nil {
+	s := &Store{Path: path}
+	var h History
+	h.Use(ActPause, "")
+	h.Use(ActQMP, "query-status")
+	if err := s.Save(1, h.Clone()); err != nil {
 		t.Fatal(err)
 	}
 	// An older generation never overwrites a newer one.
-	var old paletteHistory
-	old.use(actReset, "")
-	if err := s.save(1, old); err != nil {
+	var old History
+	old.Use(ActReset, "")
+	if err := s.Save(1, old); err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadHistory(path)
+	got, err := LoadHistory(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestHistoryFileRoundTripAndAtomicWrite(t *testing.T) {
 
 func TestHistoryLoadIsForgiving(t *testing.T) {
 	dir := t.TempDir()
-	if h, err := loadHistory(filepath.Join(dir, "missing.json")); err != nil || len(h.Recent) != 0 {
+	if h, err := LoadHistory(filepath.Join(dir, "missing.json")); err != nil || len(h.Recent) != 0 {
 		t.Fatalf("missing file: %v %v", h, err)
 	}
 	write := func(name string, data []byte) string {
@@ -75,11 +75,11 @@ func TestHistoryLoadIsForgiving(t *testing.T) {
 		}
 		return p
 	}
-	if _, err := loadHistory(write("bad.json", []byte("\x00\x01garbage"))); err == nil {
+	if _, err := LoadHistory(write("bad.json", []byte("\x00\x01garbage"))); err == nil {
 		t.Fatal("garbage accepted")
 	}
 	big := make([]byte, maxHistoryFile+10)
-	if _, err := loadHistory(write("big.json", big)); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := LoadHistory(write("big.json", big)); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("oversized file: %v", err)
 	}
 	// Unknown actions, duplicates and oversized inputs are dropped.
@@ -87,23 +87,11 @@ func TestHistoryLoadIsForgiving(t *testing.T) {
 		"recent": []string{"pause", "format-disk", "pause", "resume"},
 		"inputs": map[string][]string{"hmp": {"info", "info", strings.Repeat("x", maxInputLen+1)}, "nope": {"x"}},
 	})
-	h, err := loadHistory(write("mixed.json", raw))
+	h, err := LoadHistory(write("mixed.json", raw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Join(h.Recent, ",") != "pause,resume" || len(h.Inputs["hmp"]) != 1 || h.Inputs["nope"] != nil {
 		t.Fatalf("cleaned %+v", h)
 	}
-}
-
-func TestHistoryUnwritableReported(t *testing.T) {
-	dir := t.TempDir()
-	blocker := filepath.Join(dir, "file")
-	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h := demo(t, Options{HistoryFile: filepath.Join(blocker, "h.json")}, 120, 30)
-	h.press(":")
-	h.typeText("resume", "enter", "e")
-	h.mustShow("palette history not saved")
 }

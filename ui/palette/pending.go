@@ -1,0 +1,116 @@
+package palette
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/qmpdash/qmpdash/internal/termsafe"
+	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/themes"
+)
+
+// Pending is a checked choice, ready to run: a QMP command for a VM, or a
+// local action for the UI itself.
+type Pending struct {
+	Action ActionID
+	Title  string // the action's title, for the y/N question
+	// ReplyTitle names the result when it is not the action's title (a
+	// raw QMP command's name, "HMP info block").
+	ReplyTitle string
+	VMID       string
+	VMName     string // display name
+	Command    string
+	Args       json.RawMessage
+	// ShowReply opens the reply in the viewer (raw QMP, HMP).
+	ShowReply bool
+	// Input is what was typed at the prompt, for the history.
+	Input string
+	// Local is set for actions the UI carries out itself.
+	Local Local
+}
+
+// LocalKind names what a local action does.
+type LocalKind int
+
+const (
+	LocalNone LocalKind = iota
+	LocalTheme
+	LocalInterval
+	LocalMouse
+	LocalQuit
+)
+
+// Local is an action the UI carries out without QEMU.
+type Local struct {
+	Kind     LocalKind
+	Theme    themes.Theme  // LocalTheme
+	Interval time.Duration // LocalInterval
+}
+
+// buildPending checks the input for act and returns what to run, or an
+// error message for the palette.
+func (p *Model) buildPending(act *action, input string) (Pending, string) {
+	pd := Pending{Action: act.id, Title: act.title, Command: act.command, Input: strings.TrimSpace(input)}
+	in := pd.Input
+	var vm *model.VMSnapshot
+	if act.vm {
+		v, name, ok := p.vm()
+		if !ok {
+			return pd, "the VM is gone from the fleet"
+		}
+		vm = v
+		pd.VMID, pd.VMName = v.ID, name
+	}
+	if act.prompt != "" && in == "" && act.id != ActQMP {
+		return pd, act.prompt + " is empty"
+	}
+	switch act.id {
+	case ActBalloon:
+		n, err := parseSize(in)
+		if err != nil {
+			return pd, err.Error()
+		}
+		pd.Args = mustJSON(map[string]any{"value": n})
+	case ActEject:
+		pd.Args = ejectArgs(vm, in)
+	case ActDeviceDel:
+		pd.Args = mustJSON(map[string]any{"id": in})
+	case ActScreendump:
+		pd.Args = mustJSON(map[string]any{"filename": in})
+	case ActHMP:
+		pd.Args = mustJSON(map[string]any{"command-line": in})
+		pd.ShowReply = true
+		pd.ReplyTitle = "HMP " + in
+	case ActQMP:
+		name, args, err := parseRawQMP(in)
+		if err != nil {
+			return pd, err.Error()
+		}
+		if p.env.ReadOnly && !strings.HasPrefix(name, "query-") {
+			return pd, "read-only mode: only query-* commands may be sent"
+		}
+		if err := p.env.Schema.ValidateArgs(pd.VMID, name, args); err != nil {
+			return pd, "arguments rejected: " + termsafe.Line(err.Error())
+		}
+		pd.Command, pd.Args, pd.ShowReply = name, args, true
+		pd.ReplyTitle = name
+	case ActTheme:
+		t, err := themes.Get(in)
+		if err != nil {
+			return pd, err.Error()
+		}
+		pd.Local = Local{Kind: LocalTheme, Theme: t}
+	case ActInterval:
+		d, err := parseInterval(in)
+		if err != nil {
+			return pd, err.Error()
+		}
+		pd.Local = Local{Kind: LocalInterval, Interval: d}
+	case ActMouse:
+		pd.Local = Local{Kind: LocalMouse}
+	case ActQuit:
+		pd.Local = Local{Kind: LocalQuit}
+	}
+	return pd, ""
+}
