@@ -2,7 +2,8 @@
 // by role (text, run states, error classes, ...); NewStyles turns a theme and
 // the terminal's background (dark or light) into the lipgloss styles the UI
 // uses. The UI never spells a colour itself, so a theme is the one place to
-// change how the dashboard looks.
+// change how the dashboard looks. It imports nothing of qmpdash, so ui
+// and the CLI can both use it.
 package themes
 
 import (

@@ -21,30 +21,34 @@
 //
 // # Parts
 //
-//	render/      drawing context, cell arithmetic, boxes, formats, glyphs
-//	keys/        the key map (rebinding) and the per-state key tables
-//	lineinput/   the one-line editor of the palette, prompts and filters
+// Each part is a package with its own state, keys and view; the root owns
+// what crosses them (which VM is selected, focus, layout) and routes.
+//
+//	fleet/       the fleet table: filter, sort, selection, cached rows
+//	eventlog/    the event log: merged and per-VM logs, filter, scroll
 //	panes/       the detail panes: pure (snapshot, context, width) -> lines
+//	palette/     the command palette: actions, prompts, completion, checks,
+//	             recently used; a dialog whose choice the root runs
 //	dialog/      the overlay stack and its dialogs: help, error history,
 //	             reply viewer, y/N
+//	keys/        the key map (rebinding), the Table type, the clash check
+//	lineinput/   the one-line editor of the palette, prompts and filters
+//	render/      drawing context, cell arithmetic, boxes, formats, glyphs
 //
 // # Files of the root
 //
 //	app.go            state, Init, Update
-//	routing.go        keys and paste to the top dialog or the focused area
-//	tables.go         the root states' key tables
+//	routing.go        keys and paste to the top dialog or the focused part
+//	tables.go         the root's key tables: globals, fleet and detail focus
 //	mouse.go          clicks and the wheel, by the layout's geometry
 //	view.go           header, body, status bar, help line
 //	layout.go         screen geometry shared by View and the mouse
 //	overlay.go        the top dialog spliced over the body
-//	fleet*.go         the fleet table: order, selection, rows, following the fleet
-//	eventlog.go       the event log
+//	fleet_sync.go     following the fleet: snapshots, events, display names
 //	pane_lines.go     a pane's lines for the root's boxes
 //	statusbar.go      the status line, its fades and the error history
-//	help.go           the help overlay's content
-//	palette*.go, actions.go, complete.go, history.go, parse.go
-//	                  the command palette: actions, prompts, completion,
-//	                  recently used, running what was chosen
+//	help.go           the help overlay's content, drawn from the tables
+//	run_action.go     opening the palette; running what it chose
 //	run.go, options.go, source.go, msgs.go
 //	                  the program, its options, the Source it reads, messages
 package ui
