@@ -198,6 +198,11 @@ func TestProtocolErrorsThatEndTheConnection(t *testing.T) {
 		"unexpected empty message": `{}`,
 		"unknown message kind":     `{"hello": 1}`,
 		"array at top level":       `[1, 2, 3]`,
+		// Braces that never balance: a brace counter would wait for more
+		// bytes until the command timed out; the JSON scanner knows at the
+		// second '{' that no JSON continues so.
+		"never balances": `{{{ not json`,
+		"bad literal":    `{"return": {"running": tru3`,
 	}
 	for name, line := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -8,12 +8,16 @@ import (
 // framer cuts a QMP byte stream into JSON objects. QEMU normally writes one
 // object per line ending in "\r\n", but with `-mon pretty=on` an object spans
 // many lines, and nothing forbids several objects on one line. So instead of
-// splitting on newlines the framer tracks brace depth (outside strings) and
-// hands out each complete top-level object, whatever the whitespace around it.
+// splitting on newlines the framer scans the JSON grammar as the bytes
+// arrive and hands out each complete top-level object, whatever the
+// whitespace around it. Like QEMU's own JSON streamer it rejects a byte that
+// no valid JSON could continue with as soon as that byte arrives, so a
+// garbled peer is a protocol error at once, not a command timeout later.
 //
 // Every byte of the stream passes through this one reader, from the greeting
 // on. Memory is bounded: a message longer than max fails with errTooLarge
-// before more than max bytes of it are held.
+// before more than max bytes of it are held; nesting deeper than maxNesting
+// fails too.
 type framer struct {
 	r   io.Reader
 	max int
@@ -23,10 +27,39 @@ type framer struct {
 
 	// Scan state of the object being assembled in buf[start:...].
 	scanned int // bytes of buf[start:end] already scanned
-	depth   int
-	inStr   bool
-	escaped bool
+	st      scanState
+	stack   []byte // open containers, '{' or '['; empty between objects
+	lit     string // the rest of a literal being matched (true, false, null)
+	hex     int    // hex digits still owed by a \u escape
+	key     bool   // the string being scanned is an object key
 }
+
+// scanState is where the scanner stands in the JSON grammar.
+type scanState uint8
+
+const (
+	stTop        scanState = iota // between objects: whitespace or '{'
+	stKeyOrEnd                    // after '{': a key or '}'
+	stKey                         // after ',' in an object: a key
+	stColon                       // after a key: ':'
+	stValue                       // after ':' or ',' in an array: a value
+	stValueOrEnd                  // after '[': a value or ']'
+	stAfterValue                  // after a value: ',' or the closing bracket
+	stString                      // inside a string
+	stEscape                      // after a backslash in a string
+	stLiteral                     // inside true, false or null
+	stMinus                       // number: after '-'
+	stZero                        // number: a leading 0
+	stInt                         // number: integer digits
+	stDot                         // number: after '.'
+	stFrac                        // number: fraction digits
+	stE                           // number: after 'e' or 'E'
+	stESign                       // number: after the exponent's sign
+	stExp                         // number: exponent digits
+)
+
+// maxNesting bounds open containers, as QEMU's JSON parser does.
+const maxNesting = 1024
 
 var (
 	errTooLarge = errors.New("message exceeds the size limit")
@@ -66,64 +99,249 @@ func (f *framer) next() ([]byte, error) {
 func (f *framer) scan() (msg []byte, err error, ok bool) {
 	b := f.buf[:f.end]
 	i := f.start + f.scanned
-	if f.depth == 0 && !f.inStr {
-		// Between objects: skip whitespace; anything else must open one.
-		for i < f.end && isSpace(b[i]) {
-			i++
-		}
-		f.start = i
-		f.scanned = 0
-		if i == f.end {
-			return nil, nil, false
-		}
-		if b[i] != '{' {
-			return f.garbage(), errNotJSON, true
-		}
-	}
-	for ; i < f.end; i++ {
+	for i < f.end {
 		c := b[i]
-		if f.inStr {
-			switch {
-			case f.escaped:
-				f.escaped = false
-			case c == '\\':
-				f.escaped = true
-			case c == '"':
-				f.inStr = false
+		switch f.st {
+		case stTop:
+			// Between objects: skip whitespace; anything else must open one.
+			if isSpace(c) {
+				i++
+				f.start = i
+				continue
 			}
-			continue
-		}
-		switch c {
-		case '"':
-			f.inStr = true
-		case '{', '[':
-			f.depth++
-		case '}', ']':
-			f.depth--
-			if f.depth == 0 && c != '}' {
-				// "{...]": brackets out of step; json.Unmarshal would
-				// reject it anyway, but say so here, at the framing.
+			if c != '{' {
 				return f.garbage(), errNotJSON, true
 			}
-			if f.depth == 0 {
-				if i+1-f.start > f.max {
-					return clip(b[f.start:i+1], 256), errTooLarge, true
+			f.stack = append(f.stack[:0], '{')
+			f.st = stKeyOrEnd
+		case stString:
+			// The fast path: most bytes of QMP are string contents.
+			for i < f.end && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+				i++
+			}
+			if i == f.end {
+				continue
+			}
+			switch b[i] {
+			case '"':
+				if f.key {
+					f.st = stColon
+				} else {
+					f.st = stAfterValue
 				}
-				msg = b[f.start : i+1]
-				f.start = i + 1
-				f.scanned = 0
-				return msg, nil, true
-			}
-			if f.depth < 0 {
+			case '\\':
+				f.st = stEscape
+			default: // a raw control character, which JSON forbids
 				return f.garbage(), errNotJSON, true
 			}
+		case stEscape:
+			switch {
+			case f.hex > 0:
+				if !isHex(c) {
+					return f.garbage(), errNotJSON, true
+				}
+				if f.hex--; f.hex == 0 {
+					f.st = stString
+				}
+			case c == 'u':
+				f.hex = 4
+			case c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't':
+				f.st = stString
+			default:
+				return f.garbage(), errNotJSON, true
+			}
+		case stLiteral:
+			if c != f.lit[0] {
+				return f.garbage(), errNotJSON, true
+			}
+			if f.lit = f.lit[1:]; f.lit == "" {
+				f.st = stAfterValue
+			}
+		case stColon:
+			switch {
+			case c == ':':
+				f.st = stValue
+			case !isSpace(c):
+				return f.garbage(), errNotJSON, true
+			}
+		case stKeyOrEnd, stKey:
+			switch {
+			case c == '"':
+				f.st, f.key = stString, true
+			case c == '}' && f.st == stKeyOrEnd:
+				if m, e, done := f.close(i); done {
+					return m, e, true
+				}
+			case !isSpace(c):
+				return f.garbage(), errNotJSON, true
+			}
+		case stValue, stValueOrEnd:
+			switch {
+			case c == '"':
+				f.st, f.key = stString, false
+			case isSpace(c):
+			case c == ']' && f.st == stValueOrEnd:
+				if m, e, done := f.close(i); done {
+					return m, e, true
+				}
+			case !f.value(c):
+				return f.garbage(), errNotJSON, true
+			}
+		case stAfterValue:
+			top := f.stack[len(f.stack)-1]
+			switch {
+			case c == ',':
+				f.st = stKey
+				if top == '[' {
+					f.st = stValue
+				}
+			case c == '}' && top == '{', c == ']' && top == '[':
+				if m, e, done := f.close(i); done {
+					return m, e, true
+				}
+			case !isSpace(c):
+				return f.garbage(), errNotJSON, true
+			}
+		case stInt, stFrac, stExp:
+			// Digits are most of a number: take them in one run.
+			for i < f.end && b[i] >= '0' && b[i] <= '9' {
+				i++
+			}
+			if i == f.end {
+				continue
+			}
+			fallthrough
+		default: // the other number states
+			next, done, good := numberStep(f.st, b[i])
+			if !good {
+				return f.garbage(), errNotJSON, true
+			}
+			if done {
+				// The byte ends the number: judge it as what follows a value.
+				f.st = stAfterValue
+				continue
+			}
+			f.st = next
 		}
+		i++
 	}
 	f.scanned = i - f.start
 	if f.scanned >= f.max {
 		return clip(b[f.start:f.end], 256), errTooLarge, true
 	}
 	return nil, nil, false
+}
+
+// value starts a value with byte c; false if no value starts so.
+func (f *framer) value(c byte) bool {
+	switch {
+	case c == '"':
+		f.st, f.key = stString, false
+	case c == '{' || c == '[':
+		if len(f.stack) >= maxNesting {
+			return false
+		}
+		f.stack = append(f.stack, c)
+		f.st = stKeyOrEnd
+		if c == '[' {
+			f.st = stValueOrEnd
+		}
+	case c == 't':
+		f.st, f.lit = stLiteral, "rue"
+	case c == 'f':
+		f.st, f.lit = stLiteral, "alse"
+	case c == 'n':
+		f.st, f.lit = stLiteral, "ull"
+	case c == '-':
+		f.st = stMinus
+	case c == '0':
+		f.st = stZero
+	case c >= '1' && c <= '9':
+		f.st = stInt
+	default:
+		return false
+	}
+	return true
+}
+
+// close pops the container closed by the byte at buf[i]; done when that
+// closed the top-level object, which it hands out as a message.
+func (f *framer) close(i int) (msg []byte, err error, done bool) {
+	f.stack = f.stack[:len(f.stack)-1]
+	if len(f.stack) > 0 {
+		f.st = stAfterValue
+		return nil, nil, false
+	}
+	f.st = stTop
+	if i+1-f.start > f.max {
+		return clip(f.buf[f.start:i+1], 256), errTooLarge, true
+	}
+	msg = f.buf[f.start : i+1]
+	f.start = i + 1
+	f.scanned = 0
+	return msg, nil, true
+}
+
+// numberStep advances a number by byte c: the next state; done when c is
+// not part of the number (which then ended validly); good false when the
+// number cannot go on with c nor end before it.
+func numberStep(st scanState, c byte) (next scanState, done, good bool) {
+	digit := c >= '0' && c <= '9'
+	switch st {
+	case stMinus:
+		switch {
+		case c == '0':
+			return stZero, false, true
+		case digit:
+			return stInt, false, true
+		}
+		return st, false, false
+	case stZero, stInt:
+		switch {
+		case digit && st == stInt:
+			return stInt, false, true
+		case c == '.':
+			return stDot, false, true
+		case c == 'e' || c == 'E':
+			return stE, false, true
+		case digit: // a leading zero followed by a digit
+			return st, false, false
+		}
+	case stDot:
+		if digit {
+			return stFrac, false, true
+		}
+		return st, false, false
+	case stFrac:
+		switch {
+		case digit:
+			return stFrac, false, true
+		case c == 'e' || c == 'E':
+			return stE, false, true
+		}
+	case stE:
+		switch {
+		case c == '+' || c == '-':
+			return stESign, false, true
+		case digit:
+			return stExp, false, true
+		}
+		return st, false, false
+	case stESign:
+		if digit {
+			return stExp, false, true
+		}
+		return st, false, false
+	case stExp:
+		if digit {
+			return stExp, false, true
+		}
+	}
+	return st, true, true
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
 // garbage returns the rest of the current line for the error report.

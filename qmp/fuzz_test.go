@@ -179,8 +179,9 @@ func FuzzFramer(f *testing.F) {
 }
 
 // framerArbitrary checks what holds for any input: every message is a
-// brace-delimited run of the input no longer than limit, in order, with only
-// whitespace between; the stream ends in one of the framer's errors.
+// brace-delimited run of the input no longer than limit, valid JSON, in
+// order, with only whitespace between; the stream ends in one of the
+// framer's errors, and errNotJSON only where the input is not JSON.
 func framerArbitrary(t *testing.T, data, reads []byte, limit int) {
 	fr := newFramer(&chunkReader{data: data, sizes: reads}, limit)
 	pos := 0
@@ -200,7 +201,16 @@ func framerArbitrary(t *testing.T, data, reads []byte, limit int) {
 				if len(rest) == 0 || rest[0] != '{' {
 					t.Fatalf("io.ErrUnexpectedEOF but no object was open: %q", clip(rest, 64))
 				}
-			case errors.Is(err, errTooLarge), errors.Is(err, errNotJSON):
+			case errors.Is(err, errNotJSON):
+				first := firstObject(rest)
+				deep := bytes.Count(first, []byte("["))+bytes.Count(first, []byte("{")) > maxNesting
+				if len(first) > 0 && first[0] == '{' && json.Valid(first) && !deep {
+					t.Fatalf("errNotJSON on valid JSON %q", clip(rest, 64))
+				}
+				if len(msg) > 256 {
+					t.Fatalf("%v reported with %d bytes of context", err, len(msg))
+				}
+			case errors.Is(err, errTooLarge):
 				if len(msg) > 256 {
 					t.Fatalf("%v reported with %d bytes of context", err, len(msg))
 				}
@@ -214,6 +224,9 @@ func framerArbitrary(t *testing.T, data, reads []byte, limit int) {
 		}
 		if len(msg) < 2 || msg[0] != '{' || msg[len(msg)-1] != '}' {
 			t.Fatalf("message is not brace-delimited: %q", clip(msg, 64))
+		}
+		if !json.Valid(msg) {
+			t.Fatalf("message is not valid JSON: %q", clip(msg, 64))
 		}
 		if !bytes.HasPrefix(rest, msg) {
 			t.Fatalf("message %q is not the next run of the input %q", clip(msg, 64), clip(rest, 64))
@@ -318,4 +331,14 @@ func skipSpace(b []byte) []byte {
 		b = b[1:]
 	}
 	return b
+}
+
+// firstObject is the first JSON value at the start of b, or b if there is none.
+func firstObject(b []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	var v json.RawMessage
+	if dec.Decode(&v) != nil {
+		return b
+	}
+	return v
 }
