@@ -118,7 +118,31 @@ func FuzzProcParseStat(f *testing.F) {
 	f.Add([]byte("1 (a) b) S"))
 	f.Add([]byte(")("))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = procParseStat(b) // must not panic
+		st, err := procParseStat(b) // must not panic
+		if err == nil && (st.threads < 0 || st.utime+st.stime < st.utime) {
+			t.Fatalf("parsed %+v from %q", st, b)
+		}
+	})
+}
+
+// FuzzProcParseStatRoundTrip: whatever the process calls itself (spaces,
+// parentheses and all) and whatever its counters, a stat line written as
+// the kernel writes it parses back to the same figures.
+func FuzzProcParseStatRoundTrip(f *testing.F) {
+	f.Add("qemu-system-x86", uint64(1), uint64(2), uint16(3), uint64(4))
+	f.Add("CPU 0/KVM", uint64(0), uint64(0), uint16(0), uint64(0))
+	f.Add(") (x) S 1 2 (", uint64(1)<<40, uint64(7), uint16(9), uint64(123456))
+	f.Fuzz(func(t *testing.T, comm string, utime, stime uint64, threads uint16, start uint64) {
+		if strings.ContainsAny(comm, "\x00\n") || len(comm) > 64 || stime > ^uint64(0)-utime {
+			return // the kernel's comm has neither; counters that overflow are refused by design
+		}
+		st, err := procParseStat([]byte(fakeStat(1, comm, utime, stime, int(threads), start)))
+		if err != nil {
+			t.Fatalf("comm %q: %v", comm, err)
+		}
+		if st.utime != utime || st.stime != stime || st.threads != int(threads) || st.startTime != start {
+			t.Fatalf("comm %q: parsed %+v, want utime %d stime %d threads %d start %d", comm, st, utime, stime, threads, start)
+		}
 	})
 }
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -116,6 +118,29 @@ func FuzzDecodeMessage(f *testing.F) {
 		}
 		if !json.Valid(b) {
 			t.Fatalf("invalid JSON decoded as kind %d", m.kind)
+		}
+		// The hand-written decoder agrees with encoding/json on what the
+		// client acts on: the id, the event's name and data. (A map, not
+		// a struct: QMP's member names are case-sensitive.)
+		var ref map[string]json.RawMessage
+		if err := json.Unmarshal(b, &ref); err == nil {
+			id := ref["id"]
+			refHasID := len(id) > 0 && string(id) != "null"
+			if m.hasID != refHasID {
+				t.Fatalf("hasID %v, encoding/json sees id %q", m.hasID, id)
+			}
+			if n, err := strconv.ParseUint(string(id), 10, 64); refHasID && err == nil && (!m.ours || m.id != n) {
+				t.Fatalf("id %d (ours %v), encoding/json reads %d", m.id, m.ours, n)
+			}
+			if m.kind == msgEvent {
+				var name string
+				if json.Unmarshal(ref["event"], &name) != nil || m.event.Name != name {
+					t.Fatalf("event %q, encoding/json reads %q", m.event.Name, ref["event"])
+				}
+				if !jsonEqual(m.event.Data, ref["data"]) {
+					t.Fatalf("event data %q, encoding/json reads %q", m.event.Data, ref["data"])
+				}
+			}
 		}
 		if (!m.hasID && m.ours) || (!m.ours && m.id != 0) {
 			t.Fatalf("id %d ours=%v without hasID=%v", m.id, m.ours, m.hasID)
@@ -341,4 +366,17 @@ func firstObject(b []byte) []byte {
 		return b
 	}
 	return v
+}
+
+// jsonEqual says whether two JSON texts (either may be empty) hold the
+// same value.
+func jsonEqual(a, b []byte) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b) || string(a)+string(b) == "null"
+	}
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }

@@ -9,18 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qmpdash/qmpdash/internal/qemutest"
 )
 
 // End-to-end tests drive the real binary in tmux, as a person would.
 
 func requireTmux(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("QMPDASH_REQUIRE_QEMU") == "1" {
-			t.Fatal("tmux is not installed (scripts/test installs it)")
-		}
-		t.Skip("tmux not installed")
-	}
+	qemutest.RequirePeer(t, "tmux", "tmux")
 }
 
 // tmuxSession is one detached tmux session running a command.

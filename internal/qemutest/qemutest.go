@@ -1,6 +1,8 @@
-// Package qemutest starts real QEMU VMs for tests. A test that needs QEMU
-// skips when it is not installed, unless QMPDASH_REQUIRE_QEMU=1 (CI), where
-// a missing QEMU is a failure. Every VM is killed in t.Cleanup, even when the
+// Package qemutest starts real QEMU VMs for tests, and says whether the
+// real peers tests use (QEMU, qemu-img, tmux, ...) are installed. A test
+// that needs a peer skips when it is absent, saying which Debian package
+// brings it, unless QMPDASH_REQUIRE_QEMU is set to a true value (1, true,
+// yes, on; CI sets it), where a missing peer of any kind is a failure. Every VM is killed in t.Cleanup, even when the
 // test fails. It is for tests only: of qmpdash it imports internal/qemuproc
 // alone, never qmp or model, so the packages it serves can use it without
 // a cycle and no test's VM depends on the code it tests.
@@ -11,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -41,30 +44,46 @@ type VM struct {
 	done   chan struct{}
 }
 
+// RequireEnv names the variable that turns a missing peer into a failure.
+const RequireEnv = "QMPDASH_REQUIRE_QEMU"
+
+// PeersRequired says whether RequireEnv holds a true value.
+func PeersRequired() bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(RequireEnv))) {
+	case "1", "t", "true", "y", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// RequirePeer returns the path of binary, a real peer the test needs. When
+// it is missing the test skips, naming the Debian package that brings it,
+// or fails when peers are required.
+func RequirePeer(t testing.TB, binary, debianPackage string) string {
+	t.Helper()
+	p, err := exec.LookPath(binary)
+	if err == nil {
+		return p
+	}
+	if PeersRequired() {
+		t.Fatalf("%s=%s but %s is not installed (apt-get install %s; scripts/test does): %v",
+			RequireEnv, os.Getenv(RequireEnv), binary, debianPackage, err)
+	}
+	t.Skipf("real peer missing: %s not installed (apt-get install %s; %s=1 makes this a failure)",
+		binary, debianPackage, RequireEnv)
+	return ""
+}
+
 // Require skips the test when QEMU is absent, or fails it under CI.
 func Require(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath(Binary)
-	if err != nil {
-		if os.Getenv("QMPDASH_REQUIRE_QEMU") == "1" {
-			t.Fatalf("QMPDASH_REQUIRE_QEMU=1 but %s is not installed: %v", Binary, err)
-		}
-		t.Skipf("%s not installed", Binary)
-	}
-	return p
+	return RequirePeer(t, Binary, "qemu-system-x86")
 }
 
 // RequireImg is Require for qemu-img.
 func RequireImg(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("qemu-img")
-	if err != nil {
-		if os.Getenv("QMPDASH_REQUIRE_QEMU") == "1" {
-			t.Fatalf("QMPDASH_REQUIRE_QEMU=1 but qemu-img is not installed: %v", err)
-		}
-		t.Skip("qemu-img not installed")
-	}
-	return p
+	return RequirePeer(t, "qemu-img", "qemu-utils")
 }
 
 // Args is the command line for opts, without the binary.

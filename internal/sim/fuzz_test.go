@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"reflect"
 	"testing"
 )
 
 // FuzzInput drives arbitrary client bytes through framing, envelope checks,
-// schema validation and every handler: nothing may panic, and every message
-// must get a reply that encodes to one valid JSON line.
+// schema validation and every handler: nothing may panic, every message
+// must get a reply that encodes to one valid JSON line, and a request's id
+// comes back in its reply.
 func FuzzInput(f *testing.F) {
 	if data, err := os.ReadFile("testdata/session.jsonl"); err == nil {
 		sc := bufio.NewScanner(bytes.NewReader(data))
@@ -56,6 +58,24 @@ func FuzzInput(f *testing.F) {
 			if !json.Valid(line) || !bytes.HasSuffix(line, []byte("\r\n")) {
 				t.Fatalf("bad reply line %q", line)
 			}
+			// A request with an id gets it back, verbatim in meaning, as
+			// QEMU does (a client matches replies by it).
+			var req map[string]json.RawMessage
+			if bad == "" && json.Unmarshal(msg, &req) == nil && req["id"] != nil {
+				var got struct{ ID json.RawMessage }
+				if json.Unmarshal(line, &got) != nil || !sameJSON(got.ID, req["id"]) {
+					t.Fatalf("request id %s came back as %s in %q", req["id"], got.ID, line)
+				}
+			}
 		}
 	})
+}
+
+// sameJSON says whether two JSON texts hold the same value.
+func sameJSON(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }

@@ -3,6 +3,7 @@ package termsafe
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -102,6 +103,10 @@ func FuzzSanitize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		assertSafe(t, in, Line(in), false)
 		assertSafe(t, in, Text(in), true)
+		// Text that is already safe to print comes through unchanged.
+		if printable(in) && (Line(in) != in || Text(in) != in) {
+			t.Fatalf("printable %q changed: Line %q, Text %q", in, Line(in), Text(in))
+		}
 	})
 }
 
@@ -114,4 +119,18 @@ func TestClipCutsAtRuneBoundary(t *testing.T) {
 	if Clip("short", 10) != "short" {
 		t.Fatal("clip changed a short string")
 	}
+}
+
+// printable says whether s is valid UTF-8 of printable runes only, none of
+// which the sanitiser has a reason to touch.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) || isBidiControl(r) || (r >= 0x80 && r <= 0x9f) {
+			return false
+		}
+	}
+	return true
 }
