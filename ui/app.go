@@ -264,7 +264,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.hist.Merge(m.h)
 		if p, ok := a.openedPalette(); ok {
-			p.Refresh()
+			return a, a.carryOut(p.Refresh())
 		}
 		return a, nil
 	case historySavedMsg:

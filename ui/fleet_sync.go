@@ -134,7 +134,9 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	}
 	a.clampScroll()
 	if p, ok := a.openedPalette(); ok {
-		p.Refresh() // the target VM may have gone: refresh what is disabled
+		// The target VM may have gone (refresh what is disabled), or the
+		// schema a raw command waits for may have come.
+		cmds = append(cmds, a.carryOut(p.Refresh()))
 	}
 	cmds = append(cmds, a.loadFleet(true))
 	return tea.Batch(cmds...)
