@@ -81,7 +81,7 @@ func (a *app) applyVMEvents(m vmEventsMsg) {
 // clampEventScroll keeps the event log's offset within its lines (a
 // bounded log drops its oldest as new ones come).
 func (a *app) clampEventScroll() {
-	a.events.ScrollBy(0, a.eventsHeight(), a.fleet.SelectedID())
+	a.events.Clamp(a.eventsHeight(), a.fleet.SelectedID())
 }
 
 // applyFleet takes in a new snapshot and its events.

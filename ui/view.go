@@ -187,5 +187,6 @@ func (a *app) eventsTitle() string {
 
 // eventLines draws the event log in w x h cells.
 func (a *app) eventLines(w, h int) []string {
-	return a.events.View(a.drawCtx(), w, h, a.fleet.SelectedID(), a.vmName)
+	focused := a.focus == focusDetail && a.pane == panes.EventsPane
+	return a.events.View(a.drawCtx(), w, h, focused, a.fleet.SelectedID(), a.vmName)
 }
