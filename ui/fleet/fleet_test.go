@@ -210,3 +210,15 @@ func TestFilterMatchesNamesOrTargetsAfterAt(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderCountSaysOneVM(t *testing.T) {
+	m := newModel(t, fixture()[:1])
+	if got := m.HeaderCount(); got != "1 VM" {
+		t.Fatalf("header count %q", got)
+	}
+	m.filter = "zzz"
+	m.refresh()
+	if got := m.HeaderCount(); got != "0/1 VM" {
+		t.Fatalf("filtered header count %q", got)
+	}
+}

@@ -201,11 +201,16 @@ func (m *Model) Filter() string { return m.filter }
 // SortBy is the sort key in force.
 func (m *Model) SortBy() SortKey { return m.sortBy }
 
-// HeaderCount is "n VMs", or "shown/all VMs" while a filter is set.
+// HeaderCount is "n VMs" ("1 VM"), or "shown/all VMs" while a filter is
+// set.
 func (m *Model) HeaderCount() string {
 	n := render.Itoa(len(m.vms))
-	if m.filter != "" || m.editing {
-		return render.Itoa(len(m.order)) + "/" + n + " VMs"
+	unit := " VMs"
+	if len(m.vms) == 1 {
+		unit = " VM"
 	}
-	return n + " VMs"
+	if m.filter != "" || m.editing {
+		return render.Itoa(len(m.order)) + "/" + n + unit
+	}
+	return n + unit
 }
