@@ -339,7 +339,7 @@ func (f *Fleet) CommandNames(vmID string) []string {
 // It never blocks: the first call starts fetching the schema and reports
 // false until it has arrived.
 func (f *Fleet) CommandArgs(vmID, command string) ([]ArgSpec, bool) {
-	s := f.schema(vmID)
+	s, _ := f.schema(vmID, false)
 	if s == nil {
 		return nil, false
 	}
@@ -354,22 +354,38 @@ func (f *Fleet) CommandArgs(vmID, command string) ([]ArgSpec, bool) {
 	return out, true
 }
 
-// ValidateArgs checks arguments against the VM's schema; nil when they fit
-// or when the schema is not known yet.
+// ErrSchemaPending is ValidateArgs' answer while the VM's schema is being
+// fetched: nothing is checked yet, so nothing may be sent yet. The fleet
+// signals a change (Changed) when the fetch ends either way.
+var ErrSchemaPending = errors.New("the VM's QMP schema is being fetched")
+
+// SchemaUnavailableError is ValidateArgs' answer when the VM's schema
+// cannot be had (not connected, or query-qmp-schema failed): the arguments
+// cannot be checked. Asking again retries a failed fetch.
+type SchemaUnavailableError struct{ Reason string }
+
+func (e *SchemaUnavailableError) Error() string {
+	return "the VM's QMP schema is unavailable: " + e.Reason
+}
+
+// ValidateArgs checks arguments against the VM's schema. It never blocks
+// and never says yes unchecked: nil only when they fit; ErrSchemaPending
+// while the schema is on its way (the first call starts fetching it), a
+// *SchemaUnavailableError when it cannot be had, or what does not fit.
 func (f *Fleet) ValidateArgs(vmID, command string, args json.RawMessage) error {
-	s := f.schema(vmID)
-	if s == nil {
-		return nil
+	s, err := f.schema(vmID, true)
+	if err != nil {
+		return err
 	}
 	return s.ValidateArgs(command, args)
 }
 
-func (f *Fleet) schema(vmID string) *qmp.Schema {
+func (f *Fleet) schema(vmID string, retry bool) (*qmp.Schema, error) {
 	v := f.vm(vmID)
 	if v == nil {
-		return nil
+		return nil, &SchemaUnavailableError{Reason: ErrUnknownVM.Error()}
 	}
-	return v.schemaOrFetch()
+	return v.schemaOrFetch(retry)
 }
 
 // ReadOnlyCommand says whether a command only reads. Anything else (and

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -68,7 +69,11 @@ func TestFleetRunStateFollowsEventsNotPolls(t *testing.T) {
 			t.Fatalf("VMEvents(%s) = %+v, want one %s", vmID, evs, want)
 		}
 	}
-	// The schema arrives on first use, without blocking the caller.
+	// The schema arrives on first use, without blocking the caller; until
+	// it has, nothing passes the argument check.
+	if err := f.ValidateArgs(id, "balloon", json.RawMessage(`{"valu": 100}`)); !errors.Is(err, ErrSchemaPending) {
+		t.Fatalf("argument check before the schema arrived: %v, want ErrSchemaPending", err)
+	}
 	if _, ok := f.CommandArgs(id, "balloon"); ok {
 		t.Log("schema already fetched")
 	}

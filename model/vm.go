@@ -54,6 +54,7 @@ type vmWatcher struct {
 	cl            *qmp.Client
 	schema        *qmp.Schema
 	schemaFetched *qmp.Client // the connection a schema fetch was started on
+	schemaErr     error       // why that fetch failed, if it did
 
 	// Owned by the run goroutine.
 	cur  VMSnapshot
@@ -132,7 +133,7 @@ func (v *vmWatcher) commandNames() []string {
 func (v *vmWatcher) setClient(c *qmp.Client) {
 	v.mu.Lock()
 	v.cl = c
-	v.schema = nil // a new QEMU may be another version
+	v.schema, v.schemaErr = nil, nil // a new QEMU may be another version
 	v.mu.Unlock()
 }
 
@@ -311,20 +312,30 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 	v.publish()
 }
 
-// schemaOrFetch returns the VM's schema, or nil while it is being fetched.
-// query-qmp-schema is ~200 KB that QEMU builds on request: fetched once per
-// connection, on first use, never as part of connecting (fifty VMs doing it
-// at once slow every other query down for seconds).
-func (v *vmWatcher) schemaOrFetch() *qmp.Schema {
+// schemaOrFetch returns the VM's schema, or why it cannot be had now:
+// ErrSchemaPending while it is being fetched, a SchemaUnavailableError
+// when the VM is not connected or the fetch failed. query-qmp-schema is
+// ~200 KB that QEMU builds on request: fetched once per connection, on
+// first use, never as part of connecting (fifty VMs doing it at once slow
+// every other query down for seconds). retry starts a failed fetch again
+// (the argument check does; completion, asked at every key, does not).
+func (v *vmWatcher) schemaOrFetch(retry bool) (*qmp.Schema, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.schema != nil || v.cl == nil || v.schemaFetched == v.cl {
-		return v.schema
+	switch {
+	case v.schema != nil:
+		return v.schema, nil
+	case v.cl == nil:
+		return nil, &SchemaUnavailableError{Reason: "the VM is not connected"}
+	case v.schemaFetched == v.cl && v.schemaErr == nil:
+		return nil, ErrSchemaPending
+	case v.schemaFetched == v.cl && !retry:
+		return nil, &SchemaUnavailableError{Reason: v.schemaErr.Error()}
 	}
 	c := v.cl
-	v.schemaFetched = c
+	v.schemaFetched, v.schemaErr = c, nil
 	go v.fetchSchema(c)
-	return nil
+	return nil, ErrSchemaPending
 }
 
 func (v *vmWatcher) fetchSchema(c *qmp.Client) {
@@ -333,11 +344,10 @@ func (v *vmWatcher) fetchSchema(c *qmp.Client) {
 	s, err := c.QueryQMPSchema(ctx)
 	if err != nil {
 		v.env.logger.Info("qmpdash: no schema", "vm", v.id, "err", err)
-		return
 	}
 	v.mu.Lock()
 	if v.cl == c {
-		v.schema = s
+		v.schema, v.schemaErr = s, err
 	}
 	v.mu.Unlock()
 	// Readers waiting for completions learn through the change signal.

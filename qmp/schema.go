@@ -200,16 +200,33 @@ func (s *Schema) check(typ string, v any, path string, depth int) error {
 			}
 		}
 	case "alternate":
+		// A value fits one branch; when it fails the one branch of its
+		// own JSON kind (an object where the other is a name), that
+		// branch's error says where, deep inside, it went wrong.
+		var same error
 		for _, m := range t.Members {
-			if s.check(m.Type, v, path, depth+1) == nil {
+			err := s.check(m.Type, v, path, depth+1)
+			if err == nil {
 				return nil
 			}
+			if _, isObj := v.(map[string]any); isObj && s.isObject(m.Type) {
+				same = err
+			}
+		}
+		if same != nil {
+			return same
 		}
 		return fmt.Errorf("%s: fits none of %s", path, s.describe(typ, 0))
 	case "object":
 		return s.checkObject(t, v, path, depth)
 	}
 	return nil
+}
+
+// isObject says whether values of typ are JSON objects.
+func (s *Schema) isObject(typ string) bool {
+	t := s.types[typ]
+	return t != nil && t.MetaType == "object"
 }
 
 func (s *Schema) checkObject(t *schemaEntry, v any, path string, depth int) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -139,6 +140,11 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 		a.log.Warn("key bindings", "err", err)
 		a.inputError(err.Error()) // shown once the program runs; its fade tick is re-armed in Init
 	}
+	if len(opts.Warnings) > 0 && err == nil {
+		// Shown at start (the fade is armed in Init), not only on stderr
+		// once the alt screen is gone.
+		a.setStatus(statusInfo, "config warning: "+strings.Join(opts.Warnings, "; "))
+	}
 	return a, nil
 }
 
@@ -264,7 +270,7 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.hist.Merge(m.h)
 		if p, ok := a.openedPalette(); ok {
-			p.Refresh()
+			return a, a.carryOut(p.Refresh())
 		}
 		return a, nil
 	case historySavedMsg:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -68,10 +69,18 @@ func TestEventsFollowTailUnlessScrolledUp(t *testing.T) {
 	// Following: a new event shows up at once.
 	add(50, 51)
 	h.mustShow("EV_050")
-	// Scroll up: the view stays put while events arrive.
+	// The cursor moves up within the view; the view stays put and the
+	// cursor on its event while events arrive.
 	h.press("up", "up", "up")
-	h.mustNotShow("EV_050")
-	h.mustKeepScrolledLines("EV_", func() { add(51, 55) })
+	h.mustShow("EV_050")
+	h.mustKeepScrolledLines("EV_", func() { add(51, 52) })
+	if e, _ := h.a.events.Selected(webID); e.Name != "EV_047" {
+		t.Fatalf("cursor on %q after an event arrived, want EV_047", e.Name)
+	}
+	// A page up scrolls the view.
+	h.press("pgup")
+	h.mustNotShow("EV_051")
+	h.mustKeepScrolledLines("EV_", func() { add(52, 55) })
 	// Back to the tail.
 	h.press("G")
 	h.mustShow("EV_054")
@@ -100,12 +109,41 @@ func TestScrollResetsWhenSelectionChanges(t *testing.T) {
 	}
 	src.addEvents(evs...)
 	h.sync()
-	h.press("G", "l", "up", "up")
-	if h.a.events.Scroll() != 2 {
-		t.Fatalf("scroll %d", h.a.events.Scroll())
+	h.press("G", "l", "up", "up", "pgup")
+	if h.a.events.Cursor() == 0 || h.a.events.Scroll() == 0 {
+		t.Fatalf("cursor %d scroll %d", h.a.events.Cursor(), h.a.events.Scroll())
 	}
 	h.press("esc", "k")
-	if h.a.events.Scroll() != 0 {
-		t.Fatal("event log scroll kept for another VM")
+	if h.a.events.Scroll() != 0 || h.a.events.Cursor() != 0 {
+		t.Fatal("event log cursor or scroll kept for another VM")
+	}
+}
+
+// In the wide layout a long event shows its telling members first, and
+// enter on it in the focused log opens it whole in the viewer.
+func TestEventOpensWholeInTheViewer(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	h := newHarness(t, src, Options{}, 160, 48)
+	path := `"/machine/peripheral/cd0/` + strings.Repeat("long-qom-path-", 8) + `"`
+	src.addEvents(
+		model.LoggedEvent{Source: webID, Name: "DEVICE_TRAY_MOVED", Time: t0,
+			Data: json.RawMessage(`{"device": "cd0", "id": ` + path + `, "tray-open": true}`)},
+		model.LoggedEvent{Source: webID, Name: "RESUME", Time: t0.Add(time.Second)},
+	)
+	h.sync()
+	h.press("G", "l")
+	h.mustShow(`DEVICE_TRAY_MOVED {"tray-open":true,"device":"cd`)
+	// The cursor starts on the newest; up, then enter opens that event.
+	h.press("up", "enter")
+	v := h.viewer()
+	if c := v.Content(); !strings.Contains(c, `"tray-open": true,`) || !strings.Contains(c, strings.Trim(path, `"`)) {
+		t.Fatalf("viewer shows:\n%s", c)
+	}
+	h.mustShow("DEVICE_TRAY_MOVED · web-01 · 12:00:00.000")
+	h.press("esc")
+	h.mustNotShow(`"tray-open": true,`)
+	// The help line says what enter does here.
+	if !strings.Contains(h.helpLine(), "enter view event") {
+		t.Fatalf("help line: %s", h.helpLine())
 	}
 }

@@ -24,6 +24,11 @@ type fakeSource struct {
 	interval time.Duration
 	names    []string
 	args     map[string][]model.ArgSpec
+	// schema, when set, is a real QMP schema: ValidateArgs is then the
+	// real validator's (qmp.Schema), not the fake one below. schemaErr,
+	// when set, is what ValidateArgs answers instead (pending, unavailable).
+	schema    *qmp.Schema
+	schemaErr error
 }
 
 type execCall struct {
@@ -121,6 +126,15 @@ func (f *fakeSource) CommandArgs(_, command string) ([]model.ArgSpec, bool) {
 // ValidateArgs knows the fake schema: unknown members and missing required
 // ones are errors, like the real validator.
 func (f *fakeSource) ValidateArgs(_, command string, args json.RawMessage) error {
+	f.mu.Lock()
+	s, serr := f.schema, f.schemaErr
+	f.mu.Unlock()
+	if serr != nil {
+		return serr
+	}
+	if s != nil {
+		return s.ValidateArgs(command, args)
+	}
 	specs, ok := f.args[command]
 	if !ok {
 		return nil

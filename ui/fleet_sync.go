@@ -81,7 +81,7 @@ func (a *app) applyVMEvents(m vmEventsMsg) {
 // clampEventScroll keeps the event log's offset within its lines (a
 // bounded log drops its oldest as new ones come).
 func (a *app) clampEventScroll() {
-	a.events.ScrollBy(0, a.eventsHeight(), a.fleet.SelectedID())
+	a.events.Clamp(a.eventsHeight(), a.fleet.SelectedID())
 }
 
 // applyFleet takes in a new snapshot and its events.
@@ -134,7 +134,9 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 	}
 	a.clampScroll()
 	if p, ok := a.openedPalette(); ok {
-		p.Refresh() // the target VM may have gone: refresh what is disabled
+		// The target VM may have gone (refresh what is disabled), or the
+		// schema a raw command waits for may have come.
+		cmds = append(cmds, a.carryOut(p.Refresh()))
 	}
 	cmds = append(cmds, a.loadFleet(true))
 	return tea.Batch(cmds...)

@@ -54,7 +54,12 @@ func TestFleetSortCyclesAndKeepsSelection(t *testing.T) {
 	if got := h.rowNames(); got[0] != "web-01" || got[1] != "db-primary" {
 		t.Fatalf("cpu order %v", got)
 	}
-	h.press("s") // memory, largest first
+	h.press("s") // the QEMU process's RSS, largest first
+	if got := h.rowNames(); got[0] != "db-primary" || got[1] != "web-01" || got[3] != "legacy" {
+		t.Fatalf("rss order %v", got)
+	}
+	h.mustShow("sort rss↓", "RSS↓")
+	h.press("s") // the guest's memory, largest first
 	if got := h.rowNames(); got[0] != "db-primary" || got[1] != "build-runner" {
 		t.Fatalf("memory order %v", got)
 	}

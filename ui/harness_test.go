@@ -37,13 +37,22 @@ func newHarness(t testing.TB, src *fakeSource, opts Options, w, h int) *harness 
 
 func newHarnessCfg(t testing.TB, src *fakeSource, opts Options, w, h int, noColor bool) *harness {
 	t.Helper()
+	hs := newHarnessOn(t, src, opts, w, h, noColor)
+	hs.src = src
+	return hs
+}
+
+// newHarnessOn drives the root over any Source (a real fleet, say); the
+// fake's helpers (h.src) are then not there.
+func newHarnessOn(t testing.TB, src Source, opts Options, w, h int, noColor bool) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	a, err := newApp(src, opts, appConfig{ctx: ctx, now: func() time.Time { return t0 }, loc: time.UTC, noColor: noColor})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &harness{t: t, a: a, src: src}
+	hs := &harness{t: t, a: a}
 	a.manualFleet = true
 	a.tick = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return func() tea.Msg { return heldTick{d: d, msg: fn(t0.Add(d))} }

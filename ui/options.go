@@ -38,6 +38,9 @@ type Options struct {
 	// (e.g. "/run/qemu/, $XDG_RUNTIME_DIR/qemu/"), shown while the fleet is
 	// empty; "" shows a generic message.
 	Watching string
+	// Warnings (the config file's, e.g. unknown keys) are shown in the
+	// status bar when the dashboard starts.
+	Warnings []string
 	// DemoNote is shown in the header when non-empty, e.g. "simulated VMs".
 	DemoNote string
 	// Logger receives diagnostics; nil discards them. The UI never writes to

@@ -134,6 +134,9 @@ func (a *app) fleetKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *app) detailKey(act string, msg tea.KeyPressMsg) tea.Cmd {
+	if a.pane == panes.EventsPane && a.eventKey(act) {
+		return nil
+	}
 	switch act {
 	case "back":
 		a.focus = focusFleet
@@ -170,6 +173,34 @@ func (a *app) detailKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 		a.focus = focusFleet
 	}
 	return nil
+}
+
+// eventKey handles the keys that act on the focused event log's cursor:
+// moving it, and enter, which opens the event under it whole in the
+// viewer. It says whether the key was one of them.
+func (a *app) eventKey(act string) bool {
+	h, sel := a.eventsHeight(), a.fleet.SelectedID()
+	switch act {
+	case "up":
+		a.events.MoveCursor(1, h, sel)
+	case "down":
+		a.events.MoveCursor(-1, h, sel)
+	case "page-up":
+		a.events.MoveCursor(h, h, sel)
+	case "page-down":
+		a.events.MoveCursor(-h, h, sel)
+	case "top":
+		a.events.MoveCursor(1<<30, h, sel)
+	case "bottom":
+		a.events.MoveCursor(-1<<30, h, sel)
+	case "open":
+		if e, ok := a.events.Selected(sel); ok {
+			a.stack.Push(dialog.NewViewer(&a.keys, e.Title(a.vmName(e.VMID), a.drawCtx().Loc), e.Pretty()), a.w, a.h)
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // paneHeight is the number of content lines the focused pane shows.

@@ -36,7 +36,9 @@ type Source interface {
 	// CommandArgs lists a command's arguments from the VM's schema; ok=false
 	// if the command or schema is unknown.
 	CommandArgs(vmID, command string) (args []model.ArgSpec, ok bool)
-	// ValidateArgs checks JSON arguments against the schema before sending;
-	// nil when fine or when the schema is unknown.
+	// ValidateArgs checks JSON arguments against the schema before sending,
+	// without blocking: nil only when they fit; model.ErrSchemaPending while
+	// the schema is being fetched (a change is signalled when it arrives),
+	// a *model.SchemaUnavailableError when it cannot be had.
 	ValidateArgs(vmID, command string, args json.RawMessage) error
 }

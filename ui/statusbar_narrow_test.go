@@ -75,3 +75,16 @@ func TestEmptyFleetSaysWhereItWatches(t *testing.T) {
 		}
 	}
 }
+
+// At 80 columns every state's help line still shows help and quit: the
+// lower-value keys before them are dropped first.
+func TestHelpLineKeepsHelpAndQuitAt80(t *testing.T) {
+	h := demo(t, Options{}, 80, 24)
+	for _, keys := range [][]string{nil, {"G", "enter"}, {"G", "l"}, {"G", "enter", "4"}} {
+		h.press("esc", "esc")
+		h.press(keys...)
+		if l := h.helpLine(); !strings.Contains(l, "? help") || !strings.Contains(l, "q/ctrl+c quit") {
+			t.Errorf("after %v the help line hides help or quit: %q", keys, l)
+		}
+	}
+}

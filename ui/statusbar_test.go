@@ -161,3 +161,12 @@ func TestIdleArmsNoTicks(t *testing.T) {
 		t.Fatalf("%d ticks armed with nothing to fade", len(h.ticks))
 	}
 }
+
+// The config file's warnings show in the status bar when the dashboard
+// starts, not only on stderr after it quits.
+func TestConfigWarningsShowAtStart(t *testing.T) {
+	h := newHarness(t, newFakeSource(), Options{Warnings: []string{`config.toml:3: unknown key "colour" (ignored)`}}, 120, 30)
+	if s := h.statusText(); !strings.Contains(s, `config warning: config.toml:3: unknown key "colour" (ignored)`) {
+		t.Fatalf("status bar: %q", s)
+	}
+}

@@ -69,7 +69,9 @@ func detailKeys(k *keys.Map, events bool) keys.Table {
 		Short: []string{"back", "next-pane", "panes", "up", "down", "palette", "help", "quit"},
 	}
 	if events {
-		t.Short = []string{"back", "up", "down", "events-all", "events-filter", "bottom", "help", "quit"}
+		// enter opens the event under the cursor, whole, in the viewer.
+		t.Entries = cat(t.Entries[:len(t.Entries)-1], []keys.Entry{{Action: "open", Binding: &k.Open, Desc: "view event"}})
+		t.Short = []string{"back", "up", "down", "open", "events-all", "events-filter", "bottom", "help", "quit"}
 	}
 	return t
 }

@@ -73,10 +73,29 @@ func (a *app) renderHeader() string {
 	return left + strings.Repeat(" ", gap) + note
 }
 
+// renderHelpLine draws the help line; when it does not fit, the keys
+// before help and quit are dropped from the right, so those two always
+// show.
 func (a *app) renderHelpLine() string {
 	hm := a.helpM // a copy: View does not change the model
-	hm.SetWidth(a.w)
-	return hm.ShortHelpView(a.keyTable().ShortHelp())
+	t := a.keyTable()
+	var pinned, rest []string
+	for _, n := range t.Short {
+		if n == "help" || n == "quit" {
+			pinned = append(pinned, n)
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	for {
+		t.Short = append(append([]string(nil), rest...), pinned...)
+		line := hm.ShortHelpView(t.ShortHelp())
+		if render.Width(line) <= a.w || len(rest) == 0 {
+			hm.SetWidth(a.w)
+			return hm.ShortHelpView(t.ShortHelp())
+		}
+		rest = rest[:len(rest)-1]
+	}
 }
 
 func (a *app) renderBody(l layout) string {
@@ -187,5 +206,6 @@ func (a *app) eventsTitle() string {
 
 // eventLines draws the event log in w x h cells.
 func (a *app) eventLines(w, h int) []string {
-	return a.events.View(a.drawCtx(), w, h, a.fleet.SelectedID(), a.vmName)
+	focused := a.focus == focusDetail && a.pane == panes.EventsPane
+	return a.events.View(a.drawCtx(), w, h, focused, a.fleet.SelectedID(), a.vmName)
 }

@@ -43,12 +43,12 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer st.closeLog()
-	return dashboard(ctx, st.specs, st.set, !*noMouse && st.set.Mouse.Value, "", st.logger)
+	return dashboard(ctx, st.specs, st.set, st.warnings, !*noMouse && st.set.Mouse.Value, "", st.logger)
 }
 
 // dashboard runs the fleet and the UI over it until the user quits or ctx
 // ends; the fleet is stopped before it returns.
-func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, mouse bool, note string, logger *slog.Logger) error {
+func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, mouse bool, note string, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	fleet := model.NewFleet(model.Config{
@@ -69,6 +69,7 @@ func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, mou
 		ReadOnly:    set.ReadOnly.Value,
 		NoMouse:     !mouse,
 		Confirm:     set.Confirm.Value,
+		Warnings:    warnings,
 		HistoryFile: historyFile(),
 		Interval:    set.Interval.Value,
 		Keys:        set.Keys.Value,

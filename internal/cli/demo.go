@@ -36,7 +36,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(pos) > 0 {
 		return usagef("demo takes no TARGET (got %q)", pos[0])
 	}
-	set, logger, closeLog, err := setup(fs, nil, stderr)
+	set, warnings, logger, closeLog, err := setup(fs, nil, stderr)
 	if err != nil {
 		return err
 	}
@@ -57,5 +57,5 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return dashboard(ctx, []model.Spec{spec}, set, !*noMouse && set.Mouse.Value, note, logger)
+	return dashboard(ctx, []model.Spec{spec}, set, warnings, !*noMouse && set.Mouse.Value, note, logger)
 }

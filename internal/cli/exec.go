@@ -63,7 +63,7 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usagef("exec: ARGS-JSON: %v", err)
 		}
 	}
-	set, logger, closeLog, err := setup(fs, nil, stderr)
+	set, _, logger, closeLog, err := setup(fs, nil, stderr)
 	if err != nil {
 		return err
 	}

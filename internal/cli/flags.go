@@ -174,20 +174,20 @@ func loadSettings(fs *flag.FlagSet, targets []string) (config.Settings, []string
 // setup is the common start of a command: settings from the config file
 // and flags (warnings go to stderr), and the logger --log asks for. The
 // returned close function flushes and closes the log file.
-func setup(fs *flag.FlagSet, targets []string, stderr io.Writer) (config.Settings, *slog.Logger, func(), error) {
+func setup(fs *flag.FlagSet, targets []string, stderr io.Writer) (config.Settings, []string, *slog.Logger, func(), error) {
 	set, warnings, err := loadSettings(fs, targets)
 	if err != nil {
-		return config.Settings{}, nil, nil, err
+		return config.Settings{}, nil, nil, nil, err
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "qmpdash: warning: %s\n", w)
 	}
 	logger, closeLog, err := openLog(set.LogFile.Value)
 	if err != nil {
-		return config.Settings{}, nil, nil, err
+		return config.Settings{}, nil, nil, nil, err
 	}
 	logger.Info("qmpdash: start", "command", fs.Name(), "version", versionString(), "config", set.File)
-	return set, logger, closeLog, nil
+	return set, warnings, logger, closeLog, nil
 }
 
 // commandStart is what every command that watches VMs has after its flags:
@@ -195,6 +195,7 @@ func setup(fs *flag.FlagSet, targets []string, stderr io.Writer) (config.Setting
 // target specs.
 type commandStart struct {
 	set      config.Settings
+	warnings []string // the config file's, also on stderr (the dashboard shows them too)
 	logger   *slog.Logger
 	closeLog func()
 	specs    []model.Spec
@@ -207,7 +208,7 @@ func startCommand(fs *flag.FlagSet, usage string, args []string, stdout, stderr 
 	if err != nil {
 		return commandStart{}, err
 	}
-	set, logger, closeLog, err := setup(fs, pos, stderr)
+	set, warnings, logger, closeLog, err := setup(fs, pos, stderr)
 	if err != nil {
 		return commandStart{}, err
 	}
@@ -216,7 +217,7 @@ func startCommand(fs *flag.FlagSet, usage string, args []string, stdout, stderr 
 		closeLog()
 		return commandStart{}, usagef("%s: %v", fs.Name(), err)
 	}
-	return commandStart{set: set, logger: logger, closeLog: closeLog, specs: specs}, nil
+	return commandStart{set: set, warnings: warnings, logger: logger, closeLog: closeLog, specs: specs}, nil
 }
 
 // jsonCommand runs a command that takes the common flags, --json

@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
 // version is set by release builds: go build -ldflags
@@ -38,11 +39,19 @@ func runVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
 	return err
 }
 
-// versionString is e.g. "qmpdash v0.3.0 (go1.26.0 linux/amd64)", with the
-// VCS revision when the build recorded one.
+// versionString is e.g. "qmpdash v0.3.0 (go1.26.0 linux/amd64)", or for
+// a build from a checkout "qmpdash (devel) rev 1c72320a9f0b 2026-01-02T03:04:05Z
+// modified (go1.26.0 linux/amd64)": the VCS revision, its commit time and
+// whether the tree had changes, as Go's build info records them. A build
+// made with -buildvcs=false (or outside a checkout) has none, and says so.
 func versionString() string {
-	v, rev, dirty := version, "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	bi, _ := debug.ReadBuildInfo()
+	return formatVersion(version, bi)
+}
+
+func formatVersion(v string, bi *debug.BuildInfo) string {
+	var rev, when, dirty string
+	if bi != nil {
 		if v == "" {
 			v = bi.Main.Version
 		}
@@ -50,20 +59,29 @@ func versionString() string {
 			switch s.Key {
 			case "vcs.revision":
 				rev = s.Value[:min(12, len(s.Value))]
+			case "vcs.time":
+				when = s.Value
 			case "vcs.modified":
-				dirty = s.Value == "true"
+				if s.Value == "true" {
+					dirty = "modified"
+				}
 			}
 		}
-	}
-	if rev != "" && dirty {
-		rev += "+dirty"
 	}
 	if v == "" {
 		v = "(devel)"
 	}
-	s := "qmpdash " + v
-	if rev != "" && v == "(devel)" {
-		s += " " + rev
+	parts := []string{"qmpdash", v}
+	switch {
+	case rev != "":
+		parts = append(parts, "rev", rev)
+		for _, p := range []string{when, dirty} {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+	case v == "(devel)":
+		parts = append(parts, "no VCS revision recorded (built with -buildvcs=false or outside a checkout)")
 	}
-	return fmt.Sprintf("%s (%s %s/%s)", s, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("%s (%s %s/%s)", strings.Join(parts, " "), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }

@@ -22,14 +22,14 @@ func (l *Model) TakeFleet(evs []model.LoggedEvent, f Fetch, dropped uint64, selI
 		shownMerged = l.add(evs, selID)
 	}
 	addedVM, _ := l.setVM(f, selID)
-	if l.scroll > 0 {
+	if l.cursor > 0 {
 		// Counted in the list the view reads (if it switched lists, the
 		// root's clamp will do).
 		switch now := l.usesVM(selID); {
 		case now && was:
-			l.scroll += addedVM
+			l.stay(addedVM)
 		case !now && !was:
-			l.scroll += shownMerged
+			l.stay(shownMerged)
 		}
 	}
 	l.dropped = dropped
@@ -39,18 +39,43 @@ func (l *Model) TakeFleet(evs []model.LoggedEvent, f Fetch, dropped uint64, selI
 func (l *Model) TakeFetch(f Fetch, selID string) {
 	was := l.usesVM(selID)
 	added, ok := l.setVM(f, selID)
-	if ok && was && l.usesVM(selID) && l.scroll > 0 {
-		l.scroll += added // stay on the lines being read
+	if ok && was && l.usesVM(selID) && l.cursor > 0 {
+		l.stay(added)
 	}
 }
 
+// stay keeps the cursor and the view on the lines being read when added
+// newer lines arrive (a cursor on the newest follows instead).
+func (l *Model) stay(added int) {
+	l.cursor += added
+	l.scroll += added
+}
+
 // SelectionMoved forgets what belonged to the VM selected before: the
-// offset and its own log.
+// cursor, the offset and its own log.
 func (l *Model) SelectionMoved() {
-	l.scroll = 0
+	l.cursor, l.scroll = 0, 0
 	l.dropVM()
 }
 
-// ScrollBy moves the view; positive is up (older). It clamps so the view
-// never scrolls past the oldest of the h lines shown.
+// ScrollBy moves the view (the wheel); positive is up (older). It clamps
+// so the view never scrolls past the oldest of the h lines shown, and the
+// cursor stays in view.
 func (l *Model) ScrollBy(delta, h int, selID string) { l.scrollBy(delta, h, selID) }
+
+// MoveCursor moves the selected line (the keys); positive is up (older).
+// The view follows it; back on the newest line, the log follows the tail.
+func (l *Model) MoveCursor(delta, h int, selID string) { l.moveBy(delta, h, selID) }
+
+// Clamp keeps the cursor and the view within the lines there are (a
+// bounded log drops its oldest as new ones come) and the h lines shown.
+func (l *Model) Clamp(h int, selID string) { l.clamp(h, selID) }
+
+// Selected is the event under the cursor, whole.
+func (l *Model) Selected(selID string) (Event, bool) {
+	e, ok := l.at(l.cursor, selID)
+	if !ok {
+		return Event{}, false
+	}
+	return Event{Name: e.name, VMID: e.vm, Time: e.t, Data: e.raw}, true
+}

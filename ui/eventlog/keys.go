@@ -30,14 +30,18 @@ func (l *Model) Editing() bool { return l.editing }
 // All says whether the log shows every VM's events.
 func (l *Model) All() bool { return l.all }
 
-// Scroll is how many lines the view is above the newest (0 follows).
+// Scroll is how many lines the view is above the newest.
 func (l *Model) Scroll() int { return l.scroll }
+
+// Cursor is how many lines the selected line is above the newest (0
+// follows the tail).
+func (l *Model) Cursor() int { return l.cursor }
 
 // ToggleAll switches between this VM's events and all VMs', back at the
 // tail.
 func (l *Model) ToggleAll() {
 	l.all = !l.all
-	l.scroll = 0
+	l.cursor, l.scroll = 0, 0
 }
 
 // StartFilter opens the event-name filter for typing.
@@ -52,7 +56,7 @@ func (l *Model) StartFilter() {
 func (l *Model) EditFilter(action string, msg tea.KeyPressMsg) {
 	if l.input.EditFilter(action, msg, &l.editing, &l.filter) {
 		l.filter = strings.ToUpper(l.filter)
-		l.scroll = 0
+		l.cursor, l.scroll = 0, 0
 	}
 }
 

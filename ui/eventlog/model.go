@@ -1,11 +1,14 @@
 // Package eventlog is the event log part: QMP events, newest at the
 // bottom, of the selected VM or of all VMs, optionally only those whose
-// name contains a filter; it follows the tail unless scrolled up. Its
+// name contains a filter. Each line shows an event's telling members
+// first (tray-open, status, error...); a cursor selects one, to be shown
+// whole (Selected), and the log follows the tail while the cursor is on
+// the newest line. Its
 // state, its filter keys and its view live here; the root feeds it what
 // the fleet sends and lays it out.
 //
-// It imports model, keys, lineinput, render and termsafe; never ui or the
-// other parts.
+// It imports model, themes, keys, lineinput, render and termsafe; never
+// ui or the other parts.
 package eventlog
 
 import (
@@ -37,7 +40,8 @@ type entry struct {
 	seq  uint64 // merged Seq in entries, the VM's own Seq in vm
 	vm   string // VM id
 	name string // sanitised
-	data string // sanitised, compact JSON, clipped
+	data string // sanitised, compact JSON, telling members first, clipped
+	raw  json.RawMessage
 	t    time.Time
 }
 
@@ -63,7 +67,10 @@ type Model struct {
 	filter  string // upper-cased
 	editing bool
 	input   lineinput.Model
-	// scroll is how many matching lines we are above the newest; 0 follows.
+	// cursor is the selected line, counted in matching lines above the
+	// newest; 0 (the newest) follows the tail. scroll is the newest line
+	// shown, counted the same way; scroll <= cursor < scroll+height.
+	cursor  int
 	scroll  int
 	dropped uint64
 
@@ -71,11 +78,18 @@ type Model struct {
 }
 
 // newEventEntry is the one place an event becomes a line: the name and
-// data are clipped and sanitised here, whichever log they came from.
+// data are clipped and sanitised here, whichever log they came from. The
+// data is kept whole too, for the viewer: the model bounds it
+// (model.MaxEventData), and it is shared with the model's logs, not copied.
 func newEventEntry(e *model.LoggedEvent) entry {
 	ent := entry{seq: e.Seq, vm: e.Source, name: termsafe.Line(termsafe.Clip(e.Name, 128)), t: e.Time}
 	if len(e.Data) > 0 {
-		ent.data = termsafe.Line(termsafe.Clip(compactJSON(e.Data), maxEventData))
+		ent.data = clipLine(tellingJSON(e.Name, e.Data))
+		if len(e.Data) <= model.MaxEventData+64 {
+			ent.raw = e.Data
+		} else {
+			ent.raw = json.RawMessage(ent.data) // the model's bound, kept here too
+		}
 	}
 	return ent
 }
@@ -188,14 +202,34 @@ func (l *Model) count(selID string) int {
 	return n
 }
 
+// clamp keeps the cursor on a line and in the h lines shown.
+func (l *Model) clamp(h int, selID string) {
+	n := l.count(selID)
+	h = max(1, h)
+	l.cursor = max(0, min(l.cursor, n-1))
+	l.scroll = max(0, min(l.scroll, n-h))
+	l.scroll = max(l.scroll, l.cursor-h+1)
+	l.scroll = min(l.scroll, l.cursor)
+}
+
 // scrollBy moves the view; positive is up (older). It clamps so the view
-// never scrolls past the oldest line.
+// never scrolls past the oldest line, and drags the cursor along so it
+// stays in view.
 func (l *Model) scrollBy(delta, h int, selID string) {
+	h = max(1, h)
 	l.scroll = max(0, min(l.scroll+delta, l.count(selID)-h))
+	l.cursor = max(l.scroll, min(l.cursor, l.scroll+h-1))
+	l.clamp(h, selID)
+}
+
+// moveBy moves the cursor; positive is up (older). The view follows it.
+func (l *Model) moveBy(delta, h int, selID string) {
+	l.cursor += delta
+	l.clamp(h, selID)
 }
 
 // window returns up to h matching entries ending scroll lines above the
-// newest, oldest first.
+// newest, oldest first; the cursor's is at len-1-(cursor-scroll).
 func (l *Model) window(h int, selID string) []*entry {
 	out := make([]*entry, 0, h)
 	skip := l.scroll
@@ -215,4 +249,20 @@ func (l *Model) window(h int, selID string) []*entry {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
+}
+
+// at is the entry n matching lines above the newest.
+func (l *Model) at(n int, selID string) (*entry, bool) {
+	ents := l.shown(selID)
+	for i := len(ents) - 1; i >= 0; i-- {
+		e := &ents[i]
+		if !l.matches(e, selID) {
+			continue
+		}
+		if n == 0 {
+			return e, true
+		}
+		n--
+	}
+	return nil, false
 }

@@ -164,6 +164,8 @@ func sortColumn(k SortKey) colID {
 		return colState
 	case SortCPU:
 		return colCPU
+	case SortRSS:
+		return colRSS
 	case SortMem:
 		return colMem
 	case SortIO:

@@ -13,10 +13,10 @@ import (
 
 // fixture is four VMs whose every sort key orders them strictly.
 func fixture() []model.VMSnapshot {
-	vm := func(name, state string, conn model.ConnState, cpu float64, mem uint64, io float64) model.VMSnapshot {
+	vm := func(name, state string, conn model.ConnState, cpu float64, rss, mem uint64, io float64) model.VMSnapshot {
 		v := model.VMSnapshot{ID: "/run/qemu/" + name + ".qmp", Name: name, RunState: state, Conn: conn}
 		if cpu > 0 {
-			v.Host = model.Host{Valid: true, CPUPercent: cpu}
+			v.Host = model.Host{Valid: true, CPUPercent: cpu, RSSBytes: rss}
 		}
 		v.Memory.BaseBytes = mem
 		if io > 0 {
@@ -25,10 +25,10 @@ func fixture() []model.VMSnapshot {
 		return v
 	}
 	return []model.VMSnapshot{
-		vm("delta", "shutdown", model.ConnConnected, 5, 512<<20, 50),
-		vm("charlie", "", model.ConnRetrying, 0, 0, 0),
-		vm("bravo", "paused", model.ConnConnected, 10, 2<<30, 300),
-		vm("alpha", "running", model.ConnConnected, 50, 1<<30, 100),
+		vm("delta", "shutdown", model.ConnConnected, 5, 300<<20, 512<<20, 50),
+		vm("charlie", "", model.ConnRetrying, 0, 0, 0, 0),
+		vm("bravo", "paused", model.ConnConnected, 10, 100<<20, 2<<30, 300),
+		vm("alpha", "running", model.ConnConnected, 50, 700<<20, 1<<30, 100),
 	}
 }
 
@@ -55,6 +55,8 @@ func sortValue(v *model.VMSnapshot, k SortKey) (float64, string) {
 		return float64(map[string]int{"running": 0, "paused": 1, "shutdown": 2}[v.RunState] + 10*btoi(v.Conn != model.ConnConnected)), ""
 	case SortCPU:
 		return v.Host.CPUPercent, ""
+	case SortRSS:
+		return float64(v.Host.RSSBytes), "" // 0 when unknown
 	case SortMem:
 		return float64(v.Memory.BaseBytes), ""
 	case SortIO:
@@ -183,5 +185,40 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		if total > w && len(cols) > 2 {
 			t.Fatalf("columns overflow %d cells: %d", w, total)
 		}
+	}
+}
+
+// The filter matches names; after @ it matches targets instead, so a
+// directory every VM shares does not match them all by accident.
+func TestFilterMatchesNamesOrTargetsAfterAt(t *testing.T) {
+	vms := fixture()
+	vms[0].ID = "unix:/vms/other/delta.qmp"
+	m := newModel(t, vms)
+	for _, c := range []struct{ filter, want string }{
+		{"/run/qemu", ""},                     // not a name
+		{"qemu", ""},                          // nor part of one
+		{"rav", "bravo"},                      // fuzzy on names
+		{"@/run/qemu", "alpha,bravo,charlie"}, // the targets under it
+		{"@other", "delta"},                   // a target's part
+		{"@", "alpha,bravo,charlie,delta"},    // @ alone: everything
+		{"@bravo", "bravo"},                   // a name in a path
+	} {
+		m.filter = c.filter
+		m.refresh()
+		if got := strings.Join(m.ShownNames(), ","); got != c.want {
+			t.Errorf("filter %q shows %q, want %q", c.filter, got, c.want)
+		}
+	}
+}
+
+func TestHeaderCountSaysOneVM(t *testing.T) {
+	m := newModel(t, fixture()[:1])
+	if got := m.HeaderCount(); got != "1 VM" {
+		t.Fatalf("header count %q", got)
+	}
+	m.filter = "zzz"
+	m.refresh()
+	if got := m.HeaderCount(); got != "0/1 VM" {
+		t.Fatalf("filtered header count %q", got)
 	}
 }

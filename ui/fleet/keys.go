@@ -69,7 +69,7 @@ func (m *Model) Do(action string, page int) (status string, ok bool) {
 		m.MoveTo(len(m.order) - 1)
 	case "filter":
 		m.editing = true
-		m.input = lineinput.Model{Prompt: "/", Placeholder: "fuzzy filter by name"}
+		m.input = lineinput.Model{Prompt: "/", Placeholder: "fuzzy filter by name; @ to filter by target"}
 		m.input.SetValue(m.filter)
 	case "sort":
 		m.sortBy = (m.sortBy + 1) % NumSortKeys

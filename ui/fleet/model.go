@@ -1,8 +1,8 @@
-// Package fleet is the fleet table: which VMs are shown (fuzzy filter), in
-// what order (sort), which one is selected (by id, so the selection
-// survives re-sorting and VMs coming and going), which rows are scrolled
-// into view, and the rows themselves, drawn once and cached until what
-// they show changes. Its keys are in its own tables (Keys, FilterKeys).
+// Package fleet is the fleet table: which VMs are shown (fuzzy filter on
+// names, or on targets after @), in what order (sort), which one is
+// selected (by id, so the selection survives re-sorting and VMs coming and
+// going), which rows are scrolled into view, and the rows themselves,
+// drawn once and cached until what they show changes. Its keys are in its own tables (Keys, FilterKeys).
 //
 // It is plain state the root lays out, not a tea.Model. It imports model,
 // themes, keys, lineinput, render and termsafe; never ui or the other
@@ -12,6 +12,7 @@ package fleet
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
@@ -77,11 +78,23 @@ func (m *Model) refresh() {
 			m.order = append(m.order, i)
 		}
 	} else {
+		// Names, or with a leading @ targets (socket paths): a path
+		// shared by every VM (/run/qemu) must not match them all.
+		q, byTarget := strings.CutPrefix(m.filter, "@")
 		texts := make([]string, len(vms))
 		for i := range vms {
-			texts[i] = m.name(i) + " " + termsafe.Line(termsafe.Clip(vms[i].ID, 256))
+			if byTarget {
+				texts[i] = termsafe.Line(termsafe.Clip(vms[i].ID, 256))
+			} else {
+				texts[i] = m.name(i)
+			}
 		}
-		for _, fm := range fuzzy.Find(m.filter, texts) {
+		if q == "" {
+			for i := range vms {
+				m.order = append(m.order, i)
+			}
+		}
+		for _, fm := range fuzzy.Find(q, texts) {
 			m.order = append(m.order, fm.Index)
 		}
 	}
@@ -188,11 +201,16 @@ func (m *Model) Filter() string { return m.filter }
 // SortBy is the sort key in force.
 func (m *Model) SortBy() SortKey { return m.sortBy }
 
-// HeaderCount is "n VMs", or "shown/all VMs" while a filter is set.
+// HeaderCount is "n VMs" ("1 VM"), or "shown/all VMs" while a filter is
+// set.
 func (m *Model) HeaderCount() string {
 	n := render.Itoa(len(m.vms))
-	if m.filter != "" || m.editing {
-		return render.Itoa(len(m.order)) + "/" + n + " VMs"
+	unit := " VMs"
+	if len(m.vms) == 1 {
+		unit = " VM"
 	}
-	return n + " VMs"
+	if m.filter != "" || m.editing {
+		return render.Itoa(len(m.order)) + "/" + n + unit
+	}
+	return n + unit
 }

@@ -17,13 +17,14 @@ const (
 	SortName SortKey = iota
 	SortState
 	SortCPU
-	SortMem
+	SortRSS // the QEMU process's resident memory on the host
+	SortMem // the guest's memory (balloon actual, else base + plugged)
 	SortIO
 	NumSortKeys
 )
 
 func (k SortKey) String() string {
-	return [...]string{"name", "state", "cpu", "memory", "i/o"}[k]
+	return [...]string{"name", "state", "cpu", "rss", "memory", "i/o"}[k]
 }
 
 // naturalAsc says whether a key's natural order (desc unset) lists values
@@ -81,6 +82,11 @@ func compareVMs(a, b *model.VMSnapshot, k SortKey, na, nb string) int {
 	case SortCPU:
 		// Busiest first reads best, so the natural order is descending.
 		if c := cmp.Compare(vmCPU(b), vmCPU(a)); c != 0 {
+			return c
+		}
+	case SortRSS:
+		// Unknown RSS (a remote VM, no /proc) counts as none: last.
+		if c := cmp.Compare(vmRSS(b), vmRSS(a)); c != 0 {
 			return c
 		}
 	case SortMem:
@@ -151,6 +157,14 @@ func vmCPUHistory(v *model.VMSnapshot) []float64 {
 		return v.VCPUs[0].History
 	}
 	return nil
+}
+
+// vmRSS is the QEMU process's resident memory, 0 when unknown.
+func vmRSS(v *model.VMSnapshot) uint64 {
+	if !v.Host.Valid {
+		return 0
+	}
+	return v.Host.RSSBytes
 }
 
 // vmMem is the guest's memory: the balloon's actual size when there is a

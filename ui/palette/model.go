@@ -90,6 +90,9 @@ type Model struct {
 	msg     string // the last error or hint
 	hint    string // completion candidates or argument list
 	histIdx int    // -1: not recalling
+	// checking is the raw command input waiting for the VM's schema
+	// before it can be checked and sent ("" when none is).
+	checking string
 
 	listTable, promptTable, completeTable keys.Table
 }
@@ -116,12 +119,21 @@ func (p *Model) vm() (*model.VMSnapshot, string, bool) {
 }
 
 // Refresh re-filters the list after a new snapshot: the target VM may
-// have gone, which disables the actions on it.
-func (p *Model) Refresh() {
+// have gone, which disables the actions on it. A raw command waiting for
+// the schema is checked again, and handed on (Chosen) once it fits.
+func (p *Model) Refresh() dialog.Action {
 	if p.stage == stageList {
 		p.filter()
+		return nil
 	}
+	if p.checking == "" || p.checking != p.prompt.Value() {
+		return nil
+	}
+	return p.run()
 }
+
+// Checking says whether a raw command waits for the schema to be checked.
+func (p *Model) Checking() bool { return p.checking != "" }
 
 // filter orders the actions: those that can run now first, then the
 // disabled ones; within each group by fuzzy score when there is a query,
@@ -184,6 +196,7 @@ func (p *Model) Update(msg tea.Msg) dialog.Action {
 	case tea.PasteMsg:
 		if p.stage == stagePrompt {
 			p.prompt.Insert(m.Content)
+			p.msg, p.checking = "", ""
 			p.updateHint()
 		} else {
 			p.query.Insert(m.Content)
@@ -231,6 +244,11 @@ func (p *Model) choose(it item) dialog.Action {
 		p.prompt = lineinput.Model{Prompt: it.act.prompt + ": ", Placeholder: it.act.placeholder}
 		p.msg, p.hint, p.histIdx = "", "", -1
 		p.updateHint()
+		if it.act.id == ActQMP {
+			// Asking for any command's arguments starts the schema
+			// fetch now, so the check is likely ready when enter comes.
+			p.env.Schema.CommandArgs(p.vmID, "query-status")
+		}
 		return nil
 	}
 	pd, err := p.buildPending(it.act, "")
@@ -250,12 +268,7 @@ func (p *Model) updatePrompt(msg tea.KeyPressMsg) dialog.Action {
 	case "close":
 		return dialog.Close{}
 	case "run":
-		pd, err := p.buildPending(p.act, p.prompt.Value())
-		if err != "" {
-			p.msg = err
-			return nil
-		}
-		return Chosen{Pending: pd, Destructive: p.act.destructive || (p.act.id == ActQMP && destructiveCommands[pd.Command])}
+		return p.run()
 	case "complete":
 		p.complete()
 		return nil
@@ -279,10 +292,21 @@ func (p *Model) updatePrompt(msg tea.KeyPressMsg) dialog.Action {
 		return nil
 	}
 	if p.prompt.HandleKey(msg) {
-		p.msg = ""
+		p.msg, p.checking = "", ""
 		p.updateHint()
 	}
 	return nil
+}
+
+// run checks the prompt's input and hands it on, or says why not.
+func (p *Model) run() dialog.Action {
+	pd, err := p.buildPending(p.act, p.prompt.Value())
+	if err != "" {
+		p.msg = err
+		return nil
+	}
+	p.msg = ""
+	return Chosen{Pending: pd, Destructive: p.act.destructive || (p.act.id == ActQMP && destructiveCommands[pd.Command])}
 }
 
 // What tests and the root read of an open palette.

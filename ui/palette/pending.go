@@ -2,6 +2,7 @@ package palette
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -90,8 +91,8 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		if p.env.ReadOnly && !strings.HasPrefix(name, "query-") {
 			return pd, "read-only mode: only query-* commands may be sent"
 		}
-		if err := p.env.Schema.ValidateArgs(pd.VMID, name, args); err != nil {
-			return pd, "arguments rejected: " + termsafe.Line(err.Error())
+		if msg := p.checkArgs(in, pd.VMID, name, args); msg != "" {
+			return pd, msg
 		}
 		pd.Command, pd.Args, pd.ShowReply = name, args, true
 		pd.ReplyTitle = name
@@ -113,4 +114,25 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		pd.Local = Local{Kind: LocalQuit}
 	}
 	return pd, ""
+}
+
+// checkArgs checks a raw command's arguments against the VM's schema and
+// says why it is not sent yet, or "". No raw command is sent unchecked:
+// while the schema is being fetched the palette waits ("checking…", and
+// Refresh runs the check again when the fleet changes); when the schema
+// cannot be had, the command is refused, and enter asks again.
+func (p *Model) checkArgs(input, vmID, name string, args json.RawMessage) string {
+	p.checking = ""
+	err := p.env.Schema.ValidateArgs(vmID, name, args)
+	var unavailable *model.SchemaUnavailableError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, model.ErrSchemaPending):
+		p.checking = input
+		return "checking " + name + " against the VM's QMP schema… (sent once it fits; esc cancels)"
+	case errors.As(err, &unavailable):
+		return "not sent: arguments cannot be checked, " + termsafe.Line(err.Error()) + " (enter tries again)"
+	}
+	return "arguments rejected: " + termsafe.Line(err.Error())
 }
