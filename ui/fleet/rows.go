@@ -18,18 +18,18 @@ import (
 
 // rowData is everything a row shows: if it is unchanged, so is the row.
 type rowData struct {
-	name, id, state    string // state: the run state cell's text
-	conn               model.ConnState
-	stale              bool
-	attempt            int
-	vcpus              int
-	cpu                float64
-	hasCPU             bool
-	hist               uint64 // hash of the CPU history shown
-	rss                uint64
-	hasRSS             bool
-	mem                uint64
-	rd, wr             float64
+	name, id, state string // state: the run state cell's text
+	conn            model.ConnState
+	stale           bool
+	attempt         int
+	vcpus           int
+	cpu             float64
+	hasCPU          bool
+	hist            uint64 // hash of the CPU history shown
+	rss             uint64
+	hasRSS          bool
+	mem             uint64
+	rd, wr          float64
 }
 
 func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
