@@ -40,6 +40,11 @@ func eventEntries(k *keys.Map) []keys.Entry {
 	}
 }
 
+// vmEntries act on the selected VM, from the fleet or its panes.
+func vmEntries(k *keys.Map) []keys.Entry {
+	return []keys.Entry{{Action: "reconnect", Binding: &k.Reconnect}}
+}
+
 func cat(parts ...[]keys.Entry) []keys.Entry {
 	var out []keys.Entry
 	for _, p := range parts {
@@ -54,7 +59,7 @@ func fleetKeys(k *keys.Map) keys.Table {
 	return keys.Table{
 		Context: "fleet",
 		Entries: cat(globalEntries(k), fleet.Keys(k).Entries,
-			[]keys.Entry{{Action: "open", Binding: &k.Open}}, eventEntries(k)),
+			[]keys.Entry{{Action: "open", Binding: &k.Open}}, eventEntries(k), vmEntries(k)),
 		Short: []string{"up", "down", "open", "filter", "sort", "palette", "events", "help", "quit"},
 	}
 }
@@ -65,7 +70,7 @@ func detailKeys(k *keys.Map, events bool) keys.Table {
 		Context: "detail",
 		Entries: cat(globalEntries(k), []keys.Entry{{Action: "back", Binding: &k.Back},
 			{Action: "next-pane", Binding: &k.NextPane}, {Action: "prev-pane", Binding: &k.PrevPane}},
-			eventEntries(k), moveEntries(k), []keys.Entry{{Action: "open", Binding: &k.Open}}),
+			eventEntries(k), moveEntries(k), []keys.Entry{{Action: "open", Binding: &k.Open}}, vmEntries(k)),
 		Short: []string{"back", "next-pane", "panes", "up", "down", "palette", "help", "quit"},
 	}
 	if events {

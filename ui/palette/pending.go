@@ -39,6 +39,7 @@ const (
 	LocalInterval
 	LocalMouse
 	LocalQuit
+	LocalReconnect // the selected VM (Pending.VMID), at once
 )
 
 // Local is an action the UI carries out without QEMU.
@@ -111,6 +112,8 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		pd.Local = Local{Kind: LocalMouse}
 	case ActQuit:
 		pd.Local = Local{Kind: LocalQuit}
+	case ActReconnect:
+		pd.Local = Local{Kind: LocalReconnect}
 	}
 	return pd, ""
 }
