@@ -92,9 +92,10 @@ func overviewState(c *render.Context, v *model.VMSnapshot) string {
 		}
 		return state
 	case v.Exit != "":
-		note := "  QEMU exited (" + termsafe.Line(termsafe.Clip(v.Exit, 64)) + ")"
+		// Short enough for the narrow Overview box; the word says why.
+		note := ""
 		if !v.StateAt.IsZero() {
-			note += " at " + ago(v.StateAt)
+			note = "  at " + ago(v.StateAt)
 		}
 		return render.VMStateStyle(st, v).Render(render.VMStateText(v, now)) + st.Muted.Render(note)
 	case v.RunState == "":
@@ -103,9 +104,9 @@ func overviewState(c *render.Context, v *model.VMSnapshot) string {
 	state := render.VMStateStyle(st, v).Render("? " + termsafe.Line(v.RunState))
 	note := "  last known"
 	if !v.StateAt.IsZero() {
-		note += ", " + ago(v.StateAt)
+		note = "  as of " + ago(v.StateAt)
 	}
-	return state + st.Muted.Render(note+"; no connection now")
+	return state + st.Muted.Render(note)
 }
 
 // overviewUp is since when the VM's QEMU runs: the process's start when
