@@ -1,12 +1,15 @@
 // Package model is the dashboard's state, with no UI in it. A Fleet watches
 // many VMs, one goroutine each (vm.go): it connects through package qmp,
-// reconnects with backoff (backoff.go), polls at most once at a time
-// (poll.go), applies QMP events at once (events_apply.go), derives rates,
-// progress and history from the counters (figures.go, rates.go, ring.go,
-// hostproc.go for /proc), logs events (eventlog.go) and finds monitors from
-// target specs, rescanning directories and globs (targets.go, watch.go).
-// Readers get immutable snapshots (snapshot.go) and a coalesced change
-// signal; errors reach them already classified (ErrorInfo).
+// reconnects with backoff, cut short by Reconnect or by the socket coming
+// back, and tells a VM that quit from one that was lost (backoff.go,
+// reconnect.go), polls at most once at a time (poll.go), applies QMP
+// events at once (events_apply.go), derives rates, progress and history
+// from the counters (figures.go, rates.go, ring.go; hostproc.go and
+// procstart.go for /proc), logs events (eventlog.go) and finds monitors
+// from target specs, rescanning directories and globs (targets.go,
+// watch.go). Readers get immutable snapshots (snapshot.go) and a
+// coalesced change signal; errors reach them already classified
+// (ErrorInfo).
 //
 // Of qmpdash it imports package qmp only. It must never import ui, themes,
 // Bubble Tea, Lip Gloss or anything that draws: the UI, the CLI and the

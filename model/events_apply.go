@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -22,6 +23,14 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 	v.env.merged.Append(le)
 	v.log.Append(le)
 	v.cur.EventsSeen++
+	if ev.Name == "SHUTDOWN" {
+		// QEMU says why before it exits (or stops, with -no-shutdown).
+		var d struct {
+			Reason string `json:"reason"`
+		}
+		_ = json.Unmarshal(ev.Data, &d)
+		v.exit = cmp.Or(d.Reason, "shutdown")
+	}
 	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)
 }
 

@@ -18,14 +18,17 @@ import (
 
 // Config shapes a Fleet. Zero values take the defaults.
 type Config struct {
-	Interval     time.Duration // poll interval (default 1 s)
-	Timeout      time.Duration // connect and per-poll timeout (default 3 s)
-	Backoff      Backoff       // reconnect delays (DefaultBackoff)
-	EventLogSize int           // merged event log capacity (default 10 000)
-	HistoryLen   int           // samples kept per figure (default 120)
-	ScanInterval time.Duration // how often directories and globs are rescanned (default 1 s)
-	ProcRoot     string        // default /proc
-	Logger       *slog.Logger
+	Interval time.Duration // poll interval (default 1 s)
+	Timeout  time.Duration // connect and per-poll timeout (default 3 s)
+	Backoff  Backoff       // reconnect delays (DefaultBackoff)
+	// LocalBackoffMax caps Backoff.Max for unix sockets (default
+	// DefaultLocalBackoffMax; TCP keeps Backoff.Max).
+	LocalBackoffMax time.Duration
+	EventLogSize    int           // merged event log capacity (default 10 000)
+	HistoryLen      int           // samples kept per figure (default 120)
+	ScanInterval    time.Duration // how often directories and globs are rescanned (default 1 s)
+	ProcRoot        string        // default /proc
+	Logger          *slog.Logger
 	// ReadOnly refuses every command that is not ReadOnlyCommand.
 	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
@@ -49,6 +52,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Backoff == (Backoff{}) {
 		c.Backoff = DefaultBackoff()
+	}
+	if c.LocalBackoffMax <= 0 {
+		c.LocalBackoffMax = DefaultLocalBackoffMax
 	}
 	if c.EventLogSize <= 0 {
 		c.EventLogSize = 10000
@@ -99,6 +105,7 @@ type member struct {
 	w         *vmWatcher
 	started   bool       // its goroutine has been started
 	scanned   bool       // found by a directory or glob, so it can go away
+	sock      socketID   // its socket file at the last scan (scanned VMs)
 	published VMSnapshot // the watcher's latest snapshot
 }
 
@@ -115,6 +122,7 @@ func NewFleet(cfg Config) *Fleet {
 	f.env = watcherEnv{
 		timeout:  cfg.Timeout,
 		backoff:  cfg.Backoff,
+		localMax: cfg.LocalBackoffMax,
 		jitter:   rand.Float64,
 		histLen:  cfg.HistoryLen,
 		procRoot: cfg.ProcRoot,
@@ -311,7 +319,20 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 		ctx, cancel = context.WithTimeout(ctx, f.cfg.Timeout)
 		defer cancel()
 	}
+	quit := command == "quit"
+	if quit {
+		// Set first: QEMU may close the monitor before the reply is read.
+		v.quitAsked.Store(true)
+	}
 	ret, err := c.ExecuteRaw(ctx, command, args)
+	if quit && err != nil {
+		var re *qmp.ResponseError
+		if errors.As(err, &re) {
+			v.quitAsked.Store(false) // refused: QEMU goes on
+		} else if ce := (*qmp.ConnectError)(nil); errors.As(err, &ce) {
+			err = nil // the connection ended because QEMU quit, as asked
+		}
+	}
 	res.Reply = ret
 	res.Err = NewErrorInfo(err, f.cfg.Now())
 	if err == nil && command == "balloon" {
@@ -323,6 +344,17 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 		}
 	}
 	return res
+}
+
+// Reconnect cuts short the wait before a VM's next connection attempt, so
+// it starts now (a gone VM is tried once more). It reports false when
+// there is nothing to cut: the VM is connected or connecting.
+func (f *Fleet) Reconnect(vmID string) (bool, error) {
+	v := f.vm(vmID)
+	if v == nil {
+		return false, fmt.Errorf("%s: %w", vmID, ErrUnknownVM)
+	}
+	return v.kick(), nil
 }
 
 // CommandNames lists what the VM accepts (query-commands), sorted; nil

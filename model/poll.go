@@ -185,6 +185,9 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 	} else if r.hostErr == nil && figs.proc != nil {
 		// First sample: RSS and threads are known, CPU % is not yet.
 		v.cur.Host = Host{RSSBytes: r.host.RSSBytes, Threads: r.host.Threads}
+	} else {
+		// The process is gone (or /proc unreadable): no figures of it.
+		v.cur.Host = Host{}
 	}
 }
 
@@ -206,10 +209,11 @@ func migrationFrom(m qmp.MigrationInfo) Migration {
 	return out
 }
 
-// setRunState records QEMU's run state and when it last changed.
+// setRunState records QEMU's run state as confirmed at at, and when it
+// was seen to change (not on the first sight: the state may be far older).
 func setRunState(s *VMSnapshot, state string, running bool, at time.Time) {
-	if s.RunState != state {
+	if s.RunState != state && s.RunState != "" {
 		s.RunningSince = at
 	}
-	s.RunState, s.Running = state, running
+	s.RunState, s.Running, s.StateAt = state, running, at
 }

@@ -25,6 +25,10 @@ const (
 	ConnRetrying
 	// ConnGone: the socket went away (its file was removed); no more retries.
 	ConnGone
+	// ConnClosed: QEMU ended and said why first (Exit: a quit command, a
+	// signal, the guest shutting down). Not an error; its socket is still
+	// watched for a new QEMU.
+	ConnClosed
 )
 
 func (s ConnState) String() string {
@@ -37,6 +41,8 @@ func (s ConnState) String() string {
 		return "retrying"
 	case ConnGone:
 		return "gone"
+	case ConnClosed:
+		return "closed"
 	}
 	return "unknown"
 }
@@ -154,7 +160,9 @@ type Chardev struct {
 	FrontendOpen bool
 }
 
-// Host is what /proc says about a local VM's process.
+// Host is what /proc says about a local VM's process, now: never figures
+// of a process that has gone (Valid is false once the pid no longer exists
+// or the connection dropped).
 type Host struct {
 	Valid      bool
 	CPUPercent float64
@@ -183,9 +191,26 @@ type VMSnapshot struct {
 	PID            int
 	UUID           string
 
-	RunState     string // QEMU's status: running, paused, prelaunch, shutdown, ...
-	Running      bool
-	RunningSince time.Time // when RunState last changed, as far as we saw
+	// RunState is QEMU's status (running, paused, prelaunch, shutdown,
+	// ...) as last confirmed, at StateAt, by a poll or an event. While
+	// Conn is not ConnConnected it is only the last known state.
+	RunState string
+	Running  bool
+	StateAt  time.Time
+	// RunningSince is when RunState was seen to change; zero while it has
+	// not changed since qmpdash connected (the state may be far older).
+	RunningSince time.Time
+	// StartTime is when the QEMU process started (local VMs whose pid is
+	// known, from /proc); zero when it cannot be known (TCP, remote).
+	StartTime time.Time
+	// SeenSince is when qmpdash connected to this QEMU.
+	SeenSince time.Time
+	// Exit is why QEMU ended, as it said before closing the monitor (the
+	// SHUTDOWN event's reason, e.g. "host-qmp-quit", "host-signal",
+	// "guest-shutdown"; "host-qmp-quit" too when a quit sent through the
+	// fleet was answered). Empty when the connection was simply lost;
+	// cleared when a new QEMU answers.
+	Exit string
 
 	VCPUs     []VCPU
 	Memory    Memory

@@ -19,6 +19,7 @@ import (
 type watcherEnv struct {
 	timeout  time.Duration // connect, per-poll (slow queries 2x, schema 4x)
 	backoff  Backoff
+	localMax time.Duration  // the backoff's cap for unix sockets
 	jitter   func() float64 // for backoff
 	histLen  int
 	procRoot string
@@ -44,7 +45,10 @@ type vmWatcher struct {
 	intervalChanged chan struct{}
 	goneCh          chan struct{}
 	reviveCh        chan struct{}
+	kickCh          chan struct{} // retry now (Fleet.Reconnect, the socket came back)
 	gone            atomic.Bool
+	scanned         atomic.Bool   // a directory or glob watcher kicks it; else it stats its socket itself
+	quitAsked       atomic.Bool   // a quit was sent through the fleet on this connection
 	balloonTarget   atomic.Uint64 // set by Fleet.Execute, read by publish
 	subDropped      atomic.Uint64 // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
@@ -59,6 +63,7 @@ type vmWatcher struct {
 	// Owned by the run goroutine.
 	cur  VMSnapshot
 	figs *figures
+	exit string // the SHUTDOWN event's reason on this connection
 }
 
 // perVMEventLog bounds each VM's own log; the merged log has its own cap.
@@ -76,6 +81,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 		intervalChanged: make(chan struct{}, 1),
 		goneCh:          make(chan struct{}, 1),
 		reviveCh:        make(chan struct{}, 1),
+		kickCh:          make(chan struct{}, 1),
 	}
 	v.cur = initialSnapshot(id, a)
 	return v
@@ -143,73 +149,6 @@ func (v *vmWatcher) publish() {
 	v.env.publish(v.cur)
 }
 
-// run is the VM's life: connect, watch, and on loss retry with backoff.
-func (v *vmWatcher) run(ctx context.Context) {
-	attempt := 0
-	for ctx.Err() == nil {
-		if v.gone.Load() {
-			v.cur.Conn, v.cur.Stale = ConnGone, true
-			v.publish()
-			select {
-			case <-ctx.Done():
-				return
-			case <-v.reviveCh:
-				attempt = 0
-				continue
-			}
-		}
-		v.cur.Conn = ConnConnecting
-		v.publish()
-		c, err := v.dial(ctx)
-		if err == nil {
-			attempt = 0
-			err = v.watch(ctx, c)
-			v.setClient(nil)
-			c.Close()
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		if errors.Is(err, errGone) {
-			continue
-		}
-		attempt++
-		if !v.retryAfter(ctx, err, attempt) {
-			return
-		}
-	}
-}
-
-func (v *vmWatcher) dial(ctx context.Context) (*qmp.Client, error) {
-	env := v.env
-	dctx, cancel := context.WithTimeout(ctx, env.timeout)
-	defer cancel()
-	return env.dial(dctx, v.addr.String(), qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger))
-}
-
-// retryAfter records err and waits out the backoff. It reports false when
-// ctx ended.
-func (v *vmWatcher) retryAfter(ctx context.Context, err error, attempt int) bool {
-	now := v.env.now()
-	delay := v.env.backoff.Delay(attempt, v.env.jitter)
-	v.cur.Conn = ConnRetrying
-	v.cur.Attempt = attempt
-	v.cur.RetryAt = now.Add(delay)
-	v.cur.Stale = true
-	v.cur.LastError = NewErrorInfo(err, now)
-	v.publish()
-	v.env.logger.Info("qmpdash: monitor unavailable", "vm", v.id, "attempt", attempt, "retry_in", delay, "err", err)
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-	case <-v.goneCh: // checked at the top of run
-	}
-	return true
-}
-
 // watch serves one connection until it ends. The returned error is why.
 func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 	// Subscribe before announcing the connection, so a reader that acts on
@@ -239,6 +178,11 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 		case <-v.goneCh:
 			return errGone
 		case <-c.Done():
+			// What QEMU said last (SHUTDOWN before it exits) may still
+			// be queued; the channel is closed once it is drained.
+			for ev := range sub.C() {
+				v.applyEvent(ev)
+			}
 			return c.Err()
 		case <-v.intervalChanged:
 			if !polling {
@@ -296,6 +240,15 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 		pid = 0
 	}
 	v.figs = newFigures(v.env.histLen, v.env.procRoot, pid)
+	v.exit = ""
+	v.quitAsked.Store(false)
+	var started time.Time
+	if pid > 0 {
+		var err error
+		if started, err = ProcStartTime(v.env.procRoot, pid); err != nil {
+			v.env.logger.Info("qmpdash: no start time", "vm", v.id, "pid", pid, "err", err)
+		}
+	}
 	name := v.cur.Name
 	v.cur = VMSnapshot{
 		ID:             v.id,
@@ -308,6 +261,8 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 		Version:        c.Version().String(),
 		VersionPackage: c.Version().Package,
 		PID:            c.PID(),
+		StartTime:      started,
+		SeenSince:      v.env.now(),
 	}
 	v.publish()
 }

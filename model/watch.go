@@ -3,11 +3,14 @@ package model
 import (
 	"context"
 	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // Watch adds every monitor the specs stand for now and, while ctx lives,
 // rescans directories and globs: a socket that appears is added, one that
-// goes away is marked gone (and revived if it comes back). The first scan is
+// goes away is marked gone (and revived if it comes back), and one replaced
+// by a new QEMU (same path, new file) is connected at once. The first scan is
 // synchronous so its errors (an unreadable directory named by the user)
 // reach the caller.
 func (f *Fleet) Watch(ctx context.Context, specs []Spec) error {
@@ -64,6 +67,12 @@ func (f *Fleet) rescan(specs []Spec) {
 			present[f.Add(a)] = true
 		}
 	}
+	socks := make(map[string]socketID, len(present))
+	for id := range present {
+		if a, err := qmp.ParseAddress(id); err == nil && a.Network == "unix" {
+			socks[id] = statSocket(a.Addr)
+		}
+	}
 	f.mu.Lock()
 	var gone []*vmWatcher
 	for id, m := range f.vms {
@@ -71,10 +80,25 @@ func (f *Fleet) rescan(specs []Spec) {
 			gone = append(gone, m.w)
 		}
 	}
+	var back []*vmWatcher
 	for id := range present {
-		f.vms[id].scanned = true
+		m := f.vms[id]
+		if !m.scanned {
+			m.scanned = true
+			m.w.scanned.Store(true)
+		}
+		// A socket replaced since the last scan is a new QEMU: connect
+		// now rather than when the backoff runs out.
+		sock := socks[id]
+		if sock.ok && m.sock.ok && sock != m.sock {
+			back = append(back, m.w)
+		}
+		m.sock = sock
 	}
 	f.mu.Unlock()
+	for _, v := range back {
+		v.kick()
+	}
 	for _, v := range gone {
 		v.markGone()
 	}

@@ -256,6 +256,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.setStatus(statusInfo, "the fleet stopped sending updates")
 	case resultMsg:
 		return a, a.onResult(m)
+	case reconnectMsg:
+		return a, a.onReconnect(m)
 	case intervalSetMsg:
 		return a, a.setStatus(statusOK, "poll interval "+m.d.String())
 	case fadeMsg:

@@ -29,6 +29,7 @@ type fakeSource struct {
 	// when set, is what ValidateArgs answers instead (pending, unavailable).
 	schema    *qmp.Schema
 	schemaErr error
+	kicks     []string // VMs Reconnect was asked for
 }
 
 type execCall struct {
@@ -107,6 +108,24 @@ func (f *fakeSource) Execute(_ context.Context, vmID, command string, args json.
 		return reply(vmID, command, args)
 	}
 	return model.CommandResult{VMID: vmID, Command: command, Reply: json.RawMessage(`{}`)}
+}
+
+// Reconnect kicks a VM that is not connected, as the fleet does.
+func (f *fakeSource) Reconnect(vmID string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.kicks = append(f.kicks, vmID)
+	v, ok := f.snap.VM(vmID)
+	if !ok {
+		return false, fmt.Errorf("%s: %w", vmID, model.ErrUnknownVM)
+	}
+	return v.Conn != model.ConnConnected, nil
+}
+
+func (f *fakeSource) reconnects() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.kicks...)
 }
 
 func (f *fakeSource) SetInterval(d time.Duration) {

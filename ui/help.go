@@ -17,7 +17,7 @@ var helpGroupNames = [][]string{
 	{"up", "down", "page-up", "page-down", "top", "bottom"},
 	{"open", "back", "filter", "sort", "sort-reverse"},
 	{"next-pane", "prev-pane", "panes", "events", "events-all", "events-filter"},
-	{"palette", "errors", "mouse", "help", "quit"},
+	{"palette", "reconnect", "errors", "mouse", "help", "quit"},
 	{"run", "complete", "recall", "yes", "no", "sideways"},
 }
 
@@ -67,8 +67,8 @@ func (a *app) renderHelp(w int) []string {
 		}
 	}
 	lines = append(lines, "",
-		st.Bold.Render("Run states ")+"▶ running  ‖ paused  ■ stopped  ◆ migrating/other  ? unknown",
-		st.Bold.Render("Connection ")+"● up  ◐ stale  ◌ connecting  ↻ retrying  ✕ gone",
+		st.Bold.Render("Run states ")+"▶ running  ‖ paused  ■ stopped/quit  ◆ migrating/other  ? unknown (last known, with its age)",
+		st.Bold.Render("Connection ")+"● up  ◐ stale  ◌ connecting  ↻ retrying  ○ closed (QEMU quit)  ✕ gone",
 	)
 	tags := []string{st.Bold.Render("Errors    ")}
 	for _, e := range render.LegendErrors {

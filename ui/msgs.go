@@ -34,6 +34,13 @@ type (
 		// showReply opens the reply in the viewer (raw QMP, HMP).
 		showReply bool
 	}
+	// reconnectMsg says what Source.Reconnect did: cut a VM's wait short
+	// (kicked), or nothing because it is connected.
+	reconnectMsg struct {
+		vmName string
+		kicked bool
+		err    error
+	}
 	// intervalSetMsg says Source.SetInterval returned.
 	intervalSetMsg struct{ d time.Duration }
 	// fadeMsg clears the status message if it is still the one tagged.

@@ -128,6 +128,8 @@ func (a *app) fleetKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 		a.events.ToggleAll()
 	case "events-filter":
 		a.startEventFilter()
+	case "reconnect":
+		return a.reconnect(a.fleet.SelectedID())
 	}
 	a.clampScroll()
 	return nil
@@ -171,6 +173,8 @@ func (a *app) detailKey(act string, msg tea.KeyPressMsg) tea.Cmd {
 	case "open":
 		// enter in the detail view goes back too, so one key toggles.
 		a.focus = focusFleet
+	case "reconnect":
+		return a.reconnect(a.fleet.SelectedID())
 	}
 	return nil
 }

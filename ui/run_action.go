@@ -57,9 +57,13 @@ func (a *app) chosen(c palette.Chosen) tea.Cmd {
 	return nil
 }
 
-// runLocal carries out an action that needs no VM.
-func (a *app) runLocal(l palette.Local) tea.Cmd {
+// runLocal carries out an action the UI does itself (reconnect asks the
+// fleet, not QEMU).
+func (a *app) runLocal(pd palette.Pending) tea.Cmd {
+	l := pd.Local
 	switch l.Kind {
+	case palette.LocalReconnect:
+		return a.reconnect(pd.VMID)
 	case palette.LocalTheme:
 		return a.applyTheme(l.Theme)
 	case palette.LocalInterval:
@@ -88,7 +92,7 @@ func (a *app) run(pd palette.Pending) tea.Cmd {
 	a.histGen++
 	save := a.saveHistory()
 	if pd.Local.Kind != palette.LocalNone {
-		return tea.Batch(save, a.runLocal(pd.Local))
+		return tea.Batch(save, a.runLocal(pd))
 	}
 	a.inflight++
 	a.log.Debug("sending", "vm", pd.VMID, "command", pd.Command)
@@ -105,6 +109,28 @@ func (a *app) run(pd palette.Pending) tea.Cmd {
 		return msg
 	}
 	return tea.Batch(save, exec)
+}
+
+// reconnect asks the fleet to try the VM's connection now.
+func (a *app) reconnect(vmID string) tea.Cmd {
+	if vmID == "" {
+		return a.setStatus(statusInfo, "no VM selected")
+	}
+	src, name := a.src, a.vmName(vmID)
+	return func() tea.Msg {
+		kicked, err := src.Reconnect(vmID)
+		return reconnectMsg{vmName: name, kicked: kicked, err: err}
+	}
+}
+
+func (a *app) onReconnect(m reconnectMsg) tea.Cmd {
+	switch {
+	case m.err != nil:
+		return a.showError(m.vmName, model.ErrorInfo{Kind: model.KindOther, Message: m.err.Error(), Time: a.now()})
+	case m.kicked:
+		return a.setStatus(statusInfo, "reconnecting "+m.vmName+" now")
+	}
+	return a.setStatus(statusInfo, m.vmName+" is connected: nothing to reconnect")
 }
 
 func (a *app) saveHistory() tea.Cmd {

@@ -29,6 +29,10 @@ type Source interface {
 	// Execute sends one QMP command (args may be nil) to a VM and waits for
 	// the reply; it blocks, so the UI calls it inside a tea.Cmd.
 	Execute(ctx context.Context, vmID, command string, args json.RawMessage) model.CommandResult
+	// Reconnect starts the VM's next connection attempt now instead of
+	// when its backoff runs out; false when it is connected (nothing to
+	// do). It does not block, but the UI calls it inside a tea.Cmd.
+	Reconnect(vmID string) (bool, error)
 	// SetInterval changes the poll interval at run time.
 	SetInterval(d time.Duration)
 	// CommandNames lists the commands the VM accepts, sorted; nil if unknown yet.

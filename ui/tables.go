@@ -40,6 +40,11 @@ func eventEntries(k *keys.Map) []keys.Entry {
 	}
 }
 
+// vmEntries act on the selected VM, from the fleet or its panes.
+func vmEntries(k *keys.Map) []keys.Entry {
+	return []keys.Entry{{Action: "reconnect", Binding: &k.Reconnect}}
+}
+
 func cat(parts ...[]keys.Entry) []keys.Entry {
 	var out []keys.Entry
 	for _, p := range parts {
@@ -54,26 +59,27 @@ func fleetKeys(k *keys.Map) keys.Table {
 	return keys.Table{
 		Context: "fleet",
 		Entries: cat(globalEntries(k), fleet.Keys(k).Entries,
-			[]keys.Entry{{Action: "open", Binding: &k.Open}}, eventEntries(k)),
+			[]keys.Entry{{Action: "open", Binding: &k.Open}}, eventEntries(k), vmEntries(k)),
 		Short: []string{"up", "down", "open", "filter", "sort", "palette", "events", "help", "quit"},
 	}
 }
 
 // detailKeys: a detail pane has focus; events says it is the event log.
 func detailKeys(k *keys.Map, events bool) keys.Table {
-	t := keys.Table{
+	open := keys.Entry{Action: "open", Binding: &k.Open}
+	short := []string{"back", "next-pane", "panes", "up", "down", "palette", "help", "quit"}
+	if events {
+		// enter opens the event under the cursor, whole, in the viewer.
+		open.Desc = "view event"
+		short = []string{"back", "up", "down", "open", "events-all", "events-filter", "bottom", "help", "quit"}
+	}
+	return keys.Table{
 		Context: "detail",
 		Entries: cat(globalEntries(k), []keys.Entry{{Action: "back", Binding: &k.Back},
 			{Action: "next-pane", Binding: &k.NextPane}, {Action: "prev-pane", Binding: &k.PrevPane}},
-			eventEntries(k), moveEntries(k), []keys.Entry{{Action: "open", Binding: &k.Open}}),
-		Short: []string{"back", "next-pane", "panes", "up", "down", "palette", "help", "quit"},
+			eventEntries(k), moveEntries(k), []keys.Entry{open}, vmEntries(k)),
+		Short: short,
 	}
-	if events {
-		// enter opens the event under the cursor, whole, in the viewer.
-		t.Entries = cat(t.Entries[:len(t.Entries)-1], []keys.Entry{{Action: "open", Binding: &k.Open, Desc: "view event"}})
-		t.Short = []string{"back", "up", "down", "open", "events-all", "events-filter", "bottom", "help", "quit"}
-	}
-	return t
 }
 
 // allTables is every state's table, for the clash check and the help

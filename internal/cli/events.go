@@ -193,6 +193,9 @@ func (p *eventPrinter) noteConnections(snap model.FleetSnapshot) {
 		case vm.Conn == model.ConnRetrying && n.state != "down":
 			n.state = "down"
 			fmt.Fprintf(p.stderr, "qmpdash: events: %s: unreachable, retrying: %s\n", label, safe(vm.LastError.Message))
+		case vm.Conn == model.ConnClosed && n.state != "closed":
+			n.state = "closed"
+			fmt.Fprintf(p.stderr, "qmpdash: events: %s: QEMU exited (%s)\n", label, safe(vm.Exit))
 		case vm.Conn == model.ConnGone && n.state != "gone":
 			n.state = "gone"
 			fmt.Fprintf(p.stderr, "qmpdash: events: %s: socket gone\n", label)

@@ -84,12 +84,19 @@ const (
 	maxSparkW   = 40
 )
 
+// maxStateW bounds how far the state column grows for a last known state.
+const maxStateW = 20
+
 // fleetColumns picks the columns that fit in w cells (of those visible;
-// nil means all) and sizes the flexible ones.
-func fleetColumns(w int, visible map[colID]bool) []column {
+// nil means all) and sizes the flexible ones. stateW is the width the
+// state cells need (the column grows to it, up to maxStateW).
+func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
 	cols := make([]column, 0, len(allColumns))
 	for _, c := range allColumns {
 		if visible == nil || visible[c.id] {
+			if c.id == colState {
+				c.width = max(c.width, min(stateW, maxStateW))
+			}
 			cols = append(cols, c)
 		}
 	}

@@ -161,13 +161,13 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		}
 		return false
 	}
-	wide := fleetColumns(200, nil)
+	wide := fleetColumns(200, nil, 0)
 	for _, id := range []colID{colName, colState, colConn, colVCPU, colCPU, colSpark, colRSS, colMem, colDisk} {
 		if !has(wide, id) {
 			t.Errorf("column %d missing at 200 cells", id)
 		}
 	}
-	narrow := fleetColumns(78, nil)
+	narrow := fleetColumns(78, nil, 0)
 	for _, id := range []colID{colName, colState, colCPU, colMem} {
 		if !has(narrow, id) {
 			t.Errorf("essential column %d dropped at 78 cells", id)
@@ -177,7 +177,7 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		t.Error("low-priority columns kept at 78 cells")
 	}
 	for w := 1; w < 300; w++ {
-		cols := fleetColumns(w, nil)
+		cols := fleetColumns(w, nil, 0)
 		total := markerWidth
 		for _, c := range cols {
 			total += c.width + colGap

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
@@ -17,24 +18,24 @@ import (
 
 // rowData is everything a row shows: if it is unchanged, so is the row.
 type rowData struct {
-	name, id, runState string
-	conn               model.ConnState
-	stale              bool
-	attempt            int
-	vcpus              int
-	cpu                float64
-	hasCPU             bool
-	hist               uint64 // hash of the CPU history shown
-	rss                uint64
-	hasRSS             bool
-	mem                uint64
-	rd, wr             float64
+	name, id, state string // state: the run state cell's text
+	conn            model.ConnState
+	stale           bool
+	attempt         int
+	vcpus           int
+	cpu             float64
+	hasCPU          bool
+	hist            uint64 // hash of the CPU history shown
+	rss             uint64
+	hasRSS          bool
+	mem             uint64
+	rd, wr          float64
 }
 
-func makeRowData(v *model.VMSnapshot, name string) rowData {
+func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
 	rd, wr := vmIORates(v)
 	d := rowData{
-		name: name, id: v.ID, runState: v.RunState, conn: v.Conn, stale: v.Stale,
+		name: name, id: v.ID, state: render.VMStateText(v, now), conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
 		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
 	}
@@ -66,15 +67,15 @@ type rowCache map[string]struct {
 
 // row returns the rendered row for v, from the cache when nothing it shows
 // has changed.
-func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, name string, cols []column, sig uint64, w int, sel bool) string {
+func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, name string, cols []column, sig uint64, w int, sel bool, now time.Time) string {
 	if *rc == nil {
 		*rc = rowCache{}
 	}
-	k := rowKey{data: makeRowData(v, name), cols: sig, width: w, sel: sel, gen: gen}
+	k := rowKey{data: makeRowData(v, name, now), cols: sig, width: w, sel: sel, gen: gen}
 	if e, ok := (*rc)[v.ID]; ok && e.key == k {
 		return e.line
 	}
-	line := renderRow(st, v, name, cols, w, sel)
+	line := renderRow(st, v, k.data.state, name, cols, w, sel)
 	(*rc)[v.ID] = struct {
 		key  rowKey
 		line string
@@ -100,7 +101,7 @@ func (rc rowCache) prune(vms []model.VMSnapshot) {
 
 // renderRow draws one VM. The selected row is drawn plain and then styled
 // as a whole, so its highlight is not broken by the cells' own colours.
-func renderRow(st *themes.Styles, v *model.VMSnapshot, name string, cols []column, w int, sel bool) string {
+func renderRow(st *themes.Styles, v *model.VMSnapshot, state, name string, cols []column, w int, sel bool) string {
 	var b strings.Builder
 	if sel {
 		b.WriteString("▸ ")
@@ -108,7 +109,7 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, name string, cols []colum
 		b.WriteString("  ")
 	}
 	for _, c := range cols {
-		text, style := cellText(st, v, name, c)
+		text, style := cellText(st, v, state, name, c)
 		if c.right {
 			text = render.FitLeft(text, c.width)
 		} else {
@@ -126,18 +127,24 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, name string, cols []colum
 	return render.Fit(b.String(), w)
 }
 
-// cellText is a cell's text and, when it has one, its colour.
-func cellText(st *themes.Styles, v *model.VMSnapshot, name string, c column) (string, func(...string) string) {
+// cellText is a cell's text and, when it has one, its colour. Without a
+// connection every figure is "—": they were of a process that may be gone.
+func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c column) (string, func(...string) string) {
 	switch c.id {
 	case colName:
 		return name, nil
 	case colState:
-		if v.RunState == "" && v.Conn != model.ConnConnected {
-			return "· —", st.Muted.Render
-		}
-		return render.StateText(v.RunState), render.StateStyle(st, v.RunState).Render
+		return state, render.VMStateStyle(st, v).Render
 	case colConn:
 		return render.ConnText(v, true), render.ConnStyle(st, v).Render
+	}
+	if v.Conn != model.ConnConnected {
+		if c.id == colSpark {
+			return "", nil
+		}
+		return "—", st.Muted.Render
+	}
+	switch c.id {
 	case colVCPU:
 		if len(v.VCPUs) == 0 {
 			return "—", st.Muted.Render
@@ -187,7 +194,11 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 		return nil
 	}
 	st := c.Styles
-	cols := fleetColumns(w, m.columns)
+	var now time.Time
+	if c.Now != nil {
+		now = c.Now()
+	}
+	cols := fleetColumns(w, m.columns, m.stateWidth(now))
 	sig := colsSig(cols)
 	lines := make([]string, 0, h)
 	lines = append(lines, fleetHeader(st, cols, w, m.sortBy, m.ascending()))
@@ -209,9 +220,22 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 	end := min(len(m.order), m.offset+rowsH)
 	for i := m.offset; i < end; i++ {
 		idx := m.order[i]
-		lines = append(lines, m.rows.row(st, c.Gen, &m.vms[idx], m.name(idx), cols, sig, w, i == m.cursor))
+		lines = append(lines, m.rows.row(st, c.Gen, &m.vms[idx], m.name(idx), cols, sig, w, i == m.cursor, now))
 	}
 	return lines
+}
+
+// stateWidth is the widest last known state shown ("? running 12s"), so
+// the state column can grow to fit it rather than cut its age off; 0
+// when every VM is connected.
+func (m *Model) stateWidth(now time.Time) int {
+	w := 0
+	for _, idx := range m.order {
+		if v := &m.vms[idx]; render.StateTextIsLastKnown(v) {
+			w = max(w, render.Width(render.VMStateText(v, now)))
+		}
+	}
+	return w
 }
 
 // FilterInput draws the filter being typed, for the header.

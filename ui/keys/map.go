@@ -30,6 +30,9 @@ type Map struct {
 
 	Events, EventsAll, EventsFilter key.Binding
 
+	// Reconnect skips the selected VM's reconnect backoff.
+	Reconnect key.Binding
+
 	Run, Complete, Confirm, Cancel key.Binding
 
 	// Sideways scrolls the reply viewer left and right.
@@ -82,6 +85,8 @@ func Default() Map {
 		Events:       bind("event log", "l"),
 		EventsAll:    bind("events: this VM/all", "a"),
 		EventsFilter: bind("filter events", "f"),
+
+		Reconnect: bind("reconnect now", "r"),
 
 		Run:      bind("run", "enter"),
 		Complete: bind("complete", "tab"),
@@ -199,6 +204,7 @@ func (k *Map) byName() map[string]*key.Binding {
 		"open": &k.Open, "filter": &k.Filter, "sort": &k.Sort, "sort-reverse": &k.SortReverse,
 		"next-pane": &k.NextPane, "prev-pane": &k.PrevPane,
 		"events": &k.Events, "events-all": &k.EventsAll, "events-filter": &k.EventsFilter,
+		"reconnect": &k.Reconnect,
 	}
 }
 

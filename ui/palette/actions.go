@@ -30,6 +30,7 @@ const (
 	ActScreendump ActionID = "screendump"
 	ActHMP        ActionID = "hmp"
 	ActQMP        ActionID = "qmp"
+	ActReconnect  ActionID = "reconnect"
 	ActTheme      ActionID = "theme"
 	ActInterval   ActionID = "interval"
 	ActMouse      ActionID = "mouse"
@@ -65,6 +66,7 @@ var actions = []action{
 		prompt: "hmp", placeholder: "e.g. info block"},
 	{id: ActQMP, title: "QMP command", vm: true,
 		prompt: "qmp", placeholder: `command-name {"arg": value}  (tab completes)`},
+	{id: ActReconnect, title: "Reconnect now", vm: true},
 	{id: ActTheme, title: "Switch theme", prompt: "theme", placeholder: strings.Join(themes.Names(), " | ")},
 	{id: ActInterval, title: "Change poll interval", prompt: "interval", placeholder: "e.g. 500ms, 2s (100ms..1h)"},
 	{id: ActMouse, title: "Toggle mouse capture"},

@@ -40,6 +40,7 @@ const (
 	LocalInterval
 	LocalMouse
 	LocalQuit
+	LocalReconnect // the selected VM (Pending.VMID), at once
 )
 
 // Local is an action the UI carries out without QEMU.
@@ -112,6 +113,8 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		pd.Local = Local{Kind: LocalMouse}
 	case ActQuit:
 		pd.Local = Local{Kind: LocalQuit}
+	case ActReconnect:
+		pd.Local = Local{Kind: LocalReconnect}
 	}
 	return pd, ""
 }

@@ -3,6 +3,7 @@ package panes
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
@@ -17,11 +18,10 @@ func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 	val := func(s string) string { return termsafe.Line(termsafe.Clip(s, 512)) }
 	lines := []string{render.KV(st, "Name", kw, st.Bold.Render(render.DisplayName(v)))}
 
-	state := render.StateStyle(st, v.RunState).Render(render.StateText(v.RunState))
-	if !v.RunningSince.IsZero() {
-		state += st.Muted.Render("  since " + render.Clock(v.RunningSince, c.Loc) + " (" + render.Dur(c.Now().Sub(v.RunningSince)) + ")")
+	lines = append(lines, render.KV(st, "State", kw, overviewState(c, v)))
+	if up := overviewUp(c, v); up != "" {
+		lines = append(lines, render.KV(st, "Up", kw, up))
 	}
-	lines = append(lines, render.KV(st, "State", kw, state))
 
 	ver := "—"
 	if v.Version != "" {
@@ -73,4 +73,56 @@ func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 		}
 	}
 	return lines
+}
+
+// overviewState is the run state and since when: QEMU's own while
+// connected (with the time it was seen to change), how QEMU ended, or the
+// last known state with when it was last confirmed.
+func overviewState(c *render.Context, v *model.VMSnapshot) string {
+	st := c.Styles
+	now := c.Now()
+	ago := func(t time.Time) string {
+		return render.Clock(t, c.Loc) + " (" + render.Dur(now.Sub(t)) + " ago)"
+	}
+	switch {
+	case v.Conn == model.ConnConnected:
+		state := render.StateStyle(st, v.RunState).Render(render.StateText(v.RunState))
+		if !v.RunningSince.IsZero() {
+			state += st.Muted.Render("  since " + render.Clock(v.RunningSince, c.Loc) + " (" + render.Dur(now.Sub(v.RunningSince)) + ")")
+		}
+		return state
+	case v.Exit != "":
+		// Short enough for the narrow Overview box; the word says why.
+		note := ""
+		if !v.StateAt.IsZero() {
+			note = "  at " + ago(v.StateAt)
+		}
+		return render.VMStateStyle(st, v).Render(render.VMStateText(v, now)) + st.Muted.Render(note)
+	case v.RunState == "":
+		return st.Muted.Render("? unknown  not connected")
+	}
+	state := render.VMStateStyle(st, v).Render("? " + termsafe.Line(v.RunState))
+	note := "  last known"
+	if !v.StateAt.IsZero() {
+		note = "  as of " + ago(v.StateAt)
+	}
+	return state + st.Muted.Render(note)
+}
+
+// overviewUp is since when the VM's QEMU runs: the process's start when
+// /proc knows it, else since when qmpdash has seen it ("seen since"). A
+// VM without a connection shows none: its process may be gone.
+func overviewUp(c *render.Context, v *model.VMSnapshot) string {
+	if v.Conn != model.ConnConnected {
+		return ""
+	}
+	now := c.Now()
+	switch {
+	case !v.StartTime.IsZero():
+		return "since " + render.Clock(v.StartTime, c.Loc) + " (" + render.Dur(now.Sub(v.StartTime)) + ")"
+	case !v.SeenSince.IsZero():
+		return "seen since " + render.Clock(v.SeenSince, c.Loc) + " (" + render.Dur(now.Sub(v.SeenSince)) +
+			")" + c.Styles.Muted.Render("  start unknown")
+	}
+	return ""
 }

@@ -87,6 +87,21 @@ func Dur(d time.Duration) string {
 	}
 }
 
+// Age prints how long ago something was, in one unit so it stays short
+// in a table cell: 0s, 12s, 5m, 3h, 2d.
+func Age(d time.Duration) string {
+	s := int64(max(d, 0) / time.Second)
+	switch {
+	case s < 60:
+		return strconv.FormatInt(s, 10) + "s"
+	case s < 3600:
+		return strconv.FormatInt(s/60, 10) + "m"
+	case s < 2*86400:
+		return strconv.FormatInt(s/3600, 10) + "h"
+	}
+	return strconv.FormatInt(s/86400, 10) + "d"
+}
+
 // fmtClock prints a time of day in loc.
 func Clock(t time.Time, loc *time.Location) string {
 	if t.IsZero() {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
@@ -67,6 +68,62 @@ func StateStyle(st *themes.Styles, runState string) themes.Ink {
 	return st.UnknownState
 }
 
+// VMStateText is a VM's run state as far as it is known now: QEMU's own
+// while connected; "■ quit" (or how else QEMU said it ended) once it has
+// exited; while the connection is lost, the last known state marked "?"
+// with how long ago it was confirmed ("? running 12s"); "· —" when
+// nothing is known.
+func VMStateText(v *model.VMSnapshot, now time.Time) string {
+	switch {
+	case v.Conn == model.ConnConnected:
+		return StateText(v.RunState)
+	case v.Exit != "":
+		return stateGlyphs[StateStopped] + " " + ExitWord(v.Exit)
+	case v.RunState == "":
+		return "· —"
+	}
+	s := stateGlyphs[StateUnknown] + " " + termsafe.Line(v.RunState)
+	if !v.StateAt.IsZero() {
+		s += " " + Age(now.Sub(v.StateAt))
+	}
+	return s
+}
+
+// VMStateStyle colours VMStateText: a last known state is drawn as
+// unknown, whatever it was.
+func VMStateStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
+	switch {
+	case v.Conn == model.ConnConnected:
+		return StateStyle(st, v.RunState)
+	case v.Exit != "":
+		return st.Stopped
+	case v.RunState == "":
+		return st.Muted
+	}
+	return st.UnknownState
+}
+
+// StateTextIsLastKnown says whether VMStateText shows a state that is not
+// confirmed now (and so carries an age, or says how QEMU ended).
+func StateTextIsLastKnown(v *model.VMSnapshot) bool {
+	return v.Conn != model.ConnConnected && (v.RunState != "" || v.Exit != "")
+}
+
+// ExitWord says in a word how QEMU ended, from the SHUTDOWN event's reason.
+func ExitWord(reason string) string {
+	switch reason {
+	case "host-qmp-quit":
+		return "quit"
+	case "host-signal":
+		return "terminated"
+	case "guest-shutdown":
+		return "shut down"
+	case "guest-panic":
+		return "panicked"
+	}
+	return "exited"
+}
+
 // connText is the glyph and word for a connection state; short is for the
 // fleet table.
 func ConnText(v *model.VMSnapshot, short bool) string {
@@ -92,6 +149,8 @@ func ConnText(v *model.VMSnapshot, short bool) string {
 		}
 	case model.ConnGone:
 		s = "✕ gone"
+	case model.ConnClosed:
+		s = "○ closed"
 	default:
 		s = "? " + v.Conn.String()
 	}
@@ -107,6 +166,8 @@ func ConnStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
 		return st.ConnUp
 	case model.ConnConnecting, model.ConnRetrying:
 		return st.ConnBusy
+	case model.ConnClosed:
+		return st.Muted // QEMU ended as asked: nothing is wrong
 	}
 	return st.ConnDown
 }
@@ -121,7 +182,11 @@ func CountStates(vms []model.VMSnapshot) StateCounts {
 	for i := range vms {
 		v := &vms[i]
 		if v.Conn != model.ConnConnected {
-			c.Down++
+			if v.Exit != "" {
+				c.Stopped++ // it quit, as asked: not down
+			} else {
+				c.Down++
+			}
 			continue
 		}
 		switch ClassifyRunState(v.RunState) {
