@@ -22,6 +22,14 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 	v.env.merged.Append(le)
 	v.log.Append(le)
 	v.cur.EventsSeen++
+	if ev.Name == "DEVICE_DELETED" {
+		var d struct {
+			Device string `json:"device"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil && d.Device != "" {
+			v.deviceDeleted(d.Device, at)
+		}
+	}
 	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)
 }
 

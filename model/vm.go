@@ -44,9 +44,11 @@ type vmWatcher struct {
 	intervalChanged chan struct{}
 	goneCh          chan struct{}
 	reviveCh        chan struct{}
+	slowCh          chan struct{} // asks for the slow facts again (a device was added)
 	gone            atomic.Bool
-	balloonTarget   atomic.Uint64 // set by Fleet.Execute, read by publish
-	subDropped      atomic.Uint64 // events the qmp subscriptions of past connections lost
+	balloonAsked    atomic.Pointer[BalloonRequest] // set by Fleet.Execute, read by publish
+	migrateURI      atomic.Pointer[string]         // where Fleet.Execute sent "migrate"
+	subDropped      atomic.Uint64                  // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
 	commands        atomic.Pointer[[]string] // what the VM accepts, sorted; set after each slow query
 
@@ -54,6 +56,7 @@ type vmWatcher struct {
 	cl            *qmp.Client
 	schema        *qmp.Schema
 	schemaFetched *qmp.Client // the connection a schema fetch was started on
+	unplugs       []Unplug    // device_del requests (unplug.go); replaced, never changed in place
 
 	// Owned by the run goroutine.
 	cur  VMSnapshot
@@ -75,6 +78,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 		intervalChanged: make(chan struct{}, 1),
 		goneCh:          make(chan struct{}, 1),
 		reviveCh:        make(chan struct{}, 1),
+		slowCh:          make(chan struct{}, 1),
 	}
 	v.cur = initialSnapshot(id, a)
 	return v
@@ -137,7 +141,12 @@ func (v *vmWatcher) setClient(c *qmp.Client) {
 }
 
 func (v *vmWatcher) publish() {
-	v.cur.Memory.BalloonTarget = v.balloonTarget.Load()
+	v.cur.Memory.Requested = BalloonRequest{}
+	if r := v.balloonAsked.Load(); r != nil {
+		req := *r
+		req.Target = BalloonTargetFor(req.Asked, v.cur.Memory.BaseBytes+v.cur.Memory.PluggedBytes)
+		v.cur.Memory.Requested = req
+	}
 	v.cur.Updated = v.env.now()
 	v.env.publish(v.cur)
 }
@@ -239,6 +248,13 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			return errGone
 		case <-c.Done():
 			return c.Err()
+		case <-v.slowCh:
+			if slowRunning {
+				slowWanted = true
+			} else {
+				slowRunning = true
+				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
+			}
 		case <-v.intervalChanged:
 			if !polling {
 				timer.Reset(0)
@@ -287,7 +303,9 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 // connected starts the figures over for a new connection.
 func (v *vmWatcher) connected(c *qmp.Client) {
 	v.setClient(c)
-	v.balloonTarget.Store(0) // a new QEMU has its own target
+	v.balloonAsked.Store(nil) // a new QEMU has its own target
+	v.migrateURI.Store(nil)
+	v.clearUnplugs()
 	pid := c.PID()
 	if pid == os.Getpid() {
 		// An in-process peer (the simulated demo): /proc would describe

@@ -220,7 +220,7 @@ func demoVMs() []model.VMSnapshot {
 		ID: "unix:/run/qemu/build.qmp", Target: "/run/qemu/build.qmp", Conn: model.ConnConnected,
 		Name: "build-runner", Version: "8.2.0", RunState: "shutdown", RunningSince: t0.Add(-time.Minute),
 		Memory:    model.Memory{BaseBytes: 4 << 30},
-		Migration: model.Migration{Status: "active", TotalBytes: 4 << 30, TransferredBytes: 3 << 30, RemainingBytes: 1 << 30, Progress: 0.75, MbpsRate: 940.5, ExpectedDowntime: 300 * time.Millisecond},
+		Migration: model.Migration{Status: "active", TotalBytes: 4 << 30, TransferredBytes: 3 << 30, RemainingBytes: 1 << 30, Progress: 0.75, HasRAM: true, RateBps: 940.5e6 / 8, ETA: 9 * time.Second, ETAKnown: true, ZeroPages: 1000, NormalPages: 786432, NormalBytes: 3 << 30, PageSize: 4096, URI: "tcp:10.0.0.2:4444", ExpectedDowntime: 300 * time.Millisecond},
 	}
 	legacy := model.VMSnapshot{
 		ID: "unix:/run/qemu/legacy.qmp", Target: "/run/qemu/legacy.qmp", Conn: model.ConnRetrying, Attempt: 3,

@@ -84,12 +84,21 @@ const (
 	maxSparkW   = 40
 )
 
+// maxStateW bounds the state column: QEMU's longest run states
+// ("◆ finish-migrate", "■ guest-panicked") are 16 cells.
+const maxStateW = 18
+
 // fleetColumns picks the columns that fit in w cells (of those visible;
-// nil means all) and sizes the flexible ones.
-func fleetColumns(w int, visible map[colID]bool) []column {
+// nil means all) and sizes the flexible ones. stateW is the widest run
+// state shown: the state column grows to fit it whole (up to maxStateW),
+// so no state is cut, and other columns drop first if they must.
+func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
 	cols := make([]column, 0, len(allColumns))
 	for _, c := range allColumns {
 		if visible == nil || visible[c.id] {
+			if c.id == colState {
+				c.width = max(c.width, min(stateW, maxStateW))
+			}
 			cols = append(cols, c)
 		}
 	}

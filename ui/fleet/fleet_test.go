@@ -159,13 +159,13 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		}
 		return false
 	}
-	wide := fleetColumns(200, nil)
+	wide := fleetColumns(200, nil, 0)
 	for _, id := range []colID{colName, colState, colConn, colVCPU, colCPU, colSpark, colRSS, colMem, colDisk} {
 		if !has(wide, id) {
 			t.Errorf("column %d missing at 200 cells", id)
 		}
 	}
-	narrow := fleetColumns(78, nil)
+	narrow := fleetColumns(78, nil, 0)
 	for _, id := range []colID{colName, colState, colCPU, colMem} {
 		if !has(narrow, id) {
 			t.Errorf("essential column %d dropped at 78 cells", id)
@@ -175,7 +175,7 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		t.Error("low-priority columns kept at 78 cells")
 	}
 	for w := 1; w < 300; w++ {
-		cols := fleetColumns(w, nil)
+		cols := fleetColumns(w, nil, 16)
 		total := markerWidth
 		for _, c := range cols {
 			total += c.width + colGap
@@ -183,5 +183,20 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		if total > w && len(cols) > 2 {
 			t.Fatalf("columns overflow %d cells: %d", w, total)
 		}
+	}
+}
+
+func TestStateColumnFitsTheLongestState(t *testing.T) {
+	for _, s := range []string{"postmigrate", "finish-migrate", "guest-panicked", "internal-error"} {
+		w := render.Width(render.StateText(s))
+		cols := fleetColumns(160, nil, w)
+		for _, c := range cols {
+			if c.id == colState && c.width < w {
+				t.Errorf("%s needs %d cells, the column has %d", s, w, c.width)
+			}
+		}
+	}
+	if cols := fleetColumns(160, nil, 0); cols[1].id != colState || cols[1].width != 12 {
+		t.Fatalf("state column without long states: %+v", cols[1])
 	}
 }

@@ -41,6 +41,7 @@ type Model struct {
 	input   lineinput.Model
 	rows    rowCache
 	columns map[colID]bool // nil: all
+	stateW  int            // the widest run state shown, in cells
 
 	table, filterTable keys.Table
 }
@@ -60,6 +61,10 @@ func New(km *keys.Map, columns []string) (Model, error) {
 // selects the first VM.
 func (m *Model) SetVMs(vms []model.VMSnapshot, names []string) {
 	m.vms, m.names = vms, names
+	m.stateW = 0
+	for i := range vms {
+		m.stateW = max(m.stateW, render.Width(render.StateText(vms[i].RunState)))
+	}
 	if m.selID == "" && len(vms) > 0 {
 		m.selID = vms[0].ID
 	}

@@ -187,7 +187,7 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 		return nil
 	}
 	st := c.Styles
-	cols := fleetColumns(w, m.columns)
+	cols := fleetColumns(w, m.columns, m.stateW)
 	sig := colsSig(cols)
 	lines := make([]string, 0, h)
 	lines = append(lines, fleetHeader(st, cols, w, m.sortBy, m.ascending()))
