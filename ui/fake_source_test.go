@@ -202,6 +202,7 @@ func demoVMs() []model.VMSnapshot {
 				ReadHistory: hist(1, 2, 3, 4), WriteHistory: hist(4, 3, 2, 1)},
 			{Device: "cd0", QDev: "cdrom0", Removable: true, IOStatus: "ok"},
 		},
+		Devices: []model.Device{{ID: "cdrom0", Type: "ide-cd"}, {ID: "net0", Type: "virtio-net-pci"}, {ID: "net1", Type: "virtio-net-pci"}},
 		Jobs: []model.BlockJob{{Device: "drive0", Type: "backup", Status: "running", Len: 20 << 30, Offset: 9 << 30,
 			Progress: model.JobProgress{Fraction: 0.45, Rate: 64 << 20, ETA: 3 * time.Minute, ETAKnown: true}}},
 		Chardevs: []model.Chardev{{Label: "serial0", Filename: "pty:/dev/pts/3", FrontendOpen: true},
