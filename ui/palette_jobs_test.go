@@ -1,0 +1,80 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// device_del is a request: "requested" on QEMU's reply, a note while no
+// DEVICE_DELETED has come, "deleted" once the snapshot shows it came.
+func TestDeviceDelRequestedUntilDeleted(t *testing.T) {
+	h := demo(t, Options{}, 140, 30)
+	h.press("G")
+	vmID := h.a.fleet.SelectedID()
+	setUnplug := func(u model.Unplug) {
+		h.src.update(func(s *model.FleetSnapshot) {
+			for i := range s.VMs {
+				if s.VMs[i].ID == vmID {
+					s.VMs[i].Unplugs = []model.Unplug{u}
+				}
+			}
+		})
+		h.sync()
+	}
+	h.palette("delete device")
+	h.typeText("net1", "enter")
+	setUnplug(model.Unplug{ID: "net1", RequestedAt: t0}) // the fleet records it before the reply
+	h.sync()
+	if s := h.statusText(); !strings.Contains(s, "device net1 on web-01: requested") || strings.Contains(s, "done") {
+		t.Fatalf("status after device_del's reply: %q", s)
+	}
+	h.fireTicks()
+	if s := h.statusText(); !strings.Contains(s, "net1 on web-01: still requested after 10s") {
+		t.Fatalf("status with no DEVICE_DELETED after the wait: %q", s)
+	}
+	setUnplug(model.Unplug{ID: "net1", RequestedAt: t0, DeletedAt: t0.Add(12 * time.Second)})
+	if s := h.statusText(); !strings.Contains(s, "device net1 on web-01: deleted") {
+		t.Fatalf("status after DEVICE_DELETED: %q", s)
+	}
+}
+
+func TestPaletteJobActionsComplete(t *testing.T) {
+	h := demo(t, Options{Confirm: true}, 140, 30)
+	h.press("G")
+	for _, c := range []struct{ query, cmd, question string }{
+		{"complete block job", "job-complete", "Complete block job drive0 (backup, running) on web-01 (job-complete)?"},
+		{"cancel block job", "job-cancel", "Cancel block job drive0 (backup, running) on web-01 (job-cancel)?"},
+		{"pause block job", "job-pause", ""},
+		{"resume block job", "job-resume", ""},
+	} {
+		h.palette(c.query)
+		h.mustShow("jobs: drive0")
+		h.typeText("d", "tab")
+		h.mustPrompt("drive0", c.query+" completion")
+		h.press("enter")
+		if c.question != "" {
+			h.mustShow(c.question, "This cannot be undone.")
+			h.press("y")
+		}
+		h.mustSend(c.cmd, `{"id":"drive0"}`)
+	}
+	h.palette("cancel migration")
+	h.mustShow("Cancel the outgoing migration of web-01 (migrate_cancel)?", "The VM keeps running here.")
+	h.mustNotShow("cannot be undone")
+	h.press("y")
+	h.mustSend("migrate_cancel")
+	h.palette("change removable medium")
+	h.typeText("c", "tab")
+	h.mustPrompt("cd0 ", "device completion")
+	h.typeText("/srv/debian.iso", "enter")
+	h.mustShow("Change the medium in cd0 on web-01 (blockdev-change-medium)?", "an old medium can be inserted again")
+	h.mustNotShow("cannot be undone")
+	h.press("y")
+	h.mustSend("blockdev-change-medium", `{"device":"cd0","filename":"/srv/debian.iso"}`)
+	h.palette("change removable medium")
+	h.typeText("cd0", "enter")
+	h.mustShow("type the device, then the image file")
+}
