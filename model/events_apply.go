@@ -31,6 +31,14 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 		_ = json.Unmarshal(ev.Data, &d)
 		v.exit = cmp.Or(d.Reason, "shutdown")
 	}
+	if ev.Name == "DEVICE_DELETED" {
+		var d struct {
+			Device string `json:"device"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil && d.Device != "" {
+			v.deviceDeleted(d.Device, at)
+		}
+	}
 	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)
 }
 

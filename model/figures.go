@@ -21,6 +21,9 @@ type figures struct {
 	blockInfo []qmp.BlockInfo
 	stats     map[string]blockSample // by blockKey
 	jobs      map[string]jobSample   // by job id
+
+	inmigrate bool   // RunState "inmigrate" was seen: the receiving side
+	listened  string // the last address an incoming migration listened on
 }
 
 type blockSample struct {

@@ -206,10 +206,14 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		Interval: time.Duration(f.interval.Load()),
 		Version:  f.version,
 	}
+	now := f.cfg.Now()
 	for _, m := range f.vms {
-		snap.VMs = append(snap.VMs, m.published)
+		s := m.published
+		s.Unplugs = m.w.unplugList(now)
+		snap.VMs = append(snap.VMs, s)
 	}
 	sort.Slice(snap.VMs, func(i, j int) bool { return snap.VMs[i].ID < snap.VMs[j].ID })
+	linkMigrations(snap.VMs)
 	f.cache = &snap
 	return snap
 }
@@ -293,6 +297,13 @@ func (f *Fleet) vm(id string) *vmWatcher {
 	return nil
 }
 
+// slowAfter are the commands after which the slow facts (devices, block
+// devices) are fetched again: QEMU sends no event for all of them.
+var slowAfter = map[string]bool{
+	"device_add": true, "device_del": true, "blockdev-change-medium": true, "blockdev-add": true,
+	"blockdev-del": true, "eject": true,
+}
+
 // ErrUnknownVM is returned for an ID the fleet does not watch.
 var ErrUnknownVM = errors.New("no such VM")
 
@@ -324,6 +335,16 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 		// Set first: QEMU may close the monitor before the reply is read.
 		v.quitAsked.Store(true)
 	}
+	var refused func()
+	if command == "device_del" {
+		var a struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(args, &a) == nil && a.ID != "" {
+			refused = v.requestUnplug(a.ID, f.cfg.Now())
+			f.touch()
+		}
+	}
 	ret, err := c.ExecuteRaw(ctx, command, args)
 	if quit && err != nil {
 		var re *qmp.ResponseError
@@ -333,6 +354,13 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 			err = nil // the connection ended because QEMU quit, as asked
 		}
 	}
+	if err != nil && refused != nil {
+		refused()
+		f.touch()
+	}
+	if err == nil && slowAfter[command] {
+		v.poke(v.slowCh)
+	}
 	res.Reply = ret
 	res.Err = NewErrorInfo(err, f.cfg.Now())
 	if err == nil && command == "balloon" {
@@ -340,7 +368,15 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 			Value uint64 `json:"value"`
 		}
 		if json.Unmarshal(args, &a) == nil {
-			v.balloonTarget.Store(a.Value)
+			v.balloonAsked.Store(&BalloonRequest{Asked: a.Value, At: f.cfg.Now()})
+		}
+	}
+	if err == nil && command == "migrate" {
+		var a struct {
+			URI string `json:"uri"`
+		}
+		if json.Unmarshal(args, &a) == nil && a.URI != "" {
+			v.migrateURI.Store(&a.URI)
 		}
 	}
 	return res

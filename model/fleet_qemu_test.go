@@ -300,21 +300,3 @@ func mustSpec(t *testing.T, raw string) Spec {
 	}
 	return s
 }
-
-func TestFleetRecordsBalloonTarget(t *testing.T) {
-	vm := qemutest.Start(t, qemutest.Options{Name: "balloon", Extra: []string{"-device", "virtio-balloon-pci,id=balloon0"}})
-	f := startFleet(t, testConfig(), vm.Socket)
-	s := waitFor(t, f, 30*time.Second, "balloon seen", func(s FleetSnapshot) bool {
-		return s.VMs[0].Memory.HasBalloon && s.VMs[0].Memory.BalloonBytes == 64<<20
-	})
-	if s.VMs[0].Memory.BalloonTarget != 0 {
-		t.Fatalf("target known before any was set: %+v", s.VMs[0].Memory)
-	}
-	r := f.Execute(context.Background(), s.VMs[0].ID, "balloon", json.RawMessage(`{"value": 33554432}`))
-	if !r.Err.IsZero() {
-		t.Fatal(r.Err)
-	}
-	waitFor(t, f, 10*time.Second, "target recorded", func(s FleetSnapshot) bool {
-		return s.VMs[0].Memory.BalloonTarget == 32<<20
-	})
-}

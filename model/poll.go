@@ -81,6 +81,8 @@ type slowResult struct {
 	memory   qmp.MemorySizeSummary
 	chardevs []qmp.ChardevInfo
 	commands []string
+	devices  []qmp.ObjectProperty
+	haveDevs bool
 }
 
 // slowQuery runs on connect and when an event says a slow fact changed.
@@ -108,6 +110,11 @@ func (env watcherEnv) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
 		func() (err error) { r.memory, err = c.QueryMemorySizeSummary(sctx); return err },
 		func() (err error) { r.chardevs, err = c.QueryChardev(sctx); return err },
 		func() (err error) { r.commands, err = c.QueryCommands(sctx); return err },
+		func() (err error) {
+			r.devices, err = c.QOMList(sctx, peripheralPath)
+			r.haveDevs = err == nil
+			return err
+		},
 	}
 	for _, q := range queries {
 		if !keep(q()) {
@@ -152,6 +159,9 @@ func (v *vmWatcher) applySlow(r slowResult) {
 		names := sortedCopy(r.commands)
 		v.commands.Store(&names)
 	}
+	if r.haveDevs {
+		v.cur.Devices = devicesFrom(r.devices)
+	}
 	v.cur.Blocks = v.figs.buildBlocks()
 }
 
@@ -177,7 +187,22 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 		v.cur.Memory.HasBalloon = false
 		v.cur.Memory.BalloonBytes = 0
 	}
-	v.cur.Migration = migrationFrom(r.migrate)
+	if r.status.Status == "inmigrate" {
+		figs.inmigrate = true
+	}
+	if len(r.migrate.SocketAddress) > 0 {
+		figs.listened = r.migrate.SocketAddress[0].String()
+	}
+	var uri string
+	if p := v.migrateURI.Load(); p != nil {
+		uri = *p
+	}
+	v.cur.Migration = migrationFrom(r.migrate, figs.inmigrate, uri)
+	if v.cur.Migration.Listening == "" {
+		// QEMU forgets the address once the migration is over; the
+		// peer is still the one that came through it.
+		v.cur.Migration.Listening = figs.listened
+	}
 	if r.hostErr == nil && r.host.Valid {
 		figs.cpuHist.Push(r.host.CPUPercent)
 		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,
@@ -189,24 +214,6 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 		// The process is gone (or /proc unreadable): no figures of it.
 		v.cur.Host = Host{}
 	}
-}
-
-func migrationFrom(m qmp.MigrationInfo) Migration {
-	out := Migration{
-		Status:           m.Status,
-		ExpectedDowntime: time.Duration(m.ExpectedDowntime) * time.Millisecond,
-		Downtime:         time.Duration(m.Downtime) * time.Millisecond,
-		TotalTime:        time.Duration(m.TotalTime) * time.Millisecond,
-		ErrorDesc:        m.ErrorDesc,
-	}
-	if m.RAM != nil {
-		out.TotalBytes = m.RAM.Total
-		out.TransferredBytes = m.RAM.Transferred
-		out.RemainingBytes = m.RAM.Remaining
-		out.MbpsRate = m.RAM.Mbps
-		out.Progress = ComputeMigrationProgress(m.RAM.Transferred, m.RAM.Remaining, m.RAM.Total)
-	}
-	return out
 }
 
 // setRunState records QEMU's run state as confirmed at at, and when it

@@ -133,24 +133,38 @@ type Memory struct {
 	BaseBytes    uint64
 	PluggedBytes uint64
 	HasBalloon   bool
-	BalloonBytes uint64 // the guest's actual memory as the balloon reports it
-	// BalloonTarget is the last target set through this fleet (QEMU does
-	// not report it); 0 when unknown.
-	BalloonTarget uint64
+	// BalloonBytes is the balloon's "actual": the guest's memory as QEMU
+	// reports it (query-balloon, BALLOON_CHANGE).
+	BalloonBytes uint64
+	// Requested is the last balloon target asked through this fleet on
+	// this connection. QEMU never reports a target, so it is a request,
+	// not a figure QEMU confirmed; zero when none was asked.
+	Requested BalloonRequest
 }
 
-// Migration is query-migrate reduced to what a person watches.
-type Migration struct {
-	Status           string // "" when no migration was ever started
-	TotalBytes       uint64
-	TransferredBytes uint64
-	RemainingBytes   uint64
-	Progress         float64 // 0..1
-	MbpsRate         float64 // QEMU's own "mbps" figure
-	ExpectedDowntime time.Duration
-	Downtime         time.Duration
-	TotalTime        time.Duration
-	ErrorDesc        string
+// BalloonRequest is a balloon target as asked and as QEMU applies it.
+type BalloonRequest struct {
+	Asked uint64 // the value sent
+	// Target is Asked as QEMU's virtio-balloon applies it: capped at the
+	// VM's RAM (base plus plugged) and rounded to whole 4 KiB pages.
+	Target uint64
+	At     time.Time
+}
+
+// IsZero reports whether no target was asked.
+func (r BalloonRequest) IsZero() bool { return r.Asked == 0 }
+
+// BalloonTargetFor is value as QEMU's virtio-balloon applies it to a VM
+// with ram bytes of RAM: capped at ram, then the difference counted in
+// whole 4 KiB pages (the balloon's unit). ram 0 (unknown) leaves value.
+func BalloonTargetFor(value, ram uint64) uint64 {
+	if ram == 0 {
+		return value
+	}
+	if value > ram {
+		value = ram
+	}
+	return ram - (ram-value)>>12<<12
 }
 
 // Chardev is one entry of query-chardev.
@@ -219,6 +233,12 @@ type VMSnapshot struct {
 	Migration Migration
 	Chardevs  []Chardev
 	Host      Host
+	// Devices are the devices created with an id (QOM's
+	// /machine/peripheral), from the slow facts; nil when unknown.
+	Devices []Device
+	// Unplugs are the device_del requests sent through this fleet on this
+	// connection, oldest first (unplug.go).
+	Unplugs []Unplug
 
 	EventsSeen uint64
 	Polls      uint64    // completed polls since qmpdash started watching

@@ -46,11 +46,13 @@ type vmWatcher struct {
 	goneCh          chan struct{}
 	reviveCh        chan struct{}
 	kickCh          chan struct{} // retry now (Fleet.Reconnect, the socket came back)
+	slowCh          chan struct{} // asks for the slow facts again (a device was added)
 	gone            atomic.Bool
-	scanned         atomic.Bool   // a directory or glob watcher kicks it; else it stats its socket itself
-	quitAsked       atomic.Bool   // a quit was sent through the fleet on this connection
-	balloonTarget   atomic.Uint64 // set by Fleet.Execute, read by publish
-	subDropped      atomic.Uint64 // events the qmp subscriptions of past connections lost
+	scanned         atomic.Bool                    // a directory or glob watcher kicks it; else it stats its socket itself
+	quitAsked       atomic.Bool                    // a quit was sent through the fleet on this connection
+	balloonAsked    atomic.Pointer[BalloonRequest] // set by Fleet.Execute, read by publish
+	migrateURI      atomic.Pointer[string]         // where Fleet.Execute sent "migrate"
+	subDropped      atomic.Uint64                  // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
 	commands        atomic.Pointer[[]string] // what the VM accepts, sorted; set after each slow query
 
@@ -59,6 +61,7 @@ type vmWatcher struct {
 	schema        *qmp.Schema
 	schemaFetched *qmp.Client // the connection a schema fetch was started on
 	schemaErr     error       // why that fetch failed, if it did
+	unplugs       []Unplug    // device_del requests (unplug.go); replaced, never changed in place
 
 	// Owned by the run goroutine.
 	cur  VMSnapshot
@@ -82,6 +85,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 		goneCh:          make(chan struct{}, 1),
 		reviveCh:        make(chan struct{}, 1),
 		kickCh:          make(chan struct{}, 1),
+		slowCh:          make(chan struct{}, 1),
 	}
 	v.cur = initialSnapshot(id, a)
 	return v
@@ -144,7 +148,12 @@ func (v *vmWatcher) setClient(c *qmp.Client) {
 }
 
 func (v *vmWatcher) publish() {
-	v.cur.Memory.BalloonTarget = v.balloonTarget.Load()
+	v.cur.Memory.Requested = BalloonRequest{}
+	if r := v.balloonAsked.Load(); r != nil {
+		req := *r
+		req.Target = BalloonTargetFor(req.Asked, v.cur.Memory.BaseBytes+v.cur.Memory.PluggedBytes)
+		v.cur.Memory.Requested = req
+	}
 	v.cur.Updated = v.env.now()
 	v.env.publish(v.cur)
 }
@@ -184,6 +193,13 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				v.applyEvent(ev)
 			}
 			return c.Err()
+		case <-v.slowCh:
+			if slowRunning {
+				slowWanted = true
+			} else {
+				slowRunning = true
+				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
+			}
 		case <-v.intervalChanged:
 			if !polling {
 				timer.Reset(0)
@@ -232,7 +248,9 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 // connected starts the figures over for a new connection.
 func (v *vmWatcher) connected(c *qmp.Client) {
 	v.setClient(c)
-	v.balloonTarget.Store(0) // a new QEMU has its own target
+	v.balloonAsked.Store(nil) // a new QEMU has its own target
+	v.migrateURI.Store(nil)
+	v.clearUnplugs()
 	pid := c.PID()
 	if pid == os.Getpid() {
 		// An in-process peer (the simulated demo): /proc would describe

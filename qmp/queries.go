@@ -193,6 +193,35 @@ type MigrationInfo struct {
 	Downtime         int64         `json:"downtime"`          // ms
 	SetupTime        int64         `json:"setup-time"`        // ms
 	ErrorDesc        string        `json:"error-desc"`
+	// SocketAddress is where an incoming migration listens (the
+	// destination reports it while it waits).
+	SocketAddress []SocketAddress `json:"socket-address"`
+}
+
+// SocketAddress is QEMU's SocketAddress (flat union on "type").
+type SocketAddress struct {
+	Type string `json:"type"` // unix, inet, vsock, fd
+	Path string `json:"path"` // unix
+	Host string `json:"host"` // inet
+	Port string `json:"port"` // inet, vsock
+	CID  string `json:"cid"`  // vsock
+	Str  string `json:"str"`  // fd
+}
+
+// String is the address as a migration URI names it (unix:PATH,
+// tcp:HOST:PORT, vsock:CID:PORT, fd:NAME).
+func (a SocketAddress) String() string {
+	switch a.Type {
+	case "unix":
+		return "unix:" + a.Path
+	case "inet":
+		return "tcp:" + a.Host + ":" + a.Port
+	case "vsock":
+		return "vsock:" + a.CID + ":" + a.Port
+	case "fd":
+		return "fd:" + a.Str
+	}
+	return a.Type
 }
 
 // MigrationRAM is the "ram" member of query-migrate.
@@ -200,8 +229,12 @@ type MigrationRAM struct {
 	Transferred    uint64  `json:"transferred"`
 	Remaining      uint64  `json:"remaining"`
 	Total          uint64  `json:"total"`
-	Mbps           float64 `json:"mbps"`
+	Mbps           float64 `json:"mbps"` // megabits per second
 	DirtyPagesRate uint64  `json:"dirty-pages-rate"`
+	Duplicate      uint64  `json:"duplicate"` // pages found all zero: sent as a marker, not their contents
+	Normal         uint64  `json:"normal"`    // pages sent whole
+	NormalBytes    uint64  `json:"normal-bytes"`
+	PageSize       uint64  `json:"page-size"`
 }
 
 // QueryMigrate runs query-migrate.
@@ -247,4 +280,17 @@ func (c *Client) QueryQMPSchema(ctx context.Context) (*Schema, error) {
 		return nil, protocolErr(c.sock, "reply to query-qmp-schema has an unexpected shape", raw, err)
 	}
 	return s, nil
+}
+
+// ObjectProperty is one entry of qom-list.
+type ObjectProperty struct {
+	Name string `json:"name"`
+	Type string `json:"type"` // e.g. "child<virtio-net-pci>", "link<...>", "string"
+}
+
+// QOMList runs qom-list on a QOM path.
+func (c *Client) QOMList(ctx context.Context, path string) ([]ObjectProperty, error) {
+	var out []ObjectProperty
+	err := c.Execute(ctx, "qom-list", map[string]string{"path": path}, &out)
+	return out, err
 }

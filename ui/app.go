@@ -59,6 +59,7 @@ type app struct {
 	counts   render.StateCounts
 	names    map[string]string          // VM id -> display name
 	lastErrs map[string]model.ErrorInfo // VM id -> LastError last seen
+	unplugs  map[unplugKey]bool         // device_del requests followed in the status bar (unplugs.go)
 
 	fleet  fleet.Model
 	focus  focusArea
@@ -125,6 +126,7 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 		mouse:     !opts.NoMouse,
 		names:     map[string]string{},
 		lastErrs:  map[string]model.ErrorInfo{},
+		unplugs:   map[unplugKey]bool{},
 		histStore: &palette.Store{Path: opts.HistoryFile},
 		tick:      ctxTick(cfg.ctx),
 		w:         80, h: 24,
@@ -258,6 +260,8 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onResult(m)
 	case reconnectMsg:
 		return a, a.onReconnect(m)
+	case unplugCheckMsg:
+		return a, a.checkUnplug(m)
 	case intervalSetMsg:
 		return a, a.setStatus(statusOK, "poll interval "+m.d.String())
 	case fadeMsg:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/qmpdash/qmpdash/ui/panes"
@@ -17,7 +18,10 @@ func TestDetailEnterEscAndPanes(t *testing.T) {
 	h.press("tab")
 	h.mustShow("vCPUs · web-01", "4250", "4251", "42.0%", "7.5%")
 	h.press("tab")
-	h.mustShow("Memory · web-01", "Base      2.0G", "actual 1.5G", "target —")
+	h.mustShow("Memory · web-01", "Base      2.0G", "actual 1.5G of 2.0G RAM")
+	if strings.Contains(h.screen(), "target") {
+		t.Fatal("memory pane shows a target nobody asked for")
+	}
 	h.press("4")
 	h.mustShow("Block · web-01", "drive0", "node disk0", "qcow2", "20G", "/var/lib/vm/web-01.qcow2",
 		"1.5M/s", "120 IOPS", "256K/s", "31 IOPS", "cd0", "tray closed, empty",
@@ -49,7 +53,7 @@ func TestDetailEnterEscAndPanes(t *testing.T) {
 func TestDetailMigrationAndDisconnected(t *testing.T) {
 	h := demo(t, Options{}, 80, 24)
 	h.press("enter", "5") // build-runner, migration pane
-	h.mustShow("Migration · build-runner", "active", "75.0%", "3.0G of 4.0G", "940.5 Mbps", "expected 300ms")
+	h.mustShow("Migration · build-runner", "outgoing → tcp:10.0.0.2:4444", "active", "75.0% of RAM", "4.0G total, 1.0G left", "112M/s", "ETA          ~9s", "expected 300ms")
 	h.press("esc", "j", "j", "enter", "1") // legacy: retrying
 	h.mustShow("↻ retry 3", "next try 12:00:04", "[CONNECT]", "connection refused")
 	h.press("5")

@@ -47,6 +47,7 @@
 //	fleet_sync.go     following the fleet: snapshots, events, display names
 //	pane_lines.go     a pane's lines for the root's boxes
 //	statusbar.go      the status line, its fades and the error history
+//	unplugs.go        a device_del followed: requested, then deleted
 //	help.go           the help overlay's content, drawn from the tables
 //	run_action.go     opening the palette; running what it chose
 //	run.go, options.go, source.go, msgs.go

@@ -235,6 +235,7 @@ func demoVMs() []model.VMSnapshot {
 				ReadHistory: hist(1, 2, 3, 4), WriteHistory: hist(4, 3, 2, 1)},
 			{Device: "cd0", QDev: "cdrom0", Removable: true, IOStatus: "ok"},
 		},
+		Devices: []model.Device{{ID: "cdrom0", Type: "ide-cd"}, {ID: "net0", Type: "virtio-net-pci"}, {ID: "net1", Type: "virtio-net-pci"}},
 		Jobs: []model.BlockJob{{Device: "drive0", Type: "backup", Status: "running", Len: 20 << 30, Offset: 9 << 30,
 			Progress: model.JobProgress{Fraction: 0.45, Rate: 64 << 20, ETA: 3 * time.Minute, ETAKnown: true}}},
 		Chardevs: []model.Chardev{{Label: "serial0", Filename: "pty:/dev/pts/3", FrontendOpen: true},
@@ -253,7 +254,7 @@ func demoVMs() []model.VMSnapshot {
 		ID: "unix:/run/qemu/build.qmp", Target: "/run/qemu/build.qmp", Conn: model.ConnConnected,
 		Name: "build-runner", Version: "8.2.0", RunState: "shutdown", RunningSince: t0.Add(-time.Minute),
 		Memory:    model.Memory{BaseBytes: 4 << 30},
-		Migration: model.Migration{Status: "active", TotalBytes: 4 << 30, TransferredBytes: 3 << 30, RemainingBytes: 1 << 30, Progress: 0.75, MbpsRate: 940.5, ExpectedDowntime: 300 * time.Millisecond},
+		Migration: model.Migration{Status: "active", TotalBytes: 4 << 30, TransferredBytes: 3 << 30, RemainingBytes: 1 << 30, Progress: 0.75, HasRAM: true, RateBps: 940.5e6 / 8, ETA: 9 * time.Second, ETAKnown: true, ZeroPages: 1000, NormalPages: 786432, NormalBytes: 3 << 30, PageSize: 4096, URI: "tcp:10.0.0.2:4444", ExpectedDowntime: 300 * time.Millisecond},
 	}
 	legacy := model.VMSnapshot{
 		ID: "unix:/run/qemu/legacy.qmp", Target: "/run/qemu/legacy.qmp", Conn: model.ConnRetrying, Attempt: 3,

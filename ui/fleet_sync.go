@@ -117,6 +117,7 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 			delete(a.lastErrs, id)
 		}
 	}
+	cmds = append(cmds, a.followUnplugs())
 	a.fleet.SetVMs(m.snap.VMs, names)
 	sel := a.fleet.SelectedID()
 	if sel != before {

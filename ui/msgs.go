@@ -28,6 +28,7 @@ type (
 	resultMsg struct {
 		act    palette.ActionID
 		title  string
+		target string // the device, job or drive acted on, "" for the VM
 		vmID   string
 		vmName string
 		res    model.CommandResult
@@ -41,6 +42,9 @@ type (
 		kicked bool
 		err    error
 	}
+	// unplugCheckMsg looks again at a device_del request a while after
+	// QEMU accepted it.
+	unplugCheckMsg unplugKey
 	// intervalSetMsg says Source.SetInterval returned.
 	intervalSetMsg struct{ d time.Duration }
 	// fadeMsg clears the status message if it is still the one tagged.

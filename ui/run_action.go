@@ -47,11 +47,7 @@ func (a *app) chosen(c palette.Chosen) tea.Cmd {
 	if !c.Destructive || !a.opts.Confirm {
 		return a.run(pd)
 	}
-	q := pd.Title + " on " + pd.VMName
-	if pd.Command != "" {
-		q += " (" + pd.Command + ")"
-	}
-	a.stack.Push(dialog.NewConfirm(&a.st, &a.keys, q,
+	a.stack.Push(dialog.NewConfirm(&a.st, &a.keys, pd.Question,
 		func() tea.Cmd { return a.run(pd) },
 		func() tea.Cmd { return a.setStatus(statusInfo, "cancelled") }), a.w, a.h)
 	return nil
@@ -102,7 +98,7 @@ func (a *app) run(pd palette.Pending) tea.Cmd {
 		title = pd.ReplyTitle
 	}
 	msg := resultMsg{act: pd.Action, title: title, vmID: pd.VMID, vmName: pd.VMName,
-		showReply: pd.ShowReply}
+		showReply: pd.ShowReply, target: pd.Target}
 	command, args := pd.Command, pd.Args
 	exec := func() tea.Msg {
 		msg.res = src.Execute(ctx, msg.vmID, command, args)
@@ -142,7 +138,8 @@ func (a *app) saveHistory() tea.Cmd {
 }
 
 // onResult shows an action's outcome: the error with its class, or done;
-// replies of raw commands open in the viewer.
+// replies of raw commands open in the viewer. A device_del QEMU accepted
+// is only requested (unplugs.go).
 func (a *app) onResult(m resultMsg) tea.Cmd {
 	a.inflight = max(0, a.inflight-1)
 	a.log.Debug("result", "vm", m.vmID, "command", m.res.Command, "kind", m.res.Err.Kind, "class", m.res.Err.Class)
@@ -151,6 +148,9 @@ func (a *app) onResult(m resultMsg) tea.Cmd {
 	}
 	if m.showReply {
 		a.stack.Push(dialog.NewViewer(&a.keys, m.title+" · "+m.vmName, replyText(m.act, m.res.Reply)), a.w, a.h)
+	}
+	if m.res.Command == "device_del" && m.target != "" {
+		return a.unplugRequested(m)
 	}
 	return a.setStatus(statusOK, m.title+" on "+m.vmName+": done")
 }

@@ -7,18 +7,28 @@ import (
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// Confirm asks y/N before something that cannot be undone. y runs yes;
-// any other key runs no (which says it was cancelled).
+// Confirm asks y/N before an action that changes a VM in a way worth a
+// second thought. It names the action and its target (the question), says
+// what will happen (the note), and says "This cannot be undone" only for
+// actions where that is true. y runs yes; any other key runs no (which
+// says it was cancelled).
 type Confirm struct {
-	st       *themes.Styles
-	question string // sanitised by the caller
-	yes, no  func() tea.Cmd
-	table    keys.Table
+	st      *themes.Styles
+	q       Question
+	yes, no func() tea.Cmd
+	table   keys.Table
 }
 
-// NewConfirm asks question (without its question mark).
-func NewConfirm(st *themes.Styles, km *keys.Map, question string, yes, no func() tea.Cmd) *Confirm {
-	return &Confirm{st: st, question: question, yes: yes, no: no, table: ConfirmKeys(km)}
+// Question is what a y/N dialog asks; its texts are sanitised by the caller.
+type Question struct {
+	Text         string // the action and its target, without the question mark
+	Note         string // what will happen; "" for none
+	Irreversible bool   // true only when the action cannot be undone
+}
+
+// NewConfirm asks q.
+func NewConfirm(st *themes.Styles, km *keys.Map, q Question, yes, no func() tea.Cmd) *Confirm {
+	return &Confirm{st: st, q: q, yes: yes, no: no, table: ConfirmKeys(km)}
 }
 
 // ConfirmKeys is the y/N question's table. Every key answers it (all but
@@ -48,7 +58,19 @@ func (d *Confirm) Update(msg tea.Msg) Action {
 
 func (d *Confirm) View(w, h int) (string, []string) {
 	st := d.st
-	return "Confirm", []string{st.Bold.Render(render.Trunc(d.question+"?", w)), "",
-		st.Stopped.Render("This cannot be undone.") + " Press " + st.Bold.Render("y") + " to go ahead, " +
-			st.Bold.Render("n") + " or " + st.Bold.Render("esc") + " to cancel.  [y/N]"}
+	lines := []string{}
+	for _, l := range render.WrapLines(d.q.Text+"?", w, 3) {
+		lines = append(lines, st.Bold.Render(l))
+	}
+	lines = append(lines, "")
+	if d.q.Note != "" {
+		lines = append(lines, render.WrapLines(d.q.Note, w, 6)...)
+		lines = append(lines, "")
+	}
+	answer := "Press " + st.Bold.Render("y") + " to go ahead, " +
+		st.Bold.Render("n") + " or " + st.Bold.Render("esc") + " to cancel.  [y/N]"
+	if d.q.Irreversible {
+		answer = st.Stopped.Render("This cannot be undone.") + " " + answer
+	}
+	return "Confirm", append(lines, answer)
 }

@@ -38,7 +38,7 @@ func TestConfirmAnswers(t *testing.T) {
 	km := keys.Default()
 	st := themes.NewStyles(themes.Mono(), true)
 	var got string
-	c := NewConfirm(&st, &km, "Reset VM on web", func() tea.Cmd { got = "yes"; return nil },
+	c := NewConfirm(&st, &km, Question{Text: "Reset VM on web"}, func() tea.Cmd { got = "yes"; return nil },
 		func() tea.Cmd { got = "no"; return nil })
 	for key, want := range map[string]string{"y": "yes", "n": "no", "x": "no"} {
 		got = ""

@@ -84,12 +84,15 @@ const (
 	maxSparkW   = 40
 )
 
-// maxStateW bounds how far the state column grows for a last known state.
+// maxStateW bounds the state column: QEMU's longest run states
+// ("◆ finish-migrate", "■ guest-panicked") are 16 cells, a last known
+// state with its age ("? running 12s") a few more.
 const maxStateW = 20
 
 // fleetColumns picks the columns that fit in w cells (of those visible;
-// nil means all) and sizes the flexible ones. stateW is the width the
-// state cells need (the column grows to it, up to maxStateW).
+// nil means all) and sizes the flexible ones. stateW is the widest state
+// shown: the state column grows to fit it whole (up to maxStateW), so no
+// state is cut, and other columns drop first if they must.
 func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
 	cols := make([]column, 0, len(allColumns))
 	for _, c := range allColumns {

@@ -177,7 +177,7 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		t.Error("low-priority columns kept at 78 cells")
 	}
 	for w := 1; w < 300; w++ {
-		cols := fleetColumns(w, nil, 0)
+		cols := fleetColumns(w, nil, 16)
 		total := markerWidth
 		for _, c := range cols {
 			total += c.width + colGap
@@ -220,5 +220,20 @@ func TestHeaderCountSaysOneVM(t *testing.T) {
 	m.refresh()
 	if got := m.HeaderCount(); got != "0/1 VM" {
 		t.Fatalf("filtered header count %q", got)
+	}
+}
+
+func TestStateColumnFitsTheLongestState(t *testing.T) {
+	for _, s := range []string{"postmigrate", "finish-migrate", "guest-panicked", "internal-error"} {
+		w := render.Width(render.StateText(s))
+		cols := fleetColumns(160, nil, w)
+		for _, c := range cols {
+			if c.id == colState && c.width < w {
+				t.Errorf("%s needs %d cells, the column has %d", s, w, c.width)
+			}
+		}
+	}
+	if cols := fleetColumns(160, nil, 0); cols[1].id != colState || cols[1].width != 12 {
+		t.Fatalf("state column without long states: %+v", cols[1])
 	}
 }

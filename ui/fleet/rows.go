@@ -225,15 +225,13 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 	return lines
 }
 
-// stateWidth is the widest last known state shown ("? running 12s"), so
-// the state column can grow to fit it rather than cut its age off; 0
-// when every VM is connected.
+// stateWidth is the widest state shown, run state or last known state
+// with its age ("? running 12s"), so the state column can grow to fit it
+// rather than cut it off.
 func (m *Model) stateWidth(now time.Time) int {
 	w := 0
 	for _, idx := range m.order {
-		if v := &m.vms[idx]; render.StateTextIsLastKnown(v) {
-			w = max(w, render.Width(render.VMStateText(v, now)))
-		}
+		w = max(w, render.Width(render.VMStateText(&m.vms[idx], now)))
 	}
 	return w
 }

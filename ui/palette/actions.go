@@ -27,6 +27,12 @@ const (
 	ActBalloon    ActionID = "balloon"
 	ActEject      ActionID = "eject"
 	ActDeviceDel  ActionID = "device-del"
+	ActMedium     ActionID = "change-medium"
+	ActJobDone    ActionID = "job-complete"
+	ActJobCancel  ActionID = "job-cancel"
+	ActJobPause   ActionID = "job-pause"
+	ActJobResume  ActionID = "job-resume"
+	ActMigCancel  ActionID = "migrate-cancel"
 	ActScreendump ActionID = "screendump"
 	ActHMP        ActionID = "hmp"
 	ActQMP        ActionID = "qmp"
@@ -58,8 +64,19 @@ var actions = []action{
 		prompt: "size", placeholder: "e.g. 512M or 1G (bare number = MiB)"},
 	{id: ActEject, title: "Eject removable medium", command: "eject", vm: true, mutating: true, destructive: true,
 		prompt: "device", placeholder: "device or qdev id (tab completes)"},
+	{id: ActMedium, title: "Change removable medium", command: "blockdev-change-medium", vm: true, mutating: true, destructive: true,
+		prompt: "device file", placeholder: "cd0 /path/to/image.iso [format]  (tab completes the device)"},
 	{id: ActDeviceDel, title: "Delete device", command: "device_del", vm: true, mutating: true, destructive: true,
-		prompt: "id", placeholder: "device id"},
+		prompt: "id", placeholder: "device id (tab completes)"},
+	{id: ActJobDone, title: "Complete block job", command: "job-complete", vm: true, mutating: true, destructive: true,
+		prompt: "job", placeholder: "job id (tab completes)"},
+	{id: ActJobCancel, title: "Cancel block job", command: "job-cancel", vm: true, mutating: true, destructive: true,
+		prompt: "job", placeholder: "job id (tab completes)"},
+	{id: ActJobPause, title: "Pause block job", command: "job-pause", vm: true, mutating: true,
+		prompt: "job", placeholder: "job id (tab completes)"},
+	{id: ActJobResume, title: "Resume block job", command: "job-resume", vm: true, mutating: true,
+		prompt: "job", placeholder: "job id (tab completes)"},
+	{id: ActMigCancel, title: "Cancel migration", command: "migrate_cancel", vm: true, mutating: true, destructive: true},
 	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true, mutating: true,
 		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
 	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true, mutating: true,
@@ -92,7 +109,11 @@ func (a *action) searchText() string {
 
 // completes says whether tab completes this action's prompt (see complete).
 func (a *action) completes() bool {
-	return a.id == ActQMP || a.id == ActEject || a.id == ActTheme
+	switch a.id {
+	case ActQMP, ActEject, ActTheme, ActMedium, ActDeviceDel, ActJobDone, ActJobCancel, ActJobPause, ActJobResume:
+		return true
+	}
+	return false
 }
 
 // disabledReason says why an action cannot run now, or "".
@@ -145,12 +166,31 @@ func parseRawQMP(line string) (name string, args json.RawMessage, err error) {
 // ejectArgs names the device the way QEMU wants it: a legacy drive name
 // as "device", anything else as the qdev "id".
 func ejectArgs(vm *model.VMSnapshot, dev string) json.RawMessage {
+	return mustJSON(driveArg(vm, dev))
+}
+
+// driveArg is the "device" or "id" member naming a drive (see ejectArgs).
+func driveArg(vm *model.VMSnapshot, dev string) map[string]any {
 	for _, b := range vm.Blocks {
 		if b.Device != "" && b.Device == dev {
-			return mustJSON(map[string]any{"device": dev})
+			return map[string]any{"device": dev}
 		}
 	}
-	return mustJSON(map[string]any{"id": dev})
+	return map[string]any{"id": dev}
+}
+
+// mediumArgs parses "DEVICE FILE [FORMAT]" for blockdev-change-medium.
+func mediumArgs(vm *model.VMSnapshot, in string) (json.RawMessage, string) {
+	f := strings.Fields(in)
+	if len(f) < 2 || len(f) > 3 {
+		return nil, "type the device, then the image file (and optionally its format), e.g. cd0 /srv/iso/debian.iso raw"
+	}
+	a := driveArg(vm, f[0])
+	a["filename"] = f[1]
+	if len(f) == 3 {
+		a["format"] = f[2]
+	}
+	return mustJSON(a), ""
 }
 
 func mustJSON(v any) json.RawMessage {

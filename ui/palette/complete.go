@@ -11,7 +11,9 @@ import (
 
 // Tab completion in the palette's prompts: QMP command names (from
 // Source.CommandNames) and argument names (from Source.CommandArgs) for the
-// raw QMP prompt, device names for eject, theme names for the theme prompt.
+// raw QMP prompt, removable drives for eject and change-medium, device ids
+// for delete-device, job ids for the job actions, theme names for the
+// theme prompt: all from the VM's last snapshot.
 
 const maxHintNames = 8
 
@@ -24,9 +26,49 @@ func (p *Model) complete() {
 		p.completeQMP(val)
 	case ActEject:
 		p.completeWord(val, p.removableDevices())
+	case ActMedium:
+		if strings.ContainsRune(strings.TrimLeft(val, " "), ' ') {
+			p.msg = "tab completes the device; type the image file's path"
+			return
+		}
+		p.completeWord(val, p.removableDevices())
+		if m := p.prompt.Value(); len(withPrefix(p.removableDevices(), m)) == 1 && m != "" {
+			p.prompt.SetValue(m + " ")
+		}
+	case ActDeviceDel:
+		p.completeWord(val, p.deviceIDs())
+	case ActJobDone, ActJobCancel, ActJobPause, ActJobResume:
+		p.completeWord(val, p.jobIDs())
 	case ActTheme:
 		p.completeWord(val, themes.Names())
 	}
+}
+
+// deviceIDs are the VM's devices that have an id (QOM's peripherals),
+// as the last snapshot has them.
+func (p *Model) deviceIDs() []string {
+	v, _, ok := p.vm()
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, d := range v.Devices {
+		out = append(out, termsafe.Line(termsafe.Clip(d.ID, 128)))
+	}
+	return out
+}
+
+// jobIDs are the VM's block jobs, as the last snapshot has them.
+func (p *Model) jobIDs() []string {
+	v, _, ok := p.vm()
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, j := range v.Jobs {
+		out = append(out, termsafe.Line(termsafe.Clip(j.Device, 128)))
+	}
+	return out
 }
 
 // completeWord completes the whole input from candidates.
@@ -229,9 +271,23 @@ func (p *Model) updateHint() {
 	switch p.act.id {
 	case ActTheme:
 		p.hint = helpThemeNames()
-	case ActEject:
+	case ActEject, ActMedium:
 		if devs := p.removableDevices(); len(devs) > 0 {
 			p.hint = "removable: " + strings.Join(devs, ", ")
+		} else {
+			p.hint = "this VM reports no removable drive"
+		}
+	case ActDeviceDel:
+		if ids := p.deviceIDs(); len(ids) > 0 {
+			p.hint = "devices: " + hintList(ids)
+		} else {
+			p.hint = "no devices with an id known yet"
+		}
+	case ActJobDone, ActJobCancel, ActJobPause, ActJobResume:
+		if ids := p.jobIDs(); len(ids) > 0 {
+			p.hint = "jobs: " + hintList(ids)
+		} else {
+			p.hint = "this VM has no block jobs now"
 		}
 	case ActQMP:
 		p.qmpHint()

@@ -9,6 +9,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/dialog"
 )
 
 // Pending is a checked choice, ready to run: a QMP command for a VM, or a
@@ -29,6 +30,12 @@ type Pending struct {
 	Input string
 	// Local is set for actions the UI carries out itself.
 	Local Local
+	// Target is what the action acts on inside the VM (a device, job or
+	// drive id), "" for the VM itself.
+	Target string
+	// Question is the y/N question for a destructive action: what, on
+	// what, and what follows (confirm.go).
+	Question dialog.Question
 }
 
 // LocalKind names what a local action does.
@@ -75,9 +82,18 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		}
 		pd.Args = mustJSON(map[string]any{"value": n})
 	case ActEject:
-		pd.Args = ejectArgs(vm, in)
+		pd.Args, pd.Target = ejectArgs(vm, in), in
 	case ActDeviceDel:
 		pd.Args = mustJSON(map[string]any{"id": in})
+		pd.Target = in
+	case ActMedium:
+		args, msg := mediumArgs(vm, in)
+		if msg != "" {
+			return pd, msg
+		}
+		pd.Args, pd.Target = args, strings.Fields(in)[0]
+	case ActJobDone, ActJobCancel, ActJobPause, ActJobResume:
+		pd.Args, pd.Target = mustJSON(map[string]any{"id": in}), in
 	case ActScreendump:
 		pd.Args = mustJSON(map[string]any{"filename": in})
 	case ActHMP:
@@ -97,6 +113,14 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		}
 		pd.Command, pd.Args, pd.ShowReply = name, args, true
 		pd.ReplyTitle = name
+		if name == "device_del" {
+			var a struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(args, &a) == nil {
+				pd.Target = a.ID
+			}
+		}
 	case ActTheme:
 		t, err := themes.Get(in)
 		if err != nil {
@@ -116,6 +140,7 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 	case ActReconnect:
 		pd.Local = Local{Kind: LocalReconnect}
 	}
+	pd.Question = question(act, &pd, vm)
 	return pd, ""
 }
 

@@ -75,23 +75,44 @@ func Block(c *render.Context, v *model.VMSnapshot, w int) []string {
 	}
 	if len(v.Jobs) > 0 {
 		lines = append(lines, st.Header.Render("Block jobs"))
-		for _, j := range v.Jobs {
-			status := termsafe.Line(termsafe.Clip(j.Status, 32))
-			if j.Paused {
-				status += " (paused)"
-			}
-			if j.Ready {
-				status += " (ready)"
-			}
-			eta := "ETA —"
-			if j.Progress.ETAKnown {
-				eta = "ETA " + render.Dur(j.Progress.ETA)
-			}
-			head := fmt.Sprintf("  %s %s %s ", termsafe.Line(termsafe.Clip(j.Type, 32)), termsafe.Line(termsafe.Clip(j.Device, 128)), status)
-			tail := fmt.Sprintf(" %s  %s %s", render.FitLeft(render.Pct(j.Progress.Fraction*100), 6), render.Rate(j.Progress.Rate), eta)
-			bw := render.BarWidth(w, render.Width(head)+render.Width(tail), 6, 30)
-			lines = append(lines, head+render.Bar(st, j.Progress.Fraction, bw)+tail)
+		for i := range v.Jobs {
+			lines = append(lines, jobLine(c, &v.Jobs[i], w))
 		}
 	}
 	return lines
+}
+
+// jobLine is one block job. A job with nothing to copy (len 0) has no
+// fraction to show; a ready job is in sync and waits for complete or
+// cancel, so it has no ETA.
+func jobLine(c *render.Context, j *model.BlockJob, w int) string {
+	st := c.Styles
+	status := termsafe.Line(termsafe.Clip(j.Status, 32))
+	if j.Paused && j.Status != "paused" {
+		status += " (paused)"
+	}
+	if j.Ready && j.Status != "ready" {
+		status += " (ready)"
+	}
+	typ := termsafe.Line(termsafe.Clip(j.Type, 32))
+	if typ == "" {
+		typ = "job" // known from an event so far, not yet polled
+	}
+	head := fmt.Sprintf("  %s %s %s", typ, termsafe.Line(termsafe.Clip(j.Device, 128)), status)
+	if j.Len == 0 {
+		return head + st.Muted.Render(" — 0B to copy")
+	}
+	var tail string
+	switch {
+	case j.Ready:
+		tail = fmt.Sprintf(" %s  %s of %s in sync; complete or cancel", render.FitLeft(render.Pct(j.Progress.Fraction*100), 6),
+			render.Bytes(j.Offset), render.Bytes(j.Len))
+	case j.Progress.ETAKnown:
+		tail = fmt.Sprintf(" %s  %s ETA %s", render.FitLeft(render.Pct(j.Progress.Fraction*100), 6), render.Rate(j.Progress.Rate), render.Dur(j.Progress.ETA))
+	default:
+		tail = fmt.Sprintf(" %s  %s ETA —", render.FitLeft(render.Pct(j.Progress.Fraction*100), 6), render.Rate(j.Progress.Rate))
+	}
+	head += " "
+	bw := render.BarWidth(w, render.Width(head)+render.Width(tail), 6, 30)
+	return head + render.Bar(st, j.Progress.Fraction, bw) + tail
 }

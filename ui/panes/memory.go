@@ -5,9 +5,10 @@ import (
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
-// Memory: base and hot-plugged memory, and the balloon's actual size
-// against the target last set through the fleet (QEMU does not report the
-// target itself).
+// Memory: base and hot-plugged memory, the balloon's actual size as QEMU
+// reports it, and the target last asked through the fleet, marked as a
+// request: QEMU never reports the target, and without a balloon driver in
+// the guest the actual size never moves toward it.
 func Memory(c *render.Context, v *model.VMSnapshot, w int) []string {
 	st := c.Styles
 	m := v.Memory
@@ -19,22 +20,26 @@ func Memory(c *render.Context, v *model.VMSnapshot, w int) []string {
 	if !m.HasBalloon {
 		return append(lines, render.KV(st, "Balloon", kw, st.Muted.Render("none (no balloon device)")))
 	}
-	target := m.BalloonTarget
-	ok := target > 0
-	t := "target —"
-	if ok {
-		t = "target " + render.Bytes(target)
+	actual := "actual " + render.Bytes(m.BalloonBytes)
+	if ram := m.BaseBytes + m.PluggedBytes; ram > 0 {
+		actual += st.Muted.Render(" of " + render.Bytes(ram) + " RAM")
 	}
-	lines = append(lines, render.KV(st, "Balloon", kw, "actual "+render.Bytes(m.BalloonBytes)+"  "+t))
-	ref := m.BaseBytes + m.PluggedBytes
-	label := "of base"
-	if ok && target > 0 {
-		ref, label = target, "of target"
+	lines = append(lines, render.KV(st, "Balloon", kw, actual))
+	r := m.Requested
+	if r.IsZero() {
+		return lines
 	}
-	if ref > 0 {
-		frac := float64(m.BalloonBytes) / float64(ref)
-		bw := render.BarWidth(w, kw+1+16, 6, 30)
-		lines = append(lines, render.KV(st, "", kw, render.Bar(st, frac, bw)+" "+render.Pct(frac*100)+" "+label))
+	req := render.Bytes(r.Target)
+	if r.Target != r.Asked {
+		req += st.Muted.Render(" (asked " + render.Bytes(r.Asked) + "; QEMU caps it at RAM)")
 	}
-	return lines
+	if !r.At.IsZero() {
+		req += st.Muted.Render("  " + render.Dur(c.Now().Sub(r.At)) + " ago")
+	}
+	lines = append(lines, render.KV(st, "Requested", kw, req))
+	state := st.Paused.Render("not reached") + st.Muted.Render(": the guest's balloon driver moves actual")
+	if m.BalloonBytes == r.Target {
+		state = "reached"
+	}
+	return append(lines, render.KV(st, "", kw, state))
 }

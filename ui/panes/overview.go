@@ -11,7 +11,8 @@ import (
 )
 
 // Overview: identity, run state and since when, QEMU version, KVM,
-// pid, UUID, connection, host figures and the last error.
+// pid, UUID, connection, host figures, device removals asked through the
+// fleet, and the last error.
 func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 	st := c.Styles
 	const kw = 8
@@ -56,6 +57,9 @@ func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 	if v.Host.Valid {
 		lines = append(lines, render.KV(st, "Host", kw, fmt.Sprintf("CPU %s  RSS %s  threads %d",
 			render.Pct(v.Host.CPUPercent), render.Bytes(v.Host.RSSBytes), v.Host.Threads)))
+	}
+	for _, u := range v.Unplugs {
+		lines = append(lines, render.KV(st, "Unplug", kw, unplugText(c, u)))
 	}
 	if !v.LastError.IsZero() {
 		e := v.LastError
@@ -125,4 +129,16 @@ func overviewUp(c *render.Context, v *model.VMSnapshot) string {
 			")" + c.Styles.Muted.Render("  start unknown")
 	}
 	return ""
+}
+
+// unplugText says where a device_del stands: requested (with its age)
+// until QEMU's DEVICE_DELETED for the device arrives, then deleted.
+func unplugText(c *render.Context, u model.Unplug) string {
+	st := c.Styles
+	id := termsafe.Line(termsafe.Clip(u.ID, 128))
+	if !u.Pending() {
+		return id + " deleted" + st.Muted.Render("  (DEVICE_DELETED at "+render.Clock(u.DeletedAt, c.Loc)+")")
+	}
+	return id + " " + st.Paused.Render("requested") + st.Muted.Render(" "+render.Dur(c.Now().Sub(u.RequestedAt))+
+		" ago; still present until the guest releases it (no DEVICE_DELETED yet)")
 }

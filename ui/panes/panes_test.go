@@ -33,7 +33,7 @@ func sampleVM() *model.VMSnapshot {
 		Jobs: []model.BlockJob{{Device: "drive0", Type: "backup", Status: "running", Len: 20 << 30, Offset: 9 << 30,
 			Progress: model.JobProgress{Fraction: 0.45, Rate: 64 << 20, ETA: 3 * time.Minute, ETAKnown: true}}},
 		Migration: model.Migration{Status: "active", TotalBytes: 4 << 30, TransferredBytes: 3 << 30,
-			RemainingBytes: 1 << 30, Progress: 0.75, MbpsRate: 940.5, ExpectedDowntime: 300 * time.Millisecond},
+			RemainingBytes: 1 << 30, Progress: 0.75, HasRAM: true, RateBps: 940.5e6 / 8, ETA: 9 * time.Second, ETAKnown: true, ZeroPages: 1000, NormalPages: 786432, NormalBytes: 3 << 30, PageSize: 4096, ExpectedDowntime: 300 * time.Millisecond},
 		Chardevs: []model.Chardev{{Label: "serial0", Filename: "pty:/dev/pts/3", FrontendOpen: true},
 			{Label: "compat_monitor0", Filename: "unix:/run/qemu/web-01.qmp,server=on"}},
 	}
@@ -85,8 +85,7 @@ func TestPanesDrawSampleVM(t *testing.T) {
 		}},
 		{MemoryPane, []string{
 			"Base      2.0G",
-			"Balloon   actual 1.5G  target —",
-			"          ███████████████████████░░░░░░░ 75.0% of base",
+			"Balloon   actual 1.5G of 2.0G RAM",
 		}},
 		{BlockPane, []string{
 			"▪ drive0 (node disk0, qcow2, 20G, rw)  /var/lib/vm/web-01.qcow2",
@@ -95,10 +94,14 @@ func TestPanesDrawSampleVM(t *testing.T) {
 			"  backup drive0 running ██████████████░░░░░░░░░░░░░░░░  45.0%  64M/s ETA 3m00s",
 		}},
 		{MigrationPane, []string{
+			"Direction    outgoing",
 			"Status       active",
-			"Progress     ██████████████████████████████░░░░░░░░░░ 75.0%",
-			"Transferred  3.0G of 4.0G  (1.0G left)",
-			"Speed        940.5 Mbps",
+			"Copied       ███████████████████████░░░░░░░ 75.0% of RAM",
+			"RAM          4.0G total, 1.0G left",
+			"On the wire  3.0G (786432 pages whole)",
+			"Zero pages   1000 = 3.9M, sent as markers",
+			"Speed        112M/s",
+			"ETA          ~9s (left ÷ speed)",
 			"Downtime     expected 300ms",
 		}},
 		{ChardevsPane, []string{
