@@ -88,6 +88,7 @@ type app struct {
 	inflight        int
 	pendingInterval time.Duration
 	closed          bool // the fleet's Changed channel closed
+	ageTicking      bool // an ageTickMsg is armed
 }
 
 // appConfig carries what Run decides from the environment, so tests can
@@ -264,6 +265,9 @@ func (a *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.checkUnplug(m)
 	case intervalSetMsg:
 		return a, a.setStatus(statusOK, "poll interval "+m.d.String())
+	case ageTickMsg:
+		a.ageTicking = false
+		return a, a.armAgeTick()
 	case fadeMsg:
 		if m.tag == a.status.tag {
 			a.status = statusLine{}

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"time"
+
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/panes"
 	"github.com/qmpdash/qmpdash/ui/render"
@@ -139,7 +142,7 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 		// schema a raw command waits for may have come.
 		cmds = append(cmds, a.carryOut(p.Refresh()))
 	}
-	cmds = append(cmds, a.loadFleet(true))
+	cmds = append(cmds, a.armAgeTick(), a.loadFleet(true))
 	return tea.Batch(cmds...)
 }
 
@@ -147,4 +150,26 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 func (a *app) clampScroll() {
 	l := a.layout()
 	a.fleet.ScrollInto(l.fleetRows().h)
+}
+
+// armAgeTick arms one redraw a second while the screen shows an age that
+// grows with the clock (a VM's last known state), so the age stays true
+// even when nothing in the fleet changes. Nothing ticks otherwise.
+func (a *app) armAgeTick() tea.Cmd {
+	if a.ageTicking || !a.showsAges() {
+		return nil
+	}
+	a.ageTicking = true
+	return a.tick(time.Second, func(time.Time) tea.Msg { return ageTickMsg{} })
+}
+
+// showsAges says whether some VM's state is shown with an age.
+func (a *app) showsAges() bool {
+	for i := range a.snap.VMs {
+		v := &a.snap.VMs[i]
+		if (v.Conn != model.ConnConnected || v.Stale) && !v.StateAt.IsZero() {
+			return true
+		}
+	}
+	return false
 }

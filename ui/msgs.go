@@ -49,6 +49,9 @@ type (
 	intervalSetMsg struct{ d time.Duration }
 	// fadeMsg clears the status message if it is still the one tagged.
 	fadeMsg struct{ tag int }
+	// ageTickMsg redraws the ages of last known states; one is armed at
+	// a time (ageTicking), and only while such an age is shown.
+	ageTickMsg struct{}
 	// historyLoadedMsg delivers the palette history read at start.
 	historyLoadedMsg struct {
 		h   palette.History

@@ -12,7 +12,12 @@ func (a *app) paneLines(p panes.ID, v *model.VMSnapshot, w, h int) []string {
 	if p == panes.EventsPane {
 		return a.eventLines(w, h)
 	}
-	return panes.Lines(p, a.drawCtx(), v, w)
+	lines := panes.Lines(p, a.drawCtx(), v, w)
+	if note := panes.StaleNote(a.drawCtx(), v); note != "" {
+		// Whatever follows is not true now: say so first.
+		lines = append([]string{note}, lines...)
+	}
+	return lines
 }
 
 // drawCtx is the drawing context the parts share (rebuilt by restyle).

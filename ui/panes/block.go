@@ -64,6 +64,10 @@ func Block(c *render.Context, v *model.VMSnapshot, w int) []string {
 		}
 		lines = append(lines, head)
 		io := func(tag string, bps, iops float64, hist []float64) string {
+			if !live(v) {
+				// No rate is known for a VM that does not answer.
+				return tag + " " + render.FitLeft("—", 9) + " " + render.FitLeft("—", 5) + " IOPS"
+			}
 			s := tag + " " + render.FitLeft(render.Rate(bps), 9) + " " + render.FitLeft(render.IOPS(iops), 5) + " IOPS"
 			if sw > 0 {
 				s += " " + st.Spark.Render(render.Sparkline(hist, sw, 0))
