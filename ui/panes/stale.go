@@ -25,7 +25,7 @@ func StaleNote(c *render.Context, v *model.VMSnapshot) string {
 	case v.Conn == model.ConnConnected:
 		return st.ConnBusy.Render("◐ the latest poll failed") + st.Muted.Render(": figures from the last good one"+asOf)
 	case v.Conn == model.ConnClosed:
-		return st.Muted.Render("■ QEMU has ended: last known"+asOf)
+		return st.Muted.Render("■ QEMU has ended: last known" + asOf)
 	case v.RunState == "" && v.StateAt.IsZero():
 		return st.Muted.Render("✕ not connected: nothing known yet")
 	}
