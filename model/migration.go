@@ -43,8 +43,11 @@ type Migration struct {
 	PageSize         uint64
 	Progress         float64 // (total-remaining)/total, 0..1
 	RateBps          float64 // QEMU's current rate ("mbps"), in bytes/s
-	// ETA is RemainingBytes at RateBps; ETAKnown is false when it cannot
-	// be computed (no rate, not active, no figures).
+	// ETA is the time left at RateBps for what of RemainingBytes goes on
+	// the wire: zero pages go as a marker of a few bytes, so the bytes
+	// still to send are estimated from the share of pages sent whole so
+	// far. ETAKnown is false when it cannot be computed (no rate, not
+	// active, no figures).
 	ETA      time.Duration
 	ETAKnown bool
 
@@ -83,19 +86,26 @@ func migrationFrom(m qmp.MigrationInfo, inmigrate bool, uri string) Migration {
 		out.ZeroPages, out.NormalPages, out.NormalBytes, out.PageSize = r.Duplicate, r.Normal, r.NormalBytes, r.PageSize
 		out.RateBps = r.Mbps * 1e6 / 8
 		out.Progress = ComputeMigrationProgress(r.Transferred, r.Remaining, r.Total)
-		out.ETA, out.ETAKnown = MigrationETA(m.Status, r.Remaining, out.RateBps)
+		out.ETA, out.ETAKnown = MigrationETA(m.Status, r.Remaining, out.RateBps, r.Normal, r.Duplicate)
 	}
 	return out
 }
 
 // MigrationETA is the time left at the current rate while a migration
-// moves RAM: remaining / rate. It is unknown without a positive rate or
-// outside the active states; 0 when nothing remains.
-func MigrationETA(status string, remaining uint64, rateBps float64) (time.Duration, bool) {
+// moves RAM: the remaining bytes that will go on the wire, over the rate.
+// Of the remaining RAM, the share that goes whole is taken to be the share
+// of pages sent whole so far (normal / (normal + zero)); before any page
+// went, all of it. It is unknown without a positive rate or outside the
+// active states; 0 when nothing remains.
+func MigrationETA(status string, remaining uint64, rateBps float64, normalPages, zeroPages uint64) (time.Duration, bool) {
 	if !migrationActive[status] || !(rateBps > 0) {
 		return 0, false
 	}
-	secs := float64(remaining) / rateBps
+	whole := 1.0
+	if sent := float64(normalPages) + float64(zeroPages); sent > 0 {
+		whole = float64(normalPages) / sent
+	}
+	secs := float64(remaining) * whole / rateBps
 	if secs >= float64(math.MaxInt64)/float64(time.Second) {
 		return time.Duration(math.MaxInt64), true
 	}

@@ -11,7 +11,11 @@ func TestMigrationFromBothSides(t *testing.T) {
 	// The sending side, as QEMU 7.2 answered for a mostly-zero 64M VM.
 	src := migrationFrom(qmp.MigrationInfo{Status: "active", RAM: &qmp.MigrationRAM{Total: 67641344, Remaining: 33 << 20,
 		Transferred: 636023, Mbps: 8, Duplicate: 16395, Normal: 119, NormalBytes: 487424, PageSize: 4096}}, false, "unix:/m")
-	if src.Incoming || !src.HasRAM || src.RateBps != 1e6 || !src.ETAKnown || src.ETA != time.Duration(float64(33<<20)/1e6*float64(time.Second)) {
+	// 119 of 16514 pages went whole: of the 33 MiB left, that share is
+	// what the wire still has to carry.
+	whole, left := 119.0, float64(33<<20)
+	wantETA := time.Duration(left * whole / (whole + 16395) / 1e6 * float64(time.Second))
+	if src.Incoming || !src.HasRAM || src.RateBps != 1e6 || !src.ETAKnown || src.ETA != wantETA {
 		t.Fatalf("source: %+v", src)
 	}
 	if src.ZeroPages != 16395 || src.URI != "unix:/m" {
@@ -62,5 +66,21 @@ func TestBalloonTargetForClampsAsQEMU(t *testing.T) {
 		if got := BalloonTargetFor(c.value, c.ram); got != c.want {
 			t.Errorf("BalloonTargetFor(%d, %d) = %d, want %d", c.value, c.ram, got, c.want)
 		}
+	}
+}
+
+// A mostly zero guest: what is left goes mostly as zero-page markers, so
+// the ETA counts only the share sent whole, not every remaining byte.
+func TestMigrationETACountsOnlyPagesSentWhole(t *testing.T) {
+	// 128 MiB left at 1 MB/s; 1 page in 100 has gone whole so far.
+	eta, ok := MigrationETA("active", 128<<20, 1e6, 10, 990)
+	left := float64(128 << 20)
+	want := time.Duration(left * 0.01 / 1e6 * float64(time.Second))
+	if !ok || eta != want {
+		t.Fatalf("ETA %v %v, want %v", eta, ok, want)
+	}
+	// Before any page went, all of it counts.
+	if eta, _ := MigrationETA("active", 1e6, 1e6, 0, 0); eta != time.Second {
+		t.Fatalf("ETA with no pages yet %v, want 1s", eta)
 	}
 }
