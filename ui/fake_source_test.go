@@ -40,8 +40,12 @@ type execCall struct {
 func newFakeSource(vms ...model.VMSnapshot) *fakeSource {
 	f := &fakeSource{changed: make(chan struct{}, 1)}
 	f.snap = model.FleetSnapshot{VMs: vms, Interval: time.Second, Version: 1}
-	f.names = []string{"balloon", "block-job-cancel", "cont", "device_del", "eject", "human-monitor-command",
-		"query-block", "query-commands", "query-status", "query-version", "quit", "stop", "system_reset"}
+	// Every command the palette's actions send, as a QEMU 7.2 offers them
+	// (sorted, as Source.CommandNames promises).
+	f.names = []string{"balloon", "block-job-cancel", "blockdev-change-medium", "cont", "device_del", "eject",
+		"human-monitor-command", "job-cancel", "job-complete", "job-pause", "job-resume", "migrate_cancel",
+		"query-block", "query-commands", "query-status", "query-version", "quit", "screendump", "stop",
+		"system_powerdown", "system_reset"}
 	f.args = map[string][]model.ArgSpec{
 		"query-status":     {},
 		"query-block":      {},

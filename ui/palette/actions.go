@@ -116,13 +116,18 @@ func (a *action) completes() bool {
 	return false
 }
 
-// disabledReason says why an action cannot run now, or "".
-func (a *action) disabledReason(readOnly, haveVM bool) string {
+// disabledReason says why an action cannot run now, or "". offered is
+// the VM's command list as a set (nil while unknown: then nothing is
+// refused for it), so an action the QEMU lacks (an older QEMU, a storage
+// daemon, a simulated VM) is not offered.
+func (a *action) disabledReason(readOnly, haveVM bool, offered map[string]bool) string {
 	switch {
 	case readOnly && a.mutating:
 		return "read-only mode"
 	case a.vm && !haveVM:
 		return "no VM selected"
+	case a.vm && a.command != "" && offered != nil && !offered[a.command]:
+		return "this QEMU does not offer " + a.command
 	}
 	return ""
 }

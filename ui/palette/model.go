@@ -157,8 +157,15 @@ func (p *Model) filter() {
 			score[&actions[m.Index]] = m.Score
 		}
 	}
+	var offered map[string]bool
+	if names := p.env.Schema.CommandNames(p.vmID); haveVM && names != nil {
+		offered = make(map[string]bool, len(names))
+		for _, n := range names {
+			offered[n] = true
+		}
+	}
 	for i := range p.items {
-		p.items[i].disabled = p.items[i].act.disabledReason(p.env.ReadOnly, haveVM)
+		p.items[i].disabled = p.items[i].act.disabledReason(p.env.ReadOnly, haveVM, offered)
 	}
 	slices.SortStableFunc(p.items, func(x, y item) int {
 		if c := cmp.Compare(x.rank(), y.rank()); c != 0 {

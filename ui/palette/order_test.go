@@ -140,3 +140,33 @@ func TestChoiceIsCheckedThenHandedOver(t *testing.T) {
 		t.Fatalf("chosen %+v", c)
 	}
 }
+
+// someCommands is a VM whose command list is known: it lacks the job
+// commands (an older QEMU, a storage daemon, the simulator).
+type someCommands struct{ noSchema }
+
+func (someCommands) CommandNames(string) []string { return []string{"cont", "query-status", "stop"} }
+
+// An action whose command the VM does not offer is disabled, saying so,
+// rather than sent to fail; while the list is unknown nothing is refused.
+func TestActionsTheVMLacksAreDisabled(t *testing.T) {
+	p := open(t, false, "web", &History{})
+	p.env.Schema = someCommands{}
+	p.filter()
+	reasons := map[ActionID]string{}
+	for _, it := range p.Items() {
+		reasons[it.ID] = it.Disabled
+	}
+	if reasons[ActPause] != "" || reasons[ActTheme] != "" {
+		t.Fatalf("offered or local actions disabled: %v", reasons)
+	}
+	if r := reasons[ActJobDone]; r != "this QEMU does not offer job-complete" {
+		t.Fatalf("job-complete: %q", r)
+	}
+	unknown := open(t, false, "web", &History{}) // noSchema: the list is unknown
+	for _, it := range unknown.Items() {
+		if it.Disabled != "" {
+			t.Fatalf("%s disabled while the command list is unknown: %s", it.ID, it.Disabled)
+		}
+	}
+}
