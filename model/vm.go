@@ -278,7 +278,7 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 		Polls:          v.cur.Polls,
 		Version:        c.Version().String(),
 		VersionPackage: c.Version().Package,
-		PID:            c.PID(),
+		PID:            pid, // 0 for an in-process peer: it has no process of its own
 		StartTime:      started,
 		SeenSince:      v.env.now(),
 	}
