@@ -178,9 +178,10 @@ func ConnStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
 	return st.ConnDown
 }
 
-// StateCounts are the fleet's VMs by state, for the status bar.
+// StateCounts are the fleet's VMs by state, for the status bar; Daemons
+// counts the storage daemons that answer.
 type StateCounts struct {
-	Running, Paused, Stopped, Other, Down int
+	Running, Paused, Stopped, Other, Down, Daemons int
 }
 
 func CountStates(vms []model.VMSnapshot) StateCounts {
@@ -202,6 +203,8 @@ func CountStates(vms []model.VMSnapshot) StateCounts {
 			c.Paused++
 		case StateStopped:
 			c.Stopped++
+		case StateService:
+			c.Daemons++
 		default:
 			c.Other++
 		}
