@@ -2,7 +2,9 @@
 // many VMs, one goroutine each (vm.go): it connects through package qmp,
 // reconnects with backoff, cut short by Reconnect or by the socket coming
 // back, and tells a VM that quit from one that was lost (backoff.go,
-// reconnect.go), polls at most once at a time (poll.go), applies QMP
+// reconnect.go), tells a VM from a storage daemon by the commands it
+// offers and polls each for what it has (storage.go), polls at most once
+// at a time (poll.go), applies QMP
 // events at once (events_apply.go), derives rates, progress and history
 // from the counters (figures.go, rates.go, ring.go; hostproc.go and
 // procstart.go for /proc), logs events (eventlog.go) and finds monitors

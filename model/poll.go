@@ -22,11 +22,16 @@ type pollResult struct {
 	migrate qmp.MigrationInfo
 	host    HostFigures
 	hostErr error
+	storage *storageResult // a storage daemon's poll (storage.go); nil for a VM
 }
 
 // poll runs the fast queries, one after another on the VM's connection,
-// all within one timeout, then samples proc (nil: no /proc figures).
-func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler) pollResult {
+// all within one timeout, then samples proc (nil: no /proc figures). A
+// storage daemon is asked its own queries, never a VM's.
+func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler, kind ServerKind) pollResult {
+	if kind == ServerStorageDaemon {
+		return env.pollStorage(ctx, c, proc)
+	}
 	pctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
 	r := pollResult{}
@@ -86,8 +91,9 @@ type slowResult struct {
 }
 
 // slowQuery runs on connect and when an event says a slow fact changed.
-// A query this QEMU lacks (CommandNotFound) is skipped, not fatal.
-func (env watcherEnv) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
+// A query this QEMU lacks (CommandNotFound) is skipped, not fatal; a
+// storage daemon is asked only what it has.
+func (env watcherEnv) slowQuery(ctx context.Context, c *qmp.Client, kind ServerKind) slowResult {
 	sctx, cancel := context.WithTimeout(ctx, 2*env.timeout)
 	defer cancel()
 	var r slowResult
@@ -115,6 +121,9 @@ func (env watcherEnv) slowQuery(ctx context.Context, c *qmp.Client) slowResult {
 			r.haveDevs = err == nil
 			return err
 		},
+	}
+	if kind == ServerStorageDaemon {
+		queries = storageSlow(sctx, c, &r)
 	}
 	for _, q := range queries {
 		if !keep(q()) {
@@ -162,7 +171,9 @@ func (v *vmWatcher) applySlow(r slowResult) {
 	if r.haveDevs {
 		v.cur.Devices = devicesFrom(r.devices)
 	}
-	v.cur.Blocks = v.figs.buildBlocks()
+	if v.cur.Kind != ServerStorageDaemon {
+		v.cur.Blocks = v.figs.buildBlocks()
+	}
 }
 
 // applyPoll folds a poll into the snapshot and the figures.
@@ -174,6 +185,11 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 	}
 	v.cur.Stale = false
 	v.cur.Polls++
+	v.applyHost(r)
+	if r.storage != nil {
+		v.applyStorage(r)
+		return
+	}
 	setRunState(&v.cur, r.status.Status, r.status.Running, r.at)
 	figs := v.figs
 	v.cur.VCPUs = figs.updateVCPUs(r.cpus, r.host)
@@ -203,6 +219,11 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 		// peer is still the one that came through it.
 		v.cur.Migration.Listening = figs.listened
 	}
+}
+
+// applyHost folds the /proc figures of the QEMU process into the snapshot.
+func (v *vmWatcher) applyHost(r pollResult) {
+	figs := v.figs
 	if r.hostErr == nil && r.host.Valid {
 		figs.cpuHist.Push(r.host.CPUPercent)
 		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,

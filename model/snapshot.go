@@ -198,6 +198,10 @@ type VMSnapshot struct {
 	// the connection is still up: figures are from the last good poll.
 	Stale bool
 
+	// Kind is what the server is, from what it offers (query-commands):
+	// a VM, a storage daemon, or unknown until it has answered.
+	Kind ServerKind
+
 	Name           string // query-name, else the socket's file name
 	Version        string // e.g. "7.2.22" and the package string in VersionPackage
 	VersionPackage string
@@ -206,7 +210,8 @@ type VMSnapshot struct {
 	UUID           string
 
 	// RunState is QEMU's status (running, paused, prelaunch, shutdown,
-	// ...) as last confirmed, at StateAt, by a poll or an event. While
+	// ...) as last confirmed, at StateAt, by a poll or an event; for a
+	// storage daemon, which has none, StorageDaemonState while it answers. While
 	// Conn is not ConnConnected it is only the last known state.
 	RunState string
 	Running  bool
@@ -233,6 +238,10 @@ type VMSnapshot struct {
 	Migration Migration
 	Chardevs  []Chardev
 	Host      Host
+	// Nodes and Exports are a storage daemon's block nodes and exports
+	// (storage.go); nil for a VM.
+	Nodes   []BlockNode
+	Exports []BlockExport
 	// Devices are the devices created with an id (QOM's
 	// /machine/peripheral), from the slow facts; nil when unknown.
 	Devices []Device

@@ -169,12 +169,17 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 		v.subDropped.Add(sub.Dropped())
 		sub.Close()
 	}()
-	v.connected(c)
+	kind, names := v.env.identify(ctx, c)
+	if names != nil {
+		names = sortedCopy(names)
+		v.commands.Store(&names)
+	}
+	v.connected(c, kind)
 
 	pollDone := make(chan pollResult, 1)
 	slowDone := make(chan slowResult, 1)
 	slowRunning, slowWanted := true, false
-	go func() { slowDone <- v.env.slowQuery(ctx, c) }()
+	go func() { slowDone <- v.env.slowQuery(ctx, c, kind) }()
 
 	timer := time.NewTimer(0) // first poll at once
 	defer timer.Stop()
@@ -198,7 +203,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				slowWanted = true
 			} else {
 				slowRunning = true
-				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
+				go func() { slowDone <- v.env.slowQuery(ctx, c, kind) }()
 			}
 		case <-v.intervalChanged:
 			if !polling {
@@ -213,7 +218,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			}
 			if slowWanted && !slowRunning {
 				slowRunning, slowWanted = true, false
-				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
+				go func() { slowDone <- v.env.slowQuery(ctx, c, kind) }()
 			}
 			v.publish()
 		case <-timer.C:
@@ -226,7 +231,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			}
 			polling, pollStarted = true, v.env.now()
 			proc := v.figs.proc
-			go func() { pollDone <- v.env.poll(ctx, c, proc) }()
+			go func() { pollDone <- v.env.poll(ctx, c, proc, kind) }()
 		case r := <-pollDone:
 			polling = false
 			v.applyPoll(r)
@@ -239,14 +244,14 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			v.publish()
 			if slowWanted {
 				slowRunning, slowWanted = true, false
-				go func() { slowDone <- v.env.slowQuery(ctx, c) }()
+				go func() { slowDone <- v.env.slowQuery(ctx, c, kind) }()
 			}
 		}
 	}
 }
 
 // connected starts the figures over for a new connection.
-func (v *vmWatcher) connected(c *qmp.Client) {
+func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	v.setClient(c)
 	v.balloonAsked.Store(nil) // a new QEMU has its own target
 	v.migrateURI.Store(nil)
@@ -273,6 +278,7 @@ func (v *vmWatcher) connected(c *qmp.Client) {
 		Target:         v.cur.Target,
 		Name:           name,
 		Conn:           ConnConnected,
+		Kind:           kind,
 		LastError:      v.cur.LastError,
 		EventsSeen:     v.cur.EventsSeen,
 		Polls:          v.cur.Polls,

@@ -163,11 +163,17 @@ func (a *app) statusRight(w int) []string {
 	if c.Other > 0 {
 		long = append(long, st.Transitional.Render("◆"+render.Itoa(c.Other))+" other")
 	}
+	if c.Daemons > 0 {
+		long = append(long, st.Running.Render("◇"+render.Itoa(c.Daemons))+" storage")
+	}
 	long = append(long, st.ConnDown.Render("✕"+render.Itoa(c.Down))+" down")
 	short := st.Running.Render("▶"+render.Itoa(c.Running)) + " " + st.Paused.Render("‖"+render.Itoa(c.Paused)) + " " +
 		st.Stopped.Render("■"+render.Itoa(c.Stopped)) + " " + st.ConnDown.Render("✕"+render.Itoa(c.Down))
 	if c.Other > 0 {
 		short += " " + st.Transitional.Render("◆"+render.Itoa(c.Other))
+	}
+	if c.Daemons > 0 {
+		short += " " + st.Running.Render("◇"+render.Itoa(c.Daemons))
 	}
 	poll := "poll " + render.Dur(a.interval())
 	var extra []string

@@ -37,6 +37,7 @@ Flags:
 type statusRecord struct {
 	Target  string       `json:"target"`
 	Name    string       `json:"name,omitempty"`
+	Kind    string       `json:"kind,omitempty"` // "vm" or "storage-daemon"
 	Status  string       `json:"status,omitempty"`
 	Running bool         `json:"running"`
 	PID     int          `json:"pid,omitempty"`
@@ -116,6 +117,19 @@ func queryStatus(ctx context.Context, target string, timeout time.Duration, logg
 	defer c.Close()
 	rec.PID = c.PID()
 	rec.QEMU = c.Version().String()
+	// What the server is, by what it offers: a storage daemon has no
+	// run state (no query-status) and no name; it serves while it answers.
+	cmds, err := c.QueryCommands(ctx)
+	if err != nil {
+		rec.Error = toStatusError(err)
+		return rec
+	}
+	if model.KindFromCommands(cmds) == model.ServerStorageDaemon {
+		rec.Kind, rec.Status, rec.Running = string(model.ServerStorageDaemon), model.StorageDaemonState, true
+		rec.Name = socketBaseName(target)
+		return rec
+	}
+	rec.Kind = string(model.ServerVM)
 	st, err := c.QueryStatus(ctx)
 	if err != nil {
 		rec.Error = toStatusError(err)

@@ -52,6 +52,31 @@ func TestStatusJSONAgainstRealQEMU(t *testing.T) {
 	}
 }
 
+func TestStatusOfAStorageDaemon(t *testing.T) {
+	dir := qemutest.Dir(t)
+	vm := qemutest.Start(t, qemutest.Options{Name: "delta", Dir: dir})
+	sd := qemutest.StartStorageDaemon(t, qemutest.StorageOptions{Name: "store", Dir: dir})
+	out, stderr, code := runCLI(t, "status", "--json", vm.Socket, sd.Socket)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s\n%s", code, stderr, out)
+	}
+	var recs []statusRecord
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if v := recs[0]; v.Kind != "vm" || v.Status != "running" || v.Error != nil {
+		t.Errorf("VM: %+v", v)
+	}
+	if d := recs[1]; d.Kind != "storage-daemon" || d.Status != "storage-daemon" || !d.Running || d.Name != "store" ||
+		d.PID != sd.PID() || !strings.HasPrefix(d.QEMU, "7.") || d.Error != nil {
+		t.Errorf("storage daemon: %+v", d)
+	}
+	table, _, code := runCLI(t, "status", sd.Socket)
+	if code != exitOK || !strings.Contains(table, "storage-daemon") || strings.Contains(table, "CommandNotFound") {
+		t.Fatalf("exit %d, table:\n%s", code, table)
+	}
+}
+
 func TestStatusReportsFailuresWithKind(t *testing.T) {
 	dir := qemutest.Dir(t)
 	vm := qemutest.Start(t, qemutest.Options{Name: "gamma", Dir: dir})

@@ -1,4 +1,5 @@
-// Package qemutest starts real QEMU VMs for tests, and says whether the
+// Package qemutest starts real QEMU VMs and storage daemons
+// (qemu-storage-daemon, storaged.go) for tests, and says whether the
 // real peers tests use (QEMU, qemu-img, tmux, ...) are installed. A test
 // that needs a peer skips when it is absent, saying which Debian package
 // brings it, unless QMPDASH_REQUIRE_QEMU is set to a true value (1, true,

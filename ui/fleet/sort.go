@@ -102,7 +102,7 @@ func compareVMs(a, b *model.VMSnapshot, k SortKey, na, nb string) int {
 }
 
 // stateRank orders VMs by how much they need attention: running, paused,
-// stopped, other, then the ones we cannot reach.
+// stopped, other, storage daemons, then the ones we cannot reach.
 func stateRank(v *model.VMSnapshot) int {
 	if v.Conn != model.ConnConnected {
 		return 10 + int(v.Conn)
@@ -116,6 +116,8 @@ func stateRank(v *model.VMSnapshot) int {
 		return 2
 	case render.StateTransitional:
 		return 3
+	case render.StateService:
+		return 5
 	}
 	return 4
 }

@@ -1,5 +1,7 @@
 // Package panes draws the selected VM's detail panes (Overview, vCPUs,
-// Memory, Block, Migration, Chardevs). Each pane is a pure function from a
+// Memory, Block, Migration, Chardevs). A storage daemon has its own Block
+// pane (storage.go: nodes, exports, jobs) and says so in the panes of what
+// it does not have. Each pane is a pure function from a
 // VM snapshot, the drawing context and a width to plain lines: no state,
 // no keys, no I/O. The root frames, clips and scrolls what they return.
 //
@@ -45,6 +47,11 @@ var drawers = [Count]func(*render.Context, *model.VMSnapshot, int) []string{
 func Lines(id ID, c *render.Context, v *model.VMSnapshot, w int) []string {
 	if id < 0 || id >= Count || drawers[id] == nil {
 		return nil
+	}
+	if v.Kind == model.ServerStorageDaemon {
+		if d, ok := storageDrawers[id]; ok {
+			return d(c, v, w)
+		}
 	}
 	return drawers[id](c, v, w)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // Overview: identity, run state and since when, QEMU version, KVM,
-// pid, UUID, connection, host figures, device removals asked through the
+// pid, UUID (neither for a storage daemon, which has none), connection, host figures, device removals asked through the
 // fleet, and the last error.
 func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 	st := c.Styles
@@ -32,21 +32,26 @@ func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 		}
 	}
 	lines = append(lines, render.KV(st, "QEMU", kw, ver))
-	kvm := "—"
-	if v.Conn == model.ConnConnected || v.Version != "" {
-		kvm = render.YesNo(v.KVM)
+	daemon := v.Kind == model.ServerStorageDaemon // no KVM, no UUID
+	if !daemon {
+		kvm := "—"
+		if v.Conn == model.ConnConnected || v.Version != "" {
+			kvm = render.YesNo(v.KVM)
+		}
+		lines = append(lines, render.KV(st, "KVM", kw, kvm))
 	}
-	lines = append(lines, render.KV(st, "KVM", kw, kvm))
 	pid := "—"
 	if v.PID > 0 {
 		pid = strconv.Itoa(v.PID)
 	}
 	lines = append(lines, render.KV(st, "PID", kw, pid))
-	uuid := "—"
-	if v.UUID != "" {
-		uuid = val(v.UUID)
+	if !daemon {
+		uuid := "—"
+		if v.UUID != "" {
+			uuid = val(v.UUID)
+		}
+		lines = append(lines, render.KV(st, "UUID", kw, uuid))
 	}
-	lines = append(lines, render.KV(st, "UUID", kw, uuid))
 	lines = append(lines, render.KV(st, "Target", kw, val(v.Target)))
 
 	conn := render.ConnStyle(st, v).Render(render.ConnText(v, false))

@@ -20,6 +20,9 @@ const (
 	StatePaused
 	StateStopped
 	StateTransitional
+	// StateService: a server with no run state of its own that serves
+	// while its monitor answers (a storage daemon).
+	StateService
 )
 
 // classifyRunState groups QEMU's RunState values.
@@ -31,6 +34,8 @@ func ClassifyRunState(s string) StateClass {
 		return StatePaused
 	case "shutdown", "guest-panicked", "internal-error", "io-error", "watchdog":
 		return StateStopped
+	case model.StorageDaemonState:
+		return StateService
 	case "prelaunch", "inmigrate", "postmigrate", "finish-migrate", "restore-vm", "save-vm", "debug", "colo":
 		return StateTransitional
 	}
@@ -42,6 +47,7 @@ var stateGlyphs = map[StateClass]string{
 	StatePaused:       "‖",
 	StateStopped:      "■",
 	StateTransitional: "◆",
+	StateService:      "◇",
 	StateUnknown:      "?",
 }
 
@@ -56,7 +62,7 @@ func StateText(runState string) string {
 
 func StateStyle(st *themes.Styles, runState string) themes.Ink {
 	switch ClassifyRunState(runState) {
-	case StateRunning:
+	case StateRunning, StateService:
 		return st.Running
 	case StatePaused:
 		return st.Paused
@@ -172,9 +178,10 @@ func ConnStyle(st *themes.Styles, v *model.VMSnapshot) themes.Ink {
 	return st.ConnDown
 }
 
-// StateCounts are the fleet's VMs by state, for the status bar.
+// StateCounts are the fleet's VMs by state, for the status bar; Daemons
+// counts the storage daemons that answer.
 type StateCounts struct {
-	Running, Paused, Stopped, Other, Down int
+	Running, Paused, Stopped, Other, Down, Daemons int
 }
 
 func CountStates(vms []model.VMSnapshot) StateCounts {
@@ -196,6 +203,8 @@ func CountStates(vms []model.VMSnapshot) StateCounts {
 			c.Paused++
 		case StateStopped:
 			c.Stopped++
+		case StateService:
+			c.Daemons++
 		default:
 			c.Other++
 		}
