@@ -9,7 +9,8 @@
 // from the counters (figures.go, rates.go, ring.go; hostproc.go and
 // procstart.go for /proc), logs events (eventlog.go) and finds monitors
 // from target specs, rescanning directories and globs (targets.go,
-// watch.go). Readers get immutable snapshots (snapshot.go) and a
+// watch.go), dialling a discovered socket only when the QEMU listening on
+// it has it as a QMP monitor (discover.go, sockowner.go, sockrole.go). Readers get immutable snapshots (snapshot.go) and a
 // coalesced change signal; errors reach them already classified
 // (ErrorInfo).
 //

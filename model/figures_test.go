@@ -105,10 +105,10 @@ func TestParseSpec(t *testing.T) {
 			t.Errorf("ParseSpec(%q) = %+v, %v", tc.raw, s, err)
 		}
 	}
-	if _, err := (Spec{Kind: SpecDir, Raw: "/nonexistent-dir", Path: "/nonexistent-dir"}).Expand(); err == nil {
+	if _, err := (Spec{Kind: SpecDir, Raw: "/nonexistent-dir", Path: "/nonexistent-dir"}).Expand(nil); err == nil {
 		t.Error("a missing directory the user named is an error")
 	}
-	if a, err := (Spec{Kind: SpecDir, Path: "/nonexistent-dir", Optional: true}).Expand(); err != nil || a != nil {
+	if a, err := (Spec{Kind: SpecDir, Path: "/nonexistent-dir", Optional: true}).Expand(nil); err != nil || a != nil {
 		t.Error("a missing discovery directory is not an error")
 	}
 	t.Setenv("XDG_RUNTIME_DIR", "/run/user/1000")

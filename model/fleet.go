@@ -88,6 +88,7 @@ type Fleet struct {
 	env      watcherEnv   // what every watcher is given
 	interval atomic.Int64 // time.Duration
 	events   *EventLog
+	judge    *SocketJudge // which discovered sockets are dialled
 
 	mu      sync.Mutex // guards the fields below and every member
 	vms     map[string]*member
@@ -117,6 +118,7 @@ func NewFleet(cfg Config) *Fleet {
 		events:  NewEventLog(cfg.EventLogSize),
 		vms:     make(map[string]*member),
 		changed: make(chan struct{}, 1),
+		judge:   NewSocketJudge(cfg.ProcRoot, cfg.Logger),
 	}
 	f.interval.Store(int64(cfg.Interval))
 	f.env = watcherEnv{

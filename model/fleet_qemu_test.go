@@ -287,7 +287,7 @@ func TestFleetWatchesDirectory(t *testing.T) {
 	})
 	// Expansion for 'qmpdash status DIR' and globs goes through the same code.
 	qemutest.Start(t, qemutest.Options{Name: "again", Dir: dir})
-	addrs, err := ExpandSpecs([]Spec{mustSpec(t, filepath.Join(dir, "*.qmp"))})
+	addrs, err := ExpandSpecs([]Spec{mustSpec(t, filepath.Join(dir, "*.qmp"))}, nil)
 	if err != nil || len(addrs) != 1 || filepath.Base(addrs[0].Addr) != "again.qmp" {
 		t.Fatalf("glob expansion %v %v", addrs, err)
 	}

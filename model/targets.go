@@ -15,7 +15,8 @@ import (
 // A target spec is what a user types: a socket path, unix:PATH,
 // tcp:HOST:PORT, a directory (every socket inside it) or a glob. Directories
 // and globs are sources that are scanned again and again, so sockets that
-// appear later are picked up and ones that vanish are marked gone.
+// appear later are picked up and ones that vanish are marked gone; what
+// they find is dialled only if it is plausibly a monitor (discover.go).
 
 // SpecKind says how a spec is resolved.
 type SpecKind int
@@ -107,11 +108,31 @@ func DiscoverySpecs() []Spec {
 }
 
 // Expand lists the monitors a spec stands for now. A directory or glob
-// yields only unix sockets, sorted.
-func (s Spec) Expand() ([]qmp.Address, error) {
-	switch s.Kind {
-	case SpecMonitor:
+// yields only unix sockets, sorted, and of those only the ones j lets be
+// dialled (discover.go); nil j judges from /proc with no log. A monitor
+// named outright is always listed.
+func (s Spec) Expand(j *SocketJudge) ([]qmp.Address, error) {
+	if s.Kind == SpecMonitor {
 		return []qmp.Address{s.Monitor}, nil
+	}
+	paths, err := s.sockets()
+	if err != nil {
+		return nil, err
+	}
+	if j == nil {
+		j = NewSocketJudge("", nil)
+	}
+	var out []qmp.Address
+	for _, p := range j.Filter(paths) {
+		out = append(out, qmp.Address{Network: "unix", Addr: p})
+	}
+	return out, nil
+}
+
+// sockets lists the absolute paths of the unix sockets a directory or glob
+// matches now, sorted.
+func (s Spec) sockets() ([]string, error) {
+	switch s.Kind {
 	case SpecDir:
 		entries, err := os.ReadDir(s.Path)
 		if err != nil {
@@ -120,10 +141,10 @@ func (s Spec) Expand() ([]qmp.Address, error) {
 			}
 			return nil, fmt.Errorf("target %s: %w", s.Raw, err)
 		}
-		var out []qmp.Address
+		var out []string
 		for _, e := range entries {
 			if e.Type()&fs.ModeSocket != 0 {
-				out = append(out, canonical(qmp.Address{Network: "unix", Addr: filepath.Join(s.Path, e.Name())}))
+				out = append(out, absPath(filepath.Join(s.Path, e.Name())))
 			}
 		}
 		return out, nil
@@ -133,10 +154,10 @@ func (s Spec) Expand() ([]qmp.Address, error) {
 			return nil, fmt.Errorf("target %s: %w", s.Raw, err)
 		}
 		sort.Strings(matches)
-		var out []qmp.Address
+		var out []string
 		for _, m := range matches {
 			if fi, err := os.Stat(m); err == nil && fi.Mode()&fs.ModeSocket != 0 {
-				out = append(out, canonical(qmp.Address{Network: "unix", Addr: m}))
+				out = append(out, absPath(m))
 			}
 		}
 		return out, nil
@@ -144,12 +165,16 @@ func (s Spec) Expand() ([]qmp.Address, error) {
 	return nil, fmt.Errorf("target %s: unknown kind", s.Raw)
 }
 
-// ExpandSpecs resolves every spec once, dropping duplicates, in order.
-func ExpandSpecs(specs []Spec) ([]qmp.Address, error) {
+// ExpandSpecs resolves every spec once, dropping duplicates, in order,
+// judging discovered sockets with j (nil: from /proc, no log).
+func ExpandSpecs(specs []Spec, j *SocketJudge) ([]qmp.Address, error) {
+	if j == nil {
+		j = NewSocketJudge("", nil)
+	}
 	seen := map[string]bool{}
 	var out []qmp.Address
 	for _, s := range specs {
-		addrs, err := s.Expand()
+		addrs, err := s.Expand(j)
 		if err != nil {
 			return nil, err
 		}
@@ -163,12 +188,18 @@ func ExpandSpecs(specs []Spec) ([]qmp.Address, error) {
 	return out, nil
 }
 
+// absPath makes a path absolute so one socket has one ID.
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
+}
+
 // canonical makes unix paths absolute so one socket has one ID.
 func canonical(a qmp.Address) qmp.Address {
 	if a.Network == "unix" {
-		if abs, err := filepath.Abs(a.Addr); err == nil {
-			a.Addr = abs
-		}
+		a.Addr = absPath(a.Addr)
 	}
 	return a
 }

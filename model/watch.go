@@ -16,7 +16,7 @@ import (
 func (f *Fleet) Watch(ctx context.Context, specs []Spec) error {
 	var scanned []Spec
 	for _, s := range specs {
-		addrs, err := s.Expand()
+		addrs, err := s.Expand(f.judge)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (f *Fleet) rescanLoop(ctx context.Context, specs []Spec) {
 func (f *Fleet) rescan(specs []Spec) {
 	present := map[string]bool{}
 	for _, s := range specs {
-		addrs, err := s.Expand()
+		addrs, err := s.Expand(f.judge)
 		if err != nil {
 			f.cfg.Logger.Warn("qmpdash: rescan failed", "target", s.Raw, "err", err)
 			return // don't mark everything gone on a transient error

@@ -90,3 +90,64 @@ func TestDetailPaneScrolls(t *testing.T) {
 	h.press("g")
 	h.mustShow("4250")
 }
+
+// TestDetailWideOverviewUncut: at 160x48 Overview shows the demo VM's
+// whole target, UUID and QEMU version, also when they are as long as the
+// real demo's (a socket under a temporary directory, a Debian package
+// with a security suffix): the left column widens for them, and what
+// still does not fit wraps rather than being cut.
+func TestDetailWideOverviewUncut(t *testing.T) {
+	const uuid = "6f1c2f3e-1d2b-4c5a-9e8f-0a1b2c3d4e5f"
+	for _, tc := range []struct{ target, pkg string }{
+		{"/run/qemu/web-01.qmp", "Debian 1:7.2+dfsg-7"},
+		{"unix:/tmp/qmpdash-demo-2400176973/vms/web-01.qmp", "Debian 1:7.2+dfsg-7+deb12u18+b3"},
+		{"unix:/srv/virtual-machines/production/web-tier/web-01/monitor.qmp", "Debian 1:7.2+dfsg-7+deb12u18+b3"},
+	} {
+		vms := demoVMs()
+		vms[3].Target, vms[3].VersionPackage = tc.target, tc.pkg
+		h := newHarness(t, newFakeSource(vms...), Options{}, 160, 48)
+		h.press("G", "enter")
+		ov := overviewValues(h.screen())
+		for k, want := range map[string]string{"Target": tc.target, "UUID": uuid, "QEMU": "7.2.22  " + tc.pkg} {
+			if ov[k] != want {
+				t.Errorf("Overview %s = %q, want %q:\n%s", k, ov[k], want, h.screen())
+			}
+		}
+		// The vCPUs column keeps its minimum.
+		h.mustShow("2 vCPUs", "42.0%", "7.5%")
+	}
+}
+
+// overviewValues reads the wide Overview box's key/value lines from a
+// frame, joining a wrapped value's lines.
+func overviewValues(screen string) map[string]string {
+	out := map[string]string{}
+	key := ""
+	in := false
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, "Overview · ") {
+			in = true
+			continue
+		}
+		if !in {
+			continue
+		}
+		r := []rune(l)
+		if r[0] != '┃' && r[0] != '│' {
+			break
+		}
+		end := 1
+		for end < len(r) && r[end] != '┃' && r[end] != '│' {
+			end++
+		}
+		cell := string(r[1:end])
+		k, v := strings.TrimSpace(cell[:min(8, len(cell))]), strings.TrimSpace(cell[min(9, len(cell)):])
+		if k != "" {
+			key = k
+			out[key] = v
+		} else if key != "" {
+			out[key] += v
+		}
+	}
+	return out
+}

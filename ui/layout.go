@@ -88,8 +88,22 @@ var wideColumns = [2][]panes.ID{
 	{panes.VCPUsPane, panes.ChardevsPane},
 }
 
-// widePanes places the selected VM's panes: two columns over a full-width
-// Block pane. Each pane gets its natural height while there is room; when
+// minRightW is the least the wide grid's right column (vCPUs, Chardevs)
+// keeps when the left one widens for Overview: room for the vCPU table
+// with a bar and a short history.
+const minRightW = 40
+
+// leftWidth is the wide grid's left column out of w: half, or as much
+// more as Overview needs to show its values uncut while the right column
+// keeps minRightW (what still does not fit wraps in Overview).
+func (a *app) leftWidth(v *model.VMSnapshot, w int) int {
+	need := panes.OverviewWidth(a.drawCtx(), v) + 2
+	return max(w/2, min(need, w-minRightW))
+}
+
+// widePanes places the selected VM's panes: two columns (the left as wide
+// as Overview needs, within leftWidth's limits) over a full-width Block
+// pane. Each pane gets its natural height while there is room; when
 // there is not, the focused pane is served first, and panes that get no
 // room at all are left out (they remain one key away).
 func (a *app) widePanes(v *model.VMSnapshot, r rect) []paneBox {
@@ -103,7 +117,7 @@ func (a *app) widePanes(v *model.VMSnapshot, r rect) []paneBox {
 	// The columns above need no more than their panes' natural heights;
 	// what they would leave empty goes to Block, whose list grows with
 	// devices and jobs, rather than padding the last pane of a column.
-	lw := r.w / 2
+	lw := a.leftWidth(v, r.w)
 	need := 0
 	for ci, ids := range wideColumns {
 		cw := lw

@@ -170,7 +170,7 @@ func (a *app) renderGrid(r rect) string {
 	// Stack each column's boxes; the bottom (Block) box spans both.
 	var cols [2][]string
 	var bottom string
-	lw, topH := r.w/2, r.h
+	lw, topH := a.leftWidth(v, r.w), r.h
 	for _, b := range boxes {
 		focused := a.focus == focusDetail && a.pane == b.id
 		title := render.Itoa(int(b.id)+1) + " " + panes.Titles[b.id]

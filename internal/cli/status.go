@@ -59,7 +59,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // status connects to every target at once and prints one snapshot each.
 func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer) error {
 	given := st.set.Targets.Value
-	addrs, err := model.ExpandSpecs(st.specs)
+	addrs, err := model.ExpandSpecs(st.specs, model.NewSocketJudge("", st.logger))
 	if err != nil {
 		return err
 	}

@@ -10,65 +10,40 @@ import (
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
+// overviewKW is the width of Overview's keys.
+const overviewKW = 8
+
+// overviewField is one key and value of Overview. Long values (version,
+// UUID, target) wrap under the value column rather than being cut.
+type overviewField struct {
+	k, v string
+	wrap bool
+}
+
 // Overview: identity, run state and since when, QEMU version, KVM,
-// pid, UUID (neither for a storage daemon, which has none), connection, host figures, device removals asked through the
-// fleet, and the last error.
+// pid, UUID (neither KVM nor UUID for a storage daemon, which has none),
+// connection, host figures, device removals asked through the fleet, and
+// the last error.
 func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 	st := c.Styles
-	const kw = 8
-	val := func(s string) string { return termsafe.Line(termsafe.Clip(s, 512)) }
-	lines := []string{render.KV(st, "Name", kw, st.Bold.Render(render.DisplayName(v)))}
-
-	lines = append(lines, render.KV(st, "State", kw, overviewState(c, v)))
-	if up := overviewUp(c, v); up != "" {
-		lines = append(lines, render.KV(st, "Up", kw, up))
-	}
-
-	ver := "—"
-	if v.Version != "" {
-		ver = val(v.Version)
-		if v.VersionPackage != "" {
-			ver += st.Muted.Render("  " + val(v.VersionPackage))
+	const kw = overviewKW
+	var lines []string
+	for _, f := range overviewFields(c, v) {
+		if !f.wrap {
+			lines = append(lines, render.KV(st, f.k, kw, f.v))
+			continue
 		}
-	}
-	lines = append(lines, render.KV(st, "QEMU", kw, ver))
-	daemon := v.Kind == model.ServerStorageDaemon // no KVM, no UUID
-	if !daemon {
-		kvm := "—"
-		if v.Conn == model.ConnConnected || v.Version != "" {
-			kvm = render.YesNo(v.KVM)
+		for i, l := range render.WrapLines(f.v, w-kw-1, 3) {
+			k := ""
+			if i == 0 {
+				k = f.k
+			}
+			lines = append(lines, render.KV(st, k, kw, l))
 		}
-		lines = append(lines, render.KV(st, "KVM", kw, kvm))
-	}
-	pid := "—"
-	if v.PID > 0 {
-		pid = strconv.Itoa(v.PID)
-	}
-	lines = append(lines, render.KV(st, "PID", kw, pid))
-	if !daemon {
-		uuid := "—"
-		if v.UUID != "" {
-			uuid = val(v.UUID)
-		}
-		lines = append(lines, render.KV(st, "UUID", kw, uuid))
-	}
-	lines = append(lines, render.KV(st, "Target", kw, val(v.Target)))
-
-	conn := render.ConnStyle(st, v).Render(render.ConnText(v, false))
-	if v.Conn == model.ConnRetrying && !v.RetryAt.IsZero() {
-		conn += st.Muted.Render("  next try " + render.Clock(v.RetryAt, c.Loc))
-	}
-	lines = append(lines, render.KV(st, "Conn", kw, conn))
-	if v.Host.Valid {
-		lines = append(lines, render.KV(st, "Host", kw, fmt.Sprintf("CPU %s  RSS %s  threads %d",
-			render.Pct(v.Host.CPUPercent), render.Bytes(v.Host.RSSBytes), v.Host.Threads)))
-	}
-	for _, u := range v.Unplugs {
-		lines = append(lines, render.KV(st, "Unplug", kw, unplugText(c, u)))
 	}
 	if !v.LastError.IsZero() {
 		e := v.LastError
-		text := render.ErrorTag(st, e) + " " + val(e.Message)
+		text := render.ErrorTag(st, e) + " " + overviewVal(e.Message)
 		if !e.Time.IsZero() {
 			text += st.Muted.Render("  at " + render.Clock(e.Time, c.Loc))
 		}
@@ -82,6 +57,75 @@ func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 		}
 	}
 	return lines
+}
+
+// OverviewWidth is the width Overview needs to show every line uncut (the
+// error aside, which wraps at any width): the wide layout widens its left
+// column to it when there is room.
+func OverviewWidth(c *render.Context, v *model.VMSnapshot) int {
+	w := 0
+	for _, f := range overviewFields(c, v) {
+		w = max(w, overviewKW+1+render.Width(f.v))
+	}
+	return w
+}
+
+func overviewVal(s string) string { return termsafe.Line(termsafe.Clip(s, 512)) }
+
+// overviewFields are Overview's lines but the error, in order.
+func overviewFields(c *render.Context, v *model.VMSnapshot) []overviewField {
+	st := c.Styles
+	fields := []overviewField{
+		{k: "Name", v: st.Bold.Render(render.DisplayName(v))},
+		{k: "State", v: overviewState(c, v)},
+	}
+	if up := overviewUp(c, v); up != "" {
+		fields = append(fields, overviewField{k: "Up", v: up})
+	}
+	ver := "—"
+	if v.Version != "" {
+		ver = overviewVal(v.Version)
+		if v.VersionPackage != "" {
+			ver += st.Muted.Render("  " + overviewVal(v.VersionPackage))
+		}
+	}
+	kvm := "—"
+	if v.Conn == model.ConnConnected || v.Version != "" {
+		kvm = render.YesNo(v.KVM)
+	}
+	pid := "—"
+	if v.PID > 0 {
+		pid = strconv.Itoa(v.PID)
+	}
+	uuid := "—"
+	if v.UUID != "" {
+		uuid = overviewVal(v.UUID)
+	}
+	conn := render.ConnStyle(st, v).Render(render.ConnText(v, false))
+	if v.Conn == model.ConnRetrying && !v.RetryAt.IsZero() {
+		conn += st.Muted.Render("  next try " + render.Clock(v.RetryAt, c.Loc))
+	}
+	fields = append(fields, overviewField{k: "QEMU", v: ver, wrap: true})
+	daemon := v.Kind == model.ServerStorageDaemon // no KVM, no UUID
+	if !daemon {
+		fields = append(fields, overviewField{k: "KVM", v: kvm})
+	}
+	fields = append(fields, overviewField{k: "PID", v: pid})
+	if !daemon {
+		fields = append(fields, overviewField{k: "UUID", v: uuid, wrap: true})
+	}
+	fields = append(fields,
+		overviewField{k: "Target", v: overviewVal(v.Target), wrap: true},
+		overviewField{k: "Conn", v: conn},
+	)
+	if v.Host.Valid {
+		fields = append(fields, overviewField{k: "Host", v: fmt.Sprintf("CPU %s  RSS %s  threads %d",
+			render.Pct(v.Host.CPUPercent), render.Bytes(v.Host.RSSBytes), v.Host.Threads)})
+	}
+	for _, u := range v.Unplugs {
+		fields = append(fields, overviewField{k: "Unplug", v: unplugText(c, u)})
+	}
+	return fields
 }
 
 // overviewState is the run state and since when: QEMU's own while

@@ -40,3 +40,31 @@ func TestOverviewOfADeadVMShowsNoFiguresOfIt(t *testing.T) {
 		"State    ■ quit  at 11:59:55 (5s ago)",
 		"Conn     ○ closed")
 }
+
+// TestOverviewWrapsLongValues: a target, UUID or version longer than the
+// pane wraps under the value column (at '/' where it can), never cut, and
+// OverviewWidth is the width that shows them on one line.
+func TestOverviewWrapsLongValues(t *testing.T) {
+	v := sampleVM()
+	v.Target = "unix:/srv/virtual-machines/production/web-tier/web-01/monitor.qmp"
+	got := draw(OverviewPane, v, 40)
+	var target []string
+	for _, l := range strings.Split(got, "\n") {
+		if strings.HasPrefix(l, "Target") || (len(target) > 0 && len(target) < 3 && strings.HasPrefix(l, "         ")) {
+			target = append(target, strings.TrimSpace(strings.TrimPrefix(l, "Target")))
+		}
+	}
+	for _, l := range target {
+		if len(l) > 40-9 {
+			t.Errorf("target line wider than the value column: %q", l)
+		}
+	}
+	if len(target) < 2 || strings.Join(target, "") != v.Target {
+		t.Fatalf("target lines %q, want %q wrapped:\n%s", target, v.Target, got)
+	}
+	w := OverviewWidth(testContext(), v)
+	if w != 9+len(v.Target) {
+		t.Fatalf("OverviewWidth = %d, want %d", w, 9+len(v.Target))
+	}
+	mustHaveLines(t, "natural width", draw(OverviewPane, v, w), "Target   "+v.Target)
+}
