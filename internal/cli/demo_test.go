@@ -101,3 +101,22 @@ func TestDemoSimulatedSaysSo(t *testing.T) {
 		t.Fatalf("exit status:\n%s", scr)
 	}
 }
+
+// 'qmpdash demo' on a host without QEMU (none on PATH) shows the simulated
+// fleet and says why.
+func TestDemoWithoutQEMUFallsBackToSimulated(t *testing.T) {
+	bin := qmpdashBinary(t)
+	noQEMU := shortDir(t) // an empty directory as qmpdash's whole PATH
+	s := startTmux(t, 120, 30, []string{"XDG_STATE_HOME=" + shortDir(t), "XDG_CONFIG_HOME=" + shortDir(t)},
+		"PATH="+noQEMU+" "+bin+" demo")
+	scr := s.waitScreen("simulated fleet, QEMU not installed", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "demo: simulated VMs (QEMU not installed)") && strings.Contains(scr, "4 VMs")
+	})
+	if !strings.Contains(scr, "running") {
+		t.Fatalf("no running VM on screen:\n%s", scr)
+	}
+	s.keys("q")
+	if scr = s.waitText("QMPDASH-EXITED=", 20*time.Second); !strings.Contains(scr, "QMPDASH-EXITED=0") {
+		t.Fatalf("exit status:\n%s", scr)
+	}
+}
