@@ -148,7 +148,7 @@ func TestFleetFrozenVMDoesNotDelayOthers(t *testing.T) {
 	a := qemutest.Start(t, qemutest.Options{Name: "a", Dir: dir})
 	b := qemutest.Start(t, qemutest.Options{Name: "b", Dir: dir})
 	cfg := testConfig()
-	cfg.Timeout = 2 * time.Second // generous: healthy TCG VMs under -race must never time out
+	cfg.Timeout = 5 * time.Second // the frozen VM's wait; healthy TCG VMs under -race must never reach it
 	f := startFleet(t, cfg, frozen.Socket, a.Socket, b.Socket)
 	waitFor(t, f, 30*time.Second, "all polled", func(s FleetSnapshot) bool {
 		for _, v := range s.VMs {

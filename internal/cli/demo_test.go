@@ -49,7 +49,7 @@ func TestDemoCleansUpEveryWayItEnds(t *testing.T) {
 			})
 			root := demoRoot(t, vms[0])
 			end(s, qd[0])
-			s.waitText("QMPDASH-EXITED=", 30*time.Second)
+			s.waitExit(30 * time.Second)
 			deadline := time.Now().Add(20 * time.Second)
 			for _, p := range vms {
 				for alive(p) {
@@ -96,9 +96,8 @@ func TestDemoSimulatedSaysSo(t *testing.T) {
 		t.Fatalf("no running VM on screen:\n%s", scr)
 	}
 	s.keys("q")
-	scr = s.waitText("QMPDASH-EXITED=", 20*time.Second)
-	if !strings.Contains(scr, "QMPDASH-EXITED=0") {
-		t.Fatalf("exit status:\n%s", scr)
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
 	}
 }
 
@@ -116,7 +115,7 @@ func TestDemoWithoutQEMUFallsBackToSimulated(t *testing.T) {
 		t.Fatalf("no running VM on screen:\n%s", scr)
 	}
 	s.keys("q")
-	if scr = s.waitText("QMPDASH-EXITED=", 20*time.Second); !strings.Contains(scr, "QMPDASH-EXITED=0") {
-		t.Fatalf("exit status:\n%s", scr)
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
 	}
 }

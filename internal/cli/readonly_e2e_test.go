@@ -68,7 +68,7 @@ func TestDashboardReadOnlyEndToEndInTmux(t *testing.T) {
 		t.Fatalf("ro not shown running:\n%s", scr)
 	}
 	s.keys("q")
-	if scr := s.waitText("QMPDASH-EXITED=", 10*time.Second); !strings.Contains(scr, "QMPDASH-EXITED=0") {
-		t.Fatalf("exit:\n%s", scr)
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
 	}
 }
