@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +28,7 @@ type Config struct {
 	ScanInterval    time.Duration // how often directories and globs are rescanned (default 1 s)
 	ProcRoot        string        // default /proc
 	Logger          *slog.Logger
-	// ReadOnly refuses every command that is not ReadOnlyCommand.
+	// ReadOnly makes Execute refuse every command ReadOnlyAllows does not.
 	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
 	Dial func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
@@ -318,8 +317,8 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 		res.Err = ErrorInfo{Kind: KindOther, Message: fmt.Sprintf("%s: %v", vmID, ErrUnknownVM), Time: f.cfg.Now()}
 		return res
 	}
-	if f.cfg.ReadOnly && !ReadOnlyCommand(command) {
-		res.Err = ErrorInfo{Kind: KindOther, Message: fmt.Sprintf("read-only: %s was not sent (only query commands are)", command), Time: f.cfg.Now()}
+	if f.cfg.ReadOnly && !ReadOnlyAllows(command) {
+		res.Err = ErrorInfo{Kind: KindOther, Message: fmt.Sprintf("read-only: %s was not sent (only %s are)", command, ReadOnlyRule), Time: f.cfg.Now()}
 		return res
 	}
 	c := v.client()
@@ -456,10 +455,4 @@ func (f *Fleet) schema(vmID string, retry bool) (*qmp.Schema, error) {
 		return nil, &SchemaUnavailableError{Reason: ErrUnknownVM.Error()}
 	}
 	return v.schemaOrFetch(retry)
-}
-
-// ReadOnlyCommand says whether a command only reads. Anything else (and
-// human-monitor-command, which can do anything) is refused in read-only mode.
-func ReadOnlyCommand(name string) bool {
-	return strings.HasPrefix(name, "query-") || name == "qom-get" || strings.HasPrefix(name, "qom-list")
 }

@@ -79,7 +79,7 @@ func describe(s FleetSnapshot) string {
 func testConfig() Config {
 	return Config{
 		Interval: 200 * time.Millisecond,
-		Timeout:  2 * time.Second,
+		Timeout:  10 * time.Second, // an upper bound: healthy TCG VMs under -race on 2 loaded cores must never time out
 		Backoff:  Backoff{Min: 50 * time.Millisecond, Max: 300 * time.Millisecond, Factor: 2, Jitter: 0.1},
 	}
 }

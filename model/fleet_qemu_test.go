@@ -148,7 +148,7 @@ func TestFleetFrozenVMDoesNotDelayOthers(t *testing.T) {
 	a := qemutest.Start(t, qemutest.Options{Name: "a", Dir: dir})
 	b := qemutest.Start(t, qemutest.Options{Name: "b", Dir: dir})
 	cfg := testConfig()
-	cfg.Timeout = 2 * time.Second // generous: healthy TCG VMs under -race must never time out
+	cfg.Timeout = 5 * time.Second // the frozen VM's wait; healthy TCG VMs under -race must never reach it
 	f := startFleet(t, cfg, frozen.Socket, a.Socket, b.Socket)
 	waitFor(t, f, 30*time.Second, "all polled", func(s FleetSnapshot) bool {
 		for _, v := range s.VMs {
@@ -261,6 +261,8 @@ func TestFleetHostAndVCPUFigures(t *testing.T) {
 	}
 }
 
+// A watched directory: a socket that appears is added, one removed is marked
+// gone, and one that comes back is revived.
 func TestFleetWatchesDirectory(t *testing.T) {
 	dir := qemutest.Dir(t)
 	cfg := testConfig()
@@ -282,13 +284,38 @@ func TestFleetWatchesDirectory(t *testing.T) {
 	if err := os.Remove(vm.Socket); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, f, 30*time.Second, "vanished socket marked gone", func(s FleetSnapshot) bool {
+	s := waitFor(t, f, 30*time.Second, "vanished socket marked gone", func(s FleetSnapshot) bool {
 		return len(s.VMs) == 1 && s.VMs[0].Conn == ConnGone
+	})
+	id := s.VMs[0].ID
+	// A socket that comes back is revived: the same VM, connected to the
+	// new QEMU, not a second row and not left gone.
+	vm2 := qemutest.Start(t, qemutest.Options{Name: "late", Dir: dir})
+	s = waitFor(t, f, 10*time.Second, "the socket that came back revived and connected", func(s FleetSnapshot) bool {
+		return len(s.VMs) == 1 && s.VMs[0].Conn == ConnConnected && s.VMs[0].RunState == "running"
+	})
+	if v := s.VMs[0]; v.ID != id || v.PID != vm2.PID() || v.Stale {
+		t.Fatalf("revived VM %s pid %d stale=%v, want %s pid %d", v.ID, v.PID, v.Stale, id, vm2.PID())
+	}
+	// The same socket file moved away and back (the same file, so no
+	// "replaced socket" kick): revived by the scan alone.
+	away := filepath.Join(qemutest.Dir(t), "away.qmp")
+	if err := os.Rename(vm2.Socket, away); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, f, 10*time.Second, "socket moved away marked gone", func(s FleetSnapshot) bool {
+		return len(s.VMs) == 1 && s.VMs[0].Conn == ConnGone
+	})
+	if err := os.Rename(away, vm2.Socket); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, f, 10*time.Second, "socket moved back revived and connected", func(s FleetSnapshot) bool {
+		return len(s.VMs) == 1 && s.VMs[0].ID == id && s.VMs[0].Conn == ConnConnected && s.VMs[0].PID == vm2.PID()
 	})
 	// Expansion for 'qmpdash status DIR' and globs goes through the same code.
 	qemutest.Start(t, qemutest.Options{Name: "again", Dir: dir})
 	addrs, err := ExpandSpecs([]Spec{mustSpec(t, filepath.Join(dir, "*.qmp"))}, nil)
-	if err != nil || len(addrs) != 1 || filepath.Base(addrs[0].Addr) != "again.qmp" {
+	if err != nil || len(addrs) != 2 || filepath.Base(addrs[0].Addr) != "again.qmp" || filepath.Base(addrs[1].Addr) != "late.qmp" {
 		t.Fatalf("glob expansion %v %v", addrs, err)
 	}
 }

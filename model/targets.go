@@ -84,20 +84,27 @@ func ParseSpecs(raws []string) ([]Spec, error) {
 }
 
 // DiscoveryPaths are where qmpdash looks when given no target, in order.
-func DiscoveryPaths() []string {
+func DiscoveryPaths() []string { return discoveryPaths(os.Getenv("XDG_RUNTIME_DIR"), "/") }
+
+// discoveryPaths are DiscoveryPaths under root (tests use a temporary one).
+func discoveryPaths(runtimeDir, root string) []string {
 	var paths []string
-	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
-		paths = append(paths, filepath.Join(d, "qemu"))
+	if runtimeDir != "" {
+		paths = append(paths, filepath.Join(runtimeDir, "qemu"))
 	}
 	// Not libvirt's monitors: libvirt always holds them, and a monitor
 	// serves one client, so they would only ever show "no greeting".
-	return append(paths, "/run/qemu", "/var/run/qemu-server/*.qmp")
+	// Proxmox's qemu-server keeps each VM's QMP socket as ID.qmp beside
+	// its guest agent's ID.qga: only the .qmp ones are monitors.
+	return append(paths, filepath.Join(root, "run/qemu"), filepath.Join(root, "var/run/qemu-server/*.qmp"))
 }
 
 // DiscoverySpecs are DiscoveryPaths as optional specs.
-func DiscoverySpecs() []Spec {
+func DiscoverySpecs() []Spec { return discoverySpecs(DiscoveryPaths()) }
+
+func discoverySpecs(paths []string) []Spec {
 	var specs []Spec
-	for _, p := range DiscoveryPaths() {
+	for _, p := range paths {
 		kind := SpecDir
 		if strings.ContainsAny(p, "*?[") {
 			kind = SpecGlob

@@ -325,8 +325,17 @@ func TestBenchServer(t *testing.T) {
 	if st, err := c.QueryStatus(context.Background()); err != nil || st.Status != "running" || !st.Running {
 		t.Fatalf("client: %+v %v", st, err)
 	}
-	<-lines // qmp_capabilities
-	if got, want := <-lines, bareRequest(nil, 1); !bytes.Equal(got, want) {
+	next := func(what string) []byte {
+		select {
+		case l := <-lines:
+			return l
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the bench server never saw %s", what)
+			return nil
+		}
+	}
+	next("qmp_capabilities")
+	if got, want := next("query-status"), bareRequest(nil, 1); !bytes.Equal(got, want) {
 		t.Errorf("client sent %q, the bare loop sends %q", got, want)
 	}
 	bc := dialBare(t, startBenchServer(t, nil))

@@ -166,7 +166,7 @@ func TestManyGoroutinesRespectInFlightLimit(t *testing.T) {
 			}
 		}(g)
 	}
-	wg.Wait()
+	waitGroupWithin(t, &wg, "callers still waiting for their replies")
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)

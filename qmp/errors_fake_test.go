@@ -119,7 +119,7 @@ func TestNegotiationEnablesOOBWhenOffered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	req := <-got
+	req := recvWithin(t, got, "the peer never got the oob capabilities request")
 	if string(req.Arguments) != `{"enable":["oob"]}` || !c.OOB() {
 		t.Fatalf("oob not enabled: args %s, OOB()=%v", req.Arguments, c.OOB())
 	}
@@ -157,7 +157,7 @@ func TestTimeoutLeavesConnectionUsable(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("timeout does not unwrap to DeadlineExceeded: %v", err)
 	}
-	first := <-firstReq
+	first := recvWithin(t, firstReq, "the timed-out command never reached the peer")
 
 	// The next command gets its own reply even though the late reply to the
 	// first one arrives before it: that one is dropped, not misdelivered.
@@ -211,7 +211,7 @@ func TestProtocolErrorsThatEndTheConnection(t *testing.T) {
 			go func() { peer.read(); peer.send(line) }()
 			_, err := c.QueryStatus(ctxFor(t, 5*time.Second))
 			assertKind[*ProtocolError](t, err, KindProtocol)
-			<-c.Done()
+			recvWithin(t, c.Done(), "the client did not close after a protocol error")
 			assertKind[*ProtocolError](t, c.Err(), KindProtocol)
 		})
 	}
@@ -318,7 +318,7 @@ func TestExpiredContextSendsNothingAndKeepsTheConnection(t *testing.T) {
 	if _, err := c.QueryStatus(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if req := <-got; string(req.ID) != "1" {
+	if req := recvWithin(t, got, "the live command never reached the peer"); string(req.ID) != "1" {
 		t.Fatalf("first request on the wire has id %s, want 1", req.ID)
 	}
 }

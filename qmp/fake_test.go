@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"sync"
 	"testing"
 	"time"
 )
@@ -51,7 +52,7 @@ func newFakePair(t testing.TB) (net.Conn, *fakePeer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	server := <-accepted
+	server := recvWithin(t, accepted, "the fake server did not accept the client's connection")
 	if server == nil {
 		t.Fatal("accept failed")
 	}
@@ -112,7 +113,7 @@ func connectFake(t testing.TB, opts ...Option) (*Client, *fakePeer) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c, err := NewClient(ctx, conn, append([]Option{WithName("fake.sock")}, opts...)...)
-	<-done
+	recvWithin(t, done, "the fake peer's handshake did not finish")
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
@@ -135,9 +136,17 @@ func recvWithin[T any](t testing.TB, ch <-chan T, what string) T {
 	case v := <-ch:
 		return v
 	case <-time.After(10 * time.Second):
-		t.Fatal(what)
+		t.Fatalf("nothing within 10 s: %s", what)
 	}
 	panic("unreachable")
+}
+
+// waitGroupWithin waits for wg, failing the test with what after 10 s.
+func waitGroupWithin(t testing.TB, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	recvWithin(t, done, what)
 }
 
 // statusIn runs QueryStatus in the background. Its error also says so when

@@ -271,7 +271,11 @@ func TestQEMUKilledMidCommand(t *testing.T) {
 			t.Fatal("a caller was left waiting after QEMU died")
 		}
 	}
-	<-c.Done()
+	select {
+	case <-c.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the client did not close within 20 s of QEMU's death")
+	}
 }
 
 func TestQEMUManyGoroutinesOneConnection(t *testing.T) {

@@ -37,7 +37,7 @@ var readerPaths = []readerPath{
 	{"caller reads its own reply", func(t *testing.T, c *Client, peer *fakePeer, call func() error, answer func(fakeRequest)) error {
 		res := background(call)
 		answer(peer.read())
-		return <-res
+		return recvWithin(t, res, "the caller never got its reply")
 	}},
 	{"another caller hands the reply over", func(t *testing.T, c *Client, peer *fakePeer, call func() error, answer func(fakeRequest)) error {
 		// The first caller takes the role and reads until the peer
@@ -46,9 +46,9 @@ var readerPaths = []readerPath{
 		first := peer.read()
 		res := background(call)
 		answer(peer.read())
-		err := <-res
+		err := recvWithin(t, res, "the reply was never handed to its caller")
 		peer.reply(first, `{"status": "running", "running": true}`)
-		if rerr := <-reading; rerr != nil {
+		if rerr := recvWithin(t, reading, "the reading caller never got its reply"); rerr != nil {
 			t.Errorf("reading caller: %v", rerr)
 		}
 		return err
@@ -184,7 +184,7 @@ func TestAStaleInterruptDoesNotEndAWait(t *testing.T) {
 	// next: the read deadline jumps into the past.
 	c.interruptRead()
 	peer.reply(req, `{"status": "running", "running": true}`)
-	if err := <-res; err != nil {
+	if err := recvWithin(t, res, "the live wait never ended after its reply"); err != nil {
 		t.Fatalf("a stale interruption ended a live wait: %v", err)
 	}
 }
@@ -244,13 +244,13 @@ func TestAReaderAnsweredFirstPassesTheRoleOn(t *testing.T) {
 	})
 	reqB := peer.read()
 	peer.reply(reqA, `{"status": "running", "running": true}`)
-	if err := <-first; err != nil {
+	if err := recvWithin(t, first, "the first caller never got its reply"); err != nil {
 		t.Fatal(err)
 	}
 	// The first caller has returned; the second still waits, and no idle
 	// timer will fire: somebody must have been handed the role.
 	peer.reply(reqB, `{"name": "vm-b"}`)
-	if err := <-second; err != nil {
+	if err := recvWithin(t, second, "the second caller was never handed the reader role"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -288,7 +288,7 @@ func TestACancellationDuringTheWriteEndsTheRead(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("try %d: a caller cancelled during its write got %v, want a cancellation", i, err)
 		}
-		<-sent
+		recvWithin(t, sent, "the cancelled command never reached the peer")
 		c.Close()
 	}
 }
@@ -301,7 +301,7 @@ func lateReplyIsDropped(t *testing.T, c *Client, peer *fakePeer, late fakeReques
 	next := peer.read()
 	peer.reply(late, `{"status": "running", "running": true}`)
 	peer.reply(next, `{"status": "paused", "running": false}`)
-	if err := <-res; err != nil {
+	if err := recvWithin(t, res, "the next command's caller never got its reply"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,6 +2,7 @@ package qmp
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -43,7 +44,7 @@ func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
 		return err
 	})
 	peer.reply(reqs[0], `{"status": "running", "running": true}`)
-	if err := <-held[0]; err != nil {
+	if err := recvWithin(t, held[0], "the first held command's caller never returned"); err != nil {
 		t.Fatal(err)
 	}
 	ninth := peer.read()
@@ -51,12 +52,12 @@ func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
 		t.Fatalf("after a slot freed the peer got %q, want the waiting query-name (the one that gave up sent nothing)", ninth.Execute)
 	}
 	peer.reply(ninth, `{"name": "ninth"}`)
-	if err := <-waiting; err != nil {
+	if err := recvWithin(t, waiting, "the caller waiting for a slot never returned"); err != nil {
 		t.Fatal(err)
 	}
 	for i, req := range reqs[1:] {
 		peer.reply(req, `{"status": "running", "running": true}`)
-		if err := <-held[i+1]; err != nil {
+		if err := recvWithin(t, held[i+1], fmt.Sprintf("held command %d's caller never returned", i+1)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,7 +72,7 @@ func TestCallersPastMaxInFlightWaitForASlot(t *testing.T) {
 		peer.reply(req, `{"status": "running", "running": true}`)
 	}
 	for _, res := range again {
-		if err := <-res; err != nil {
+		if err := recvWithin(t, res, "a command sent after the slots freed never returned"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,7 +110,7 @@ func TestACallerWhoseWaitEndedAsASlotCameSendsNothing(t *testing.T) {
 		}
 		err := c.Execute(ctx, "stop", nil, nil)
 		assertKind[*TimeoutError](t, err, KindTimeout)
-		if err := <-held[0]; err != nil {
+		if err := recvWithin(t, held[0], "the answered held command's caller never returned"); err != nil {
 			t.Fatal(err)
 		}
 		// The next request on the wire is the next command, not the stop.

@@ -15,8 +15,8 @@ import (
 type Options struct {
 	// Theme is a name from themes.Names(); "" is the default theme.
 	Theme string
-	// ReadOnly sends queries only: mutating actions show as disabled and raw
-	// QMP commands must start with "query-".
+	// ReadOnly sends only what model.ReadOnlyAllows: other actions show as
+	// disabled and other raw QMP commands are refused before sending.
 	ReadOnly bool
 	// NoMouse starts with mouse capture off so the terminal's own selection
 	// (copy and paste) works; the mouse can still be toggled at run time.

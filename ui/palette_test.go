@@ -261,7 +261,7 @@ func TestPaletteReadOnly(t *testing.T) {
 	h.press("esc")
 	h.palette("qmp")
 	h.typeText("stop", "enter")
-	h.mustShow("read-only mode: only query-* commands may be sent")
+	h.mustShow("read-only mode: stop is not sent (only query-*, qom-get and qom-list* are)")
 	h.mustNotSend()
 	// Completion offers queries only.
 	h.retype("s", "tab")

@@ -195,24 +195,26 @@ func TestFleetWaitCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, _ := newApp(src, Options{}, appConfig{ctx: ctx})
-	<-src.changed // drain the signal addEvents left
+	recvWithin(t, src.changed, "the change signal addEvents left") // drain it
 	a.lastSeq = 2
 	got := make(chan tea.Msg, 1)
 	go func() { got <- a.loadFleet(true)() }()
+	// A wait that does not wait returns at once; a quarter second leaves
+	// room for a loaded machine to schedule it.
 	select {
 	case <-got:
 		t.Fatal("the wait returned with nothing changed")
-	case <-time.After(50 * time.Millisecond):
+	case <-time.After(250 * time.Millisecond):
 	}
 	src.update(func(s *model.FleetSnapshot) {})
-	m := (<-got).(fleetMsg)
+	m := recvWithin(t, got, "the fleet wait after a change").(fleetMsg)
 	if m.snap.Version != src.Snapshot().Version || len(m.events) != 2 || m.events[0].Seq != 3 {
 		t.Fatalf("fleetMsg %+v", m)
 	}
 	// Cancelling the context releases a waiting command.
 	go func() { got <- a.loadFleet(true)() }()
 	cancel()
-	if m := <-got; m != nil {
+	if m := recvWithin(t, got, "the fleet wait after its context was cancelled"); m != nil {
 		t.Fatalf("cancelled wait returned %T", m)
 	}
 	// A closed channel means the fleet stopped.
@@ -225,4 +227,17 @@ func TestFleetWaitCommand(t *testing.T) {
 	}
 	_ = json.Valid
 	_ = errors.New
+}
+
+// recvWithin returns what ch delivers, failing after 10 s naming what it
+// waited for.
+func recvWithin[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out after 10 s waiting for %s", what)
+	}
+	panic("unreachable")
 }

@@ -43,20 +43,15 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer st.closeLog()
-	return dashboard(ctx, st.specs, st.set, st.warnings, !*noMouse && st.set.Mouse.Value, "", st.logger)
+	return dashboard(ctx, st.specs, st.set, st.warnings, *noMouse, "", st.logger)
 }
 
 // dashboard runs the fleet and the UI over it until the user quits or ctx
-// ends; the fleet is stopped before it returns.
-func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, mouse bool, note string, logger *slog.Logger) error {
+// ends; the fleet is stopped before it returns. noMouse is --no-mouse.
+func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, noMouse bool, note string, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	fleet := model.NewFleet(model.Config{
-		Interval: set.Interval.Value,
-		Timeout:  set.Timeout.Value,
-		ReadOnly: set.ReadOnly.Value,
-		Logger:   logger,
-	})
+	fleet := model.NewFleet(fleetConfig(set, logger))
 	if err := fleet.Watch(ctx, specs); err != nil {
 		return err
 	}
@@ -64,20 +59,36 @@ func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, war
 	go func() { fleet.Run(ctx); close(fleetDone) }()
 	defer func() { cancel(); <-fleetDone }()
 
-	return ui.Run(ctx, fleet, ui.Options{
+	opts := uiOptions(set, warnings, noMouse, logger)
+	opts.DemoNote, opts.Watching = note, describeSpecs(specs)
+	return ui.Run(ctx, fleet, opts)
+}
+
+// fleetConfig is what the settings ask of the fleet.
+func fleetConfig(set config.Settings, logger *slog.Logger) model.Config {
+	return model.Config{
+		Interval: set.Interval.Value,
+		Timeout:  set.Timeout.Value,
+		ReadOnly: set.ReadOnly.Value,
+		Logger:   logger,
+	}
+}
+
+// uiOptions is what the settings (defaults, config file, flags) ask of the
+// UI; --no-mouse turns the mouse off whatever the file says.
+func uiOptions(set config.Settings, warnings []string, noMouse bool, logger *slog.Logger) ui.Options {
+	return ui.Options{
 		Theme:       set.Theme.Value,
 		ReadOnly:    set.ReadOnly.Value,
-		NoMouse:     !mouse,
+		NoMouse:     noMouse || !set.Mouse.Value,
 		Confirm:     set.Confirm.Value,
 		Warnings:    warnings,
 		HistoryFile: historyFile(),
 		Interval:    set.Interval.Value,
 		Keys:        set.Keys.Value,
 		Columns:     set.Columns.Value,
-		DemoNote:    note,
-		Watching:    describeSpecs(specs),
 		Logger:      logger,
-	})
+	}
 }
 
 // describeSpecs says in a few words where the fleet looks, for the empty

@@ -112,7 +112,7 @@ func TestDashboardEndToEndInTmux(t *testing.T) {
 		return strings.Contains(row, "running") && strings.Contains(row, "up")
 	})
 	s.keys("q")
-	if scr := s.waitText("QMPDASH-EXITED=", 10*time.Second); !strings.Contains(scr, "QMPDASH-EXITED=0") {
-		t.Fatalf("exit:\n%s", scr)
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
 	}
 }

@@ -49,7 +49,7 @@ func TestDemoCleansUpEveryWayItEnds(t *testing.T) {
 			})
 			root := demoRoot(t, vms[0])
 			end(s, qd[0])
-			s.waitText("QMPDASH-EXITED=", 30*time.Second)
+			s.waitExit(30 * time.Second)
 			deadline := time.Now().Add(20 * time.Second)
 			for _, p := range vms {
 				for alive(p) {
@@ -96,8 +96,26 @@ func TestDemoSimulatedSaysSo(t *testing.T) {
 		t.Fatalf("no running VM on screen:\n%s", scr)
 	}
 	s.keys("q")
-	scr = s.waitText("QMPDASH-EXITED=", 20*time.Second)
-	if !strings.Contains(scr, "QMPDASH-EXITED=0") {
-		t.Fatalf("exit status:\n%s", scr)
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
+	}
+}
+
+// 'qmpdash demo' on a host without QEMU (none on PATH) shows the simulated
+// fleet and says why.
+func TestDemoWithoutQEMUFallsBackToSimulated(t *testing.T) {
+	bin := qmpdashBinary(t)
+	noQEMU := shortDir(t) // an empty directory as qmpdash's whole PATH
+	s := startTmux(t, 120, 30, []string{"XDG_STATE_HOME=" + shortDir(t), "XDG_CONFIG_HOME=" + shortDir(t)},
+		"PATH="+noQEMU+" "+bin+" demo")
+	scr := s.waitScreen("simulated fleet, QEMU not installed", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "demo: simulated VMs (QEMU not installed)") && strings.Contains(scr, "4 VMs")
+	})
+	if !strings.Contains(scr, "running") {
+		t.Fatalf("no running VM on screen:\n%s", scr)
+	}
+	s.keys("q")
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
 	}
 }

@@ -47,11 +47,21 @@ func startRun(t *testing.T, args ...string) *bgRun {
 	stop := func() int {
 		once.Do(func() {
 			cancel()
-			exit = <-code
+			select {
+			case exit = <-code:
+			case <-time.After(20 * time.Second):
+				t.Errorf("qmpdash %v did not return within 20 s of its context ending", args)
+				exit = -1
+			}
 			outW.Close()
 			errW.Close()
-			<-outDone
-			<-errDone
+			for _, d := range []<-chan struct{}{outDone, errDone} {
+				select {
+				case <-d:
+				case <-time.After(10 * time.Second):
+					t.Error("an output reader did not finish within 10 s of its pipe closing")
+				}
+			}
 		})
 		return exit
 	}

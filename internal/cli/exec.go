@@ -24,7 +24,9 @@ Exit status: 0 on success; 1 when QEMU rejects the command (its error class
 and description go to stderr) or the monitor cannot be reached, times out
 or misbehaves (the error's kind is printed); 2 for bad usage.
 TARGET is one monitor: a socket path, unix:PATH or tcp:HOST:PORT.
-With --read-only only query commands (query-*, qom-get, qom-list*) are sent.
+With --read-only only commands that read are sent (query-*, qom-get,
+qom-list, qom-list-types, qom-list-properties); any other is a usage error
+(exit 2) and nothing is sent.
 
 Examples:
   qmpdash exec /run/qemu/web.qmp query-status
@@ -68,8 +70,8 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer closeLog()
-	if set.ReadOnly.Value && !model.ReadOnlyCommand(command) {
-		return usagef("exec: --read-only allows only query commands (query-*, qom-get, qom-list*), not %s", command)
+	if set.ReadOnly.Value && !model.ReadOnlyAllows(command) {
+		return usagef("exec: --read-only sends only commands that read (%s), not %s; nothing was sent", model.ReadOnlyRule, command)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, set.Timeout.Value)

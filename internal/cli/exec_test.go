@@ -59,9 +59,12 @@ func TestExecAgainstRealQEMU(t *testing.T) {
 	})
 
 	t.Run("read-only refuses changes and sends nothing", func(t *testing.T) {
-		_, stderr, code := runCLI(t, "exec", "--read-only", vm.Socket, "stop")
-		if code != exitUsage || !strings.Contains(stderr, "--read-only") {
-			t.Fatalf("exit %d, stderr %q", code, stderr)
+		for _, c := range [][]string{{"stop"}, {"human-monitor-command", `{"command-line": "stop"}`}} {
+			out, stderr, code := runCLI(t, append([]string{"exec", "--read-only", vm.Socket}, c...)...)
+			if code != exitUsage || out != "" || !strings.Contains(stderr, "--read-only") ||
+				!strings.Contains(stderr, "not "+c[0]) || !strings.Contains(stderr, "nothing was sent") {
+				t.Fatalf("%s: exit %d, stdout %q, stderr %q", c[0], code, out, stderr)
+			}
 		}
 		if out, _, _ := runCLI(t, "exec", "--read-only", vm.Socket, "query-status"); !strings.Contains(out, `"running": true`) {
 			t.Fatalf("stop was sent, or query refused: %q", out)

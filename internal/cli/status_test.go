@@ -80,7 +80,7 @@ func TestStatusOfAStorageDaemon(t *testing.T) {
 func TestStatusReportsFailuresWithKind(t *testing.T) {
 	dir := qemutest.Dir(t)
 	vm := qemutest.Start(t, qemutest.Options{Name: "gamma", Dir: dir})
-	out, _, code := runCLI(t, "status", "--json", "--timeout", "2s", vm.Socket, dir+"/missing.qmp")
+	out, _, code := runCLI(t, "status", "--json", "--timeout", "10s", vm.Socket, dir+"/missing.qmp")
 	if code != exitFail {
 		t.Fatalf("exit %d, want 1", code)
 	}

@@ -25,6 +25,7 @@ type tmuxSession struct {
 	t    *testing.T
 	name string
 	sock string
+	exit string // the file the pane's shell writes the command's exit status to
 }
 
 // startTmux runs command (a shell line) in a new session of the given size,
@@ -32,14 +33,17 @@ type tmuxSession struct {
 func startTmux(t *testing.T, width, height int, env []string, command string) *tmuxSession {
 	t.Helper()
 	requireTmux(t)
-	s := &tmuxSession{t: t, name: "qd", sock: filepath.Join(shortDir(t), "tmux.sock")}
+	dir := shortDir(t)
+	s := &tmuxSession{t: t, name: "qd", sock: filepath.Join(dir, "tmux.sock"), exit: filepath.Join(dir, "exit")}
 	args := []string{"-S", s.sock, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
 		"-x", strconv.Itoa(width), "-y", strconv.Itoa(height)}
 	for _, e := range env {
 		args = append(args, "-e", e)
 	}
 	// Keep the pane after the command exits so its last words can be read.
-	args = append(args, command+"; echo QMPDASH-EXITED=$?; sleep 600")
+	// The exit status goes to a file too: a qmpdash killed mid-frame leaves
+	// the cursor anywhere, and the line on screen may wrap.
+	args = append(args, command+"; st=$?; echo $st >"+s.exit+"; echo QMPDASH-EXITED=$st; sleep 600")
 	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}
@@ -93,6 +97,26 @@ func (s *tmuxSession) waitText(text string, limit time.Duration) string {
 	return s.waitScreen(fmt.Sprintf("%q on screen", text), limit, func(scr string) bool {
 		return strings.Contains(scr, text)
 	})
+}
+
+// waitExit waits until the command in the pane has ended and returns its
+// exit status.
+func (s *tmuxSession) waitExit(limit time.Duration) int {
+	s.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		if b, err := os.ReadFile(s.exit); err == nil && strings.HasSuffix(string(b), "\n") {
+			code, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				s.t.Fatalf("exit status file %q: %v", b, err)
+			}
+			return code
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out after %v waiting for the command in tmux to exit; screen:\n%s", limit, s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // panePID is the pid of the shell running in the pane.

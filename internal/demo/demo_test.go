@@ -62,3 +62,20 @@ func TestSimulatedDemoStopsAndRemovesEverything(t *testing.T) {
 		t.Fatalf("demo directory left behind: %v", err)
 	}
 }
+
+// Asked for real VMs on a host without QEMU (qemu-system-x86_64 not on
+// PATH), the demo falls back to the simulation instead of failing.
+func TestDemoFallsBackToSimulationWithoutQEMU(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // an empty directory: no emulator on it
+	f, err := Start(true, nil)
+	if err != nil {
+		t.Fatalf("demo without QEMU: %v", err)
+	}
+	defer f.Stop()
+	if !f.Simulated || len(f.PIDs()) != 0 {
+		t.Fatalf("simulated %v pids %v", f.Simulated, f.PIDs())
+	}
+	if socks, _ := filepath.Glob(filepath.Join(f.Dir, "*.qmp")); len(socks) != 4 {
+		t.Fatalf("sockets %v", socks)
+	}
+}

@@ -53,7 +53,7 @@ func TestSecondClientWaitsForFirst(t *testing.T) {
 
 	// Wait (by condition, not by sleeping) until the VM has accepted the
 	// second connection and parked it.
-	waitFor(t, func() bool {
+	waitFor(t, "the second connection parked", func() bool {
 		v.mu.Lock()
 		defer v.mu.Unlock()
 		return len(v.waiting) == 1
@@ -89,12 +89,14 @@ func TestSecondClientWaitsForFirst(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, cond func() bool) {
+// waitFor looks every millisecond until cond holds, failing after
+// ioTimeout naming what it waited for.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(ioTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not reached")
+			t.Fatalf("timed out after %v waiting for %s", ioTimeout, what)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -125,7 +127,7 @@ func TestCloseUnblocksEverything(t *testing.T) {
 	a := dialClient(t, path)
 	a.read()
 	b := dialClient(t, path) // parked
-	waitFor(t, func() bool {
+	waitFor(t, "the second connection parked", func() bool {
 		v.mu.Lock()
 		defer v.mu.Unlock()
 		return len(v.waiting) == 1

@@ -156,8 +156,13 @@ func TestOversizedAndDeepInputRecovered(t *testing.T) {
 	if class, desc := reply.errClassDesc(); class != classGeneric || desc != "JSON token size limit exceeded" {
 		t.Fatalf("oversized: %v", reply)
 	}
-	if err := <-werr; err != nil {
-		t.Fatal(err)
+	select {
+	case err := <-werr:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(ioTimeout):
+		t.Fatal("timed out waiting for the oversized line's write to end")
 	}
 	var name nameInfo
 	c.ok("query-name", nil, &name)

@@ -89,7 +89,11 @@ func pipeClient(t testing.TB, v *VM) *client {
 	c := &client{t: t, nc: cli, r: bufio.NewReader(cli)}
 	t.Cleanup(func() {
 		_ = cli.Close()
-		<-done
+		select {
+		case <-done:
+		case <-time.After(ioTimeout):
+			t.Error("ServeConn did not return after the client closed")
+		}
 	})
 	c.greeting = c.read()
 	return c

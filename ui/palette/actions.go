@@ -10,9 +10,9 @@ import (
 	"github.com/qmpdash/qmpdash/themes"
 )
 
-// The palette's actions. Each knows what it sends, whether it changes the
-// VM (refused in read-only mode), whether it is destructive (asks y/N), and
-// what it prompts for.
+// The palette's actions. Each knows what it sends (read-only mode disables
+// an action whose command model.ReadOnlyAllows refuses), whether it is
+// destructive (asks y/N), and what it prompts for.
 
 // ActionID names a palette action; the history file stores these.
 type ActionID string
@@ -48,38 +48,37 @@ type action struct {
 	title       string
 	command     string // the QMP command it sends, "" for local actions
 	vm          bool   // acts on the selected VM
-	mutating    bool   // changes the VM or the host: refused in read-only mode
 	destructive bool   // asks y/N first when Options.Confirm
 	prompt      string // what the prompt asks for; "" runs at once
 	placeholder string
 }
 
 var actions = []action{
-	{id: ActPause, title: "Pause VM", command: "stop", vm: true, mutating: true},
-	{id: ActResume, title: "Resume VM", command: "cont", vm: true, mutating: true},
-	{id: ActReset, title: "Reset VM", command: "system_reset", vm: true, mutating: true, destructive: true},
-	{id: ActPowerdown, title: "Power down VM (ACPI)", command: "system_powerdown", vm: true, mutating: true, destructive: true},
-	{id: ActQuitVM, title: "Quit VM (terminate QEMU)", command: "quit", vm: true, mutating: true, destructive: true},
-	{id: ActBalloon, title: "Set balloon target", command: "balloon", vm: true, mutating: true,
+	{id: ActPause, title: "Pause VM", command: "stop", vm: true},
+	{id: ActResume, title: "Resume VM", command: "cont", vm: true},
+	{id: ActReset, title: "Reset VM", command: "system_reset", vm: true, destructive: true},
+	{id: ActPowerdown, title: "Power down VM (ACPI)", command: "system_powerdown", vm: true, destructive: true},
+	{id: ActQuitVM, title: "Quit VM (terminate QEMU)", command: "quit", vm: true, destructive: true},
+	{id: ActBalloon, title: "Set balloon target", command: "balloon", vm: true,
 		prompt: "size", placeholder: "e.g. 512M or 1G (bare number = MiB)"},
-	{id: ActEject, title: "Eject removable medium", command: "eject", vm: true, mutating: true, destructive: true,
+	{id: ActEject, title: "Eject removable medium", command: "eject", vm: true, destructive: true,
 		prompt: "device", placeholder: "device or qdev id (tab completes)"},
-	{id: ActMedium, title: "Change removable medium", command: "blockdev-change-medium", vm: true, mutating: true, destructive: true,
+	{id: ActMedium, title: "Change removable medium", command: "blockdev-change-medium", vm: true, destructive: true,
 		prompt: "device file", placeholder: "cd0 /path/to/image.iso [format]  (tab completes the device)"},
-	{id: ActDeviceDel, title: "Delete device", command: "device_del", vm: true, mutating: true, destructive: true,
+	{id: ActDeviceDel, title: "Delete device", command: "device_del", vm: true, destructive: true,
 		prompt: "id", placeholder: "device id (tab completes)"},
-	{id: ActJobDone, title: "Complete block job", command: "job-complete", vm: true, mutating: true, destructive: true,
+	{id: ActJobDone, title: "Complete block job", command: "job-complete", vm: true, destructive: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
-	{id: ActJobCancel, title: "Cancel block job", command: "job-cancel", vm: true, mutating: true, destructive: true,
+	{id: ActJobCancel, title: "Cancel block job", command: "job-cancel", vm: true, destructive: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
-	{id: ActJobPause, title: "Pause block job", command: "job-pause", vm: true, mutating: true,
+	{id: ActJobPause, title: "Pause block job", command: "job-pause", vm: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
-	{id: ActJobResume, title: "Resume block job", command: "job-resume", vm: true, mutating: true,
+	{id: ActJobResume, title: "Resume block job", command: "job-resume", vm: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
-	{id: ActMigCancel, title: "Cancel migration", command: "migrate_cancel", vm: true, mutating: true, destructive: true},
-	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true, mutating: true,
+	{id: ActMigCancel, title: "Cancel migration", command: "migrate_cancel", vm: true, destructive: true},
+	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true,
 		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
-	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true, mutating: true,
+	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true,
 		prompt: "hmp", placeholder: "e.g. info block"},
 	{id: ActQMP, title: "QMP command", vm: true,
 		prompt: "qmp", placeholder: `command-name {"arg": value}  (tab completes)`},
@@ -122,7 +121,7 @@ func (a *action) completes() bool {
 // daemon, a simulated VM) is not offered.
 func (a *action) disabledReason(readOnly, haveVM bool, offered map[string]bool) string {
 	switch {
-	case readOnly && a.mutating:
+	case readOnly && a.command != "" && !model.ReadOnlyAllows(a.command):
 		return "read-only mode"
 	case a.vm && !haveVM:
 		return "no VM selected"

@@ -183,7 +183,7 @@ func (p *Model) qmpHint() {
 }
 
 // commandNames are the selected VM's commands; read-only mode offers only
-// queries.
+// those model.ReadOnlyAllows.
 func (p *Model) commandNames() []string {
 	names := p.env.Schema.CommandNames(p.vmID)
 	if names == nil || !p.env.ReadOnly {
@@ -191,7 +191,7 @@ func (p *Model) commandNames() []string {
 	}
 	out := []string{}
 	for _, n := range names {
-		if strings.HasPrefix(n, "query-") {
+		if model.ReadOnlyAllows(n) {
 			out = append(out, n)
 		}
 	}

@@ -105,8 +105,8 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		if err != nil {
 			return pd, err.Error()
 		}
-		if p.env.ReadOnly && !strings.HasPrefix(name, "query-") {
-			return pd, "read-only mode: only query-* commands may be sent"
+		if p.env.ReadOnly && !model.ReadOnlyAllows(name) {
+			return pd, "read-only mode: " + name + " is not sent (only " + model.ReadOnlyRule + " are)"
 		}
 		if msg := p.checkArgs(in, pd.VMID, name, args); msg != "" {
 			return pd, msg
