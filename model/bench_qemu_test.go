@@ -73,10 +73,12 @@ func benchFleetPoll(b *testing.B, sockets []string) {
 	for _, s := range sockets {
 		f.Add(canonical(mustParse(b, s)))
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	stop := f.Start(b.Context())
+	defer func() {
+		if err := stop(20 * time.Second); err != nil {
+			b.Error(err)
+		}
+	}()
 
 	polls := waitAll(b, f, len(sockets), 1)
 	b.ResetTimer()

@@ -32,8 +32,8 @@ func TestWatchNeverDialsMigrationListener(t *testing.T) {
 	cfg := testConfig()
 	cfg.ScanInterval = 50 * time.Millisecond
 	f := NewFleet(cfg)
-	ctx := runFleet(t, f)
-	if err := f.Watch(ctx, []Spec{mustSpec(t, dir)}); err != nil {
+	runFleet(t, f)
+	if err := f.Watch(t.Context(), []Spec{mustSpec(t, dir)}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, f, 30*time.Second, "web connected", func(s FleetSnapshot) bool {

@@ -151,6 +151,30 @@ func (f *Fleet) Run(ctx context.Context) {
 	f.wg.Wait()
 }
 
+// Start runs the fleet in the background, as Run does, until ctx ends or
+// stop is called. stop cancels the run and waits up to limit for Run to
+// return; if it has not, stop says so in an error naming limit (the run
+// is still winding down then, and a later stop waits again).
+func (f *Fleet) Start(ctx context.Context) (stop func(limit time.Duration) error) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.Run(ctx)
+	}()
+	return func(limit time.Duration) error {
+		cancel()
+		deadline := time.NewTimer(limit)
+		defer deadline.Stop()
+		select {
+		case <-done:
+			return nil
+		case <-deadline.C:
+			return fmt.Errorf("fleet: Run did not return within %v of stop", limit)
+		}
+	}
+}
+
 // Add starts watching one monitor and returns its ID. Adding a known
 // monitor revives it if it was gone.
 func (f *Fleet) Add(a qmp.Address) string {

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -24,19 +23,14 @@ func startFleet(t *testing.T, cfg Config, sockets ...string) *Fleet {
 	return f
 }
 
-func runFleet(t *testing.T, f *Fleet) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
+// runFleet runs f until the test ends, then stops it (with a deadline).
+func runFleet(t *testing.T, f *Fleet) {
+	stop := f.Start(t.Context())
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("Fleet.Run did not return after cancel")
+		if err := stop(20 * time.Second); err != nil {
+			t.Error(err)
 		}
 	})
-	return ctx
 }
 
 // waitFor blocks until cond holds on a snapshot, waking on the fleet's

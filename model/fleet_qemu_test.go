@@ -272,8 +272,8 @@ func TestFleetWatchesDirectory(t *testing.T) {
 	if err != nil || spec.Kind != SpecDir {
 		t.Fatalf("spec %+v %v", spec, err)
 	}
-	ctx := runFleet(t, f)
-	if err := f.Watch(ctx, []Spec{spec}); err != nil {
+	runFleet(t, f)
+	if err := f.Watch(t.Context(), []Spec{spec}); err != nil {
 		t.Fatal(err)
 	}
 	vm := qemutest.Start(t, qemutest.Options{Name: "late", Dir: dir})

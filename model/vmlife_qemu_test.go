@@ -79,12 +79,12 @@ func TestFleetKilledVMIsMarkedDeadAndReconnectsWhenItsSocketReturns(t *testing.T
 			cfg.Backoff = DefaultBackoff() // the real policy: the wait grows past a second
 			cfg.ScanInterval = 200 * time.Millisecond
 			f := NewFleet(cfg)
-			ctx := runFleet(t, f)
+			runFleet(t, f)
 			target := sock
 			if watched == "directory" {
 				target = dir
 			}
-			if err := f.Watch(ctx, []Spec{mustSpec(t, target)}); err != nil {
+			if err := f.Watch(t.Context(), []Spec{mustSpec(t, target)}); err != nil {
 				t.Fatal(err)
 			}
 			id := "unix:" + sock

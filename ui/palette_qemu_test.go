@@ -57,25 +57,7 @@ func TestPaletteRawCheckedRightAfterConnectQEMU(t *testing.T) {
 	qemutest.Require(t)
 	dir := qemutest.Dir(t)
 	vm := qemutest.Start(t, qemutest.Options{Name: "fresh", Dir: dir})
-	spec, err := model.ParseSpec(vm.Socket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := model.NewFleet(model.Config{Interval: time.Hour, Timeout: 10 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := f.Watch(ctx, []model.Spec{spec}); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("Fleet.Run did not return after cancel")
-		}
-	})
+	f := startRealFleet(t, model.Config{Interval: time.Hour, Timeout: 10 * time.Second}, vm.Socket)
 	src := &sendRecorder{Fleet: f}
 	h := newHarnessOn(t, src, Options{}, 140, 30, true)
 	h.syncUntil(src, 30*time.Second, "the VM connected", func() bool {

@@ -1,27 +1,29 @@
 package ui
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
 )
 
-// runRealFleet runs f until the test ends, and then waits (with a
-// deadline) for Run to return. The context it returns ends with the test.
-func runRealFleet(t *testing.T, f *model.Fleet) context.Context {
+// startRealFleet watches target (a QMP socket) with a fleet of cfg until
+// the test ends, and then stops the fleet with a deadline.
+func startRealFleet(t *testing.T, cfg model.Config, target string) *model.Fleet {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
+	spec, err := model.ParseSpec(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := model.NewFleet(cfg)
+	stop := f.Start(t.Context())
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("Fleet.Run did not return within 20 s of cancel")
+		if err := stop(20 * time.Second); err != nil {
+			t.Error(err)
 		}
 	})
-	return ctx
+	if err := f.Watch(t.Context(), []model.Spec{spec}); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -16,15 +16,7 @@ func TestTrayEventReadWholeQEMU(t *testing.T) {
 	qemutest.Require(t)
 	vm := qemutest.Start(t, qemutest.Options{Name: "cd", Dir: qemutest.Dir(t), Extra: []string{
 		"-drive", "if=none,id=cd0,media=cdrom", "-device", "ide-cd,drive=cd0,id=cdrom0"}})
-	spec, err := model.ParseSpec(vm.Socket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := model.NewFleet(model.Config{Interval: 200 * time.Millisecond, Timeout: 10 * time.Second})
-	ctx := runRealFleet(t, f)
-	if err := f.Watch(ctx, []model.Spec{spec}); err != nil {
-		t.Fatal(err)
-	}
+	f := startRealFleet(t, model.Config{Interval: 200 * time.Millisecond, Timeout: 10 * time.Second}, vm.Socket)
 	src := &sendRecorder{Fleet: f}
 	h := newHarnessOn(t, src, Options{Confirm: true}, 160, 48, true)
 	h.syncUntil(src, 30*time.Second, "the VM and its cd drive", func() bool {

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/qmpdash/qmpdash/internal/config"
 	"github.com/qmpdash/qmpdash/model"
@@ -55,14 +57,17 @@ func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, war
 	if err := fleet.Watch(ctx, specs); err != nil {
 		return err
 	}
-	fleetDone := make(chan struct{})
-	go func() { fleet.Run(ctx); close(fleetDone) }()
-	defer func() { cancel(); <-fleetDone }()
-
+	stop := fleet.Start(ctx)
 	opts := uiOptions(set, warnings, noMouse, logger)
 	opts.DemoNote, opts.Watching = note, describeSpecs(specs)
-	return ui.Run(ctx, fleet, opts)
+	err := ui.Run(ctx, fleet, opts)
+	cancel() // the rescans with the fleet
+	return errors.Join(err, stop(fleetStopLimit))
 }
+
+// fleetStopLimit is how long a command waits for its fleet to close its
+// connections once it is done with it.
+const fleetStopLimit = 10 * time.Second
 
 // fleetConfig is what the settings ask of the fleet.
 func fleetConfig(set config.Settings, logger *slog.Logger) model.Config {

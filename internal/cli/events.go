@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -69,30 +70,27 @@ func events(ctx context.Context, st commandStart, asJSON bool, stdout, stderr io
 		}
 		fmt.Fprintf(stderr, "qmpdash: events: no QMP sockets in %s yet; waiting for some to appear\n", safe(strings.Join(where, ", ")))
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fleet.Run(ctx)
-	}()
+	stop := fleet.Start(ctx)
 
 	p := &eventPrinter{
 		stdout: stdout, stderr: stderr, json: asJSON, given: given,
 		vms: map[string]*vmNote{},
 	}
 	var werr error
-	for werr == nil {
+	for werr == nil && ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
-			<-done
-			// Events that arrived while shutting down still count.
-			return p.flush(fleet)
 		case <-fleet.Changed():
 			werr = p.flush(fleet)
 		}
 	}
-	cancel()
-	<-done
-	return werr
+	cancel() // the rescans with the fleet
+	serr := stop(fleetStopLimit)
+	if werr == nil {
+		// Events that arrived while shutting down still count.
+		werr = p.flush(fleet)
+	}
+	return errors.Join(werr, serr)
 }
 
 // eventPrinter prints a fleet's new events and notes connection changes.
