@@ -29,7 +29,7 @@ func TestDemoCleansUpEveryWayItEnds(t *testing.T) {
 	}
 	for name, end := range ways {
 		t.Run(name, func(t *testing.T) {
-			s := startTmux(t, 120, 40, []string{"XDG_STATE_HOME=" + shortDir(t), "XDG_CONFIG_HOME=" + shortDir(t)}, bin+" demo")
+			s := startTmux(t, 120, 40, bin+" demo")
 			s.waitScreen("four real VMs", 60*time.Second, func(scr string) bool {
 				return strings.Contains(scr, "demo: real QEMU") && strings.Contains(scr, "4 VMs") &&
 					strings.Contains(scr, "flaky") && strings.Contains(scr, "prelaunch")
@@ -86,36 +86,28 @@ func demoRoot(t *testing.T, qemuPID int) string {
 	return ""
 }
 
+// 'qmpdash demo --sim', and 'qmpdash demo' on a host without QEMU (none on
+// PATH), show the simulated fleet and say so, and why.
 func TestDemoSimulatedSaysSo(t *testing.T) {
 	bin := qmpdashBinary(t)
-	s := startTmux(t, 100, 30, []string{"XDG_STATE_HOME=" + shortDir(t), "XDG_CONFIG_HOME=" + shortDir(t)}, bin+" demo --sim")
-	scr := s.waitScreen("simulated fleet", 30*time.Second, func(scr string) bool {
-		return strings.Contains(scr, "simulated") && strings.Contains(scr, "4 VMs")
-	})
-	if !strings.Contains(scr, "running") {
-		t.Fatalf("no running VM on screen:\n%s", scr)
-	}
-	s.keys("q")
-	if code := s.waitExit(20 * time.Second); code != 0 {
-		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
-	}
-}
-
-// 'qmpdash demo' on a host without QEMU (none on PATH) shows the simulated
-// fleet and says why.
-func TestDemoWithoutQEMUFallsBackToSimulated(t *testing.T) {
-	bin := qmpdashBinary(t)
 	noQEMU := shortDir(t) // an empty directory as qmpdash's whole PATH
-	s := startTmux(t, 120, 30, []string{"XDG_STATE_HOME=" + shortDir(t), "XDG_CONFIG_HOME=" + shortDir(t)},
-		"PATH="+noQEMU+" "+bin+" demo")
-	scr := s.waitScreen("simulated fleet, QEMU not installed", 30*time.Second, func(scr string) bool {
-		return strings.Contains(scr, "demo: simulated VMs (QEMU not installed)") && strings.Contains(scr, "4 VMs")
-	})
-	if !strings.Contains(scr, "running") {
-		t.Fatalf("no running VM on screen:\n%s", scr)
-	}
-	s.keys("q")
-	if code := s.waitExit(20 * time.Second); code != 0 {
-		t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
+	for _, tc := range []struct {
+		name, command, what, says string
+		width                     int
+	}{
+		{"sim", bin + " demo --sim", "simulated fleet", "simulated", 100},
+		{"without QEMU", "PATH=" + noQEMU + " " + bin + " demo", "simulated fleet, QEMU not installed",
+			"demo: simulated VMs (QEMU not installed)", 120},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startTmux(t, tc.width, 30, tc.command)
+			scr := s.waitScreen(tc.what, 30*time.Second, func(scr string) bool {
+				return strings.Contains(scr, tc.says) && strings.Contains(scr, "4 VMs")
+			})
+			if !strings.Contains(scr, "running") {
+				t.Fatalf("no running VM on screen:\n%s", scr)
+			}
+			s.quit()
+		})
 	}
 }

@@ -29,17 +29,16 @@ type tmuxSession struct {
 }
 
 // startTmux runs command (a shell line) in a new session of the given size,
-// on a private tmux server so tests never touch the user's.
-func startTmux(t *testing.T, width, height int, env []string, command string) *tmuxSession {
+// on a private tmux server so tests never touch the user's, with state and
+// config directories of its own (XDG_STATE_HOME, XDG_CONFIG_HOME).
+func startTmux(t *testing.T, width, height int, command string) *tmuxSession {
 	t.Helper()
 	requireTmux(t)
 	dir := shortDir(t)
 	s := &tmuxSession{t: t, name: "qd", sock: filepath.Join(dir, "tmux.sock"), exit: filepath.Join(dir, "exit")}
 	args := []string{"-S", s.sock, "-f", "/dev/null", "new-session", "-d", "-s", s.name,
-		"-x", strconv.Itoa(width), "-y", strconv.Itoa(height)}
-	for _, e := range env {
-		args = append(args, "-e", e)
-	}
+		"-x", strconv.Itoa(width), "-y", strconv.Itoa(height),
+		"-e", "XDG_STATE_HOME=" + shortDir(t), "-e", "XDG_CONFIG_HOME=" + shortDir(t)}
 	// Keep the pane after the command exits so its last words can be read.
 	// The exit status goes to a file too: a qmpdash killed mid-frame leaves
 	// the cursor anywhere, and the line on screen may wrap.
@@ -97,6 +96,25 @@ func (s *tmuxSession) waitText(text string, limit time.Duration) string {
 	return s.waitScreen(fmt.Sprintf("%q on screen", text), limit, func(scr string) bool {
 		return strings.Contains(scr, text)
 	})
+}
+
+// findAction opens the palette, types query and waits until label is
+// listed.
+func (s *tmuxSession) findAction(query, label string) {
+	s.t.Helper()
+	s.keys(":")
+	s.waitText("type to search actions", 10*time.Second)
+	s.typeText(query)
+	s.waitText(label, 10*time.Second)
+}
+
+// quit presses q and fails unless the command then exits with status 0.
+func (s *tmuxSession) quit() {
+	s.t.Helper()
+	s.keys("q")
+	if code := s.waitExit(20 * time.Second); code != 0 {
+		s.t.Fatalf("exit status %d; screen:\n%s", code, s.screen())
+	}
 }
 
 // waitExit waits until the command in the pane has ended and returns its
