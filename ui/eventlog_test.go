@@ -19,12 +19,20 @@ func TestEventsSelectedAllAndFilter(t *testing.T) {
 	h.mustNotShow("STOP") // db-primary's
 	h.press("a")
 	h.mustShow("Events · all VMs", "STOP", "db-primary")
+	h.mustFilterEvents("block", []string{"BLOCK_JOB_READY", "name ~ BLOCK"}, []string{"BALLOON_CHANGE", "RESUME"})
+}
+
+// mustFilterEvents filters the event log by name (f, query, enter): what is
+// in show is on screen and what is in hide is not, until the filter is
+// cleared (f, esc).
+func (h *harness) mustFilterEvents(query string, show, hide []string) {
+	h.t.Helper()
 	h.press("f")
-	h.typeText("block", "enter")
-	h.mustShow("BLOCK_JOB_READY", "name ~ BLOCK")
-	h.mustNotShow("BALLOON_CHANGE", "RESUME")
+	h.typeText(query, "enter")
+	h.mustShow(show...)
+	h.mustNotShow(hide...)
 	h.press("f", "esc")
-	h.mustShow("BALLOON_CHANGE")
+	h.mustShow(hide...)
 }
 
 func TestEventsNewestAtBottomAndSanitised(t *testing.T) {

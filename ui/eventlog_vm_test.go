@@ -56,12 +56,7 @@ func TestEventsThisVMSurvivesChattyNeighbour(t *testing.T) {
 		t.Fatalf("older event drawn below a newer one:\n%s", s)
 	}
 	// The name filter applies to the VM's own log.
-	h.press("f")
-	h.typeText("ev_00001", "enter")
-	h.mustShow("Q_EV_00001", "name ~ EV_00001")
-	h.mustNotShow("Q_EV_00000", "Q_EV_00002")
-	h.press("f", "esc")
-	h.mustShow("Q_EV_00000")
+	h.mustFilterEvents("ev_00001", []string{"Q_EV_00001", "name ~ EV_00001"}, []string{"Q_EV_00000", "Q_EV_00002"})
 
 	// The all-VMs view is still the merged buffer: the flood, newest last.
 	h.press("a")

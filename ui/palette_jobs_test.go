@@ -52,8 +52,7 @@ func TestPaletteJobActionsComplete(t *testing.T) {
 	} {
 		h.palette(c.query)
 		h.mustShow("jobs: drive0")
-		h.typeText("d", "tab")
-		h.mustPrompt("drive0", c.query+" completion")
+		h.tabComplete("d", "drive0", c.query+" completion")
 		h.press("enter")
 		if c.question != "" {
 			h.mustShow(c.question, "This cannot be undone.")
@@ -62,18 +61,12 @@ func TestPaletteJobActionsComplete(t *testing.T) {
 		h.mustSend(c.cmd, `{"id":"drive0"}`)
 	}
 	h.palette("cancel migration")
-	h.mustShow("Cancel the outgoing migration of web-01 (migrate_cancel)?", "The VM keeps running here.")
-	h.mustNotShow("cannot be undone")
-	h.press("y")
-	h.mustSend("migrate_cancel")
+	h.confirmUndoable([]string{"Cancel the outgoing migration of web-01 (migrate_cancel)?", "The VM keeps running here."}, "migrate_cancel")
 	h.palette("change removable medium")
-	h.typeText("c", "tab")
-	h.mustPrompt("cd0 ", "device completion")
+	h.tabComplete("c", "cd0 ", "device completion")
 	h.typeText("/srv/debian.iso", "enter")
-	h.mustShow("Change the medium in cd0 on web-01 (blockdev-change-medium)?", "an old medium can be inserted again")
-	h.mustNotShow("cannot be undone")
-	h.press("y")
-	h.mustSend("blockdev-change-medium", `{"device":"cd0","filename":"/srv/debian.iso"}`)
+	h.confirmUndoable([]string{"Change the medium in cd0 on web-01 (blockdev-change-medium)?", "an old medium can be inserted again"},
+		"blockdev-change-medium", `{"device":"cd0","filename":"/srv/debian.iso"}`)
 	h.palette("change removable medium")
 	h.typeText("cd0", "enter")
 	h.mustShow("type the device, then the image file")

@@ -55,6 +55,25 @@ func (h *harness) mustPrompt(want, what string) {
 	}
 }
 
+// confirmUndoable checks that the confirmation shows question (and any
+// notes) without saying the action cannot be undone, answers y, and checks
+// what was sent as mustSend does.
+func (h *harness) confirmUndoable(question []string, cmd string, args ...string) execCall {
+	h.t.Helper()
+	h.mustShow(question...)
+	h.mustNotShow("cannot be undone")
+	h.press("y")
+	return h.mustSend(cmd, args...)
+}
+
+// tabComplete types prefix and tab, and checks that the prompt is then
+// want; what says what completed it.
+func (h *harness) tabComplete(prefix, want, what string) {
+	h.t.Helper()
+	h.typeText(prefix, "tab")
+	h.mustPrompt(want, what)
+}
+
 func (h *harness) mustNotSend() {
 	h.t.Helper()
 	if c := h.src.calls(); len(c) > 0 {
@@ -149,25 +168,19 @@ func TestPaletteEjectAndDeviceDel(t *testing.T) {
 	h.press("G")
 	h.palette("eject")
 	h.mustShow("removable: cd0")
-	h.typeText("c", "tab") // completes to cd0
-	h.mustPrompt("cd0", "completion")
+	h.tabComplete("c", "cd0", "completion")
 	h.press("enter")
 	// The question names the drive and says how to undo it.
-	h.mustShow("Eject the medium in cd0 on web-01 (eject)?", "The drive reports no medium: this opens its tray.", "[y/N]")
-	h.mustNotShow("cannot be undone")
-	h.press("y")
-	h.mustSend("eject", `{"device":"cd0"}`)
+	h.confirmUndoable([]string{"Eject the medium in cd0 on web-01 (eject)?", "The drive reports no medium: this opens its tray.", "[y/N]"},
+		"eject", `{"device":"cd0"}`)
 	h.palette("delete device")
 	h.mustShow("devices: cdrom0  net0  net1")
 	h.press("enter") // empty id
 	h.mustShow("id is empty")
-	h.typeText("n", "tab") // net0 and net1 share "net"
-	h.mustPrompt("net", "completion of two ids")
+	h.tabComplete("n", "net", "completion of two ids") // net0 and net1 share "net"
 	h.typeText("1", "enter")
-	h.mustShow("Delete device net1 (virtio-net-pci) on web-01 (device_del)?", "it is gone only when the guest does")
-	h.mustNotShow("cannot be undone")
-	h.press("y")
-	h.mustSend("device_del", `{"id":"net1"}`)
+	h.confirmUndoable([]string{"Delete device net1 (virtio-net-pci) on web-01 (device_del)?", "it is gone only when the guest does"},
+		"device_del", `{"id":"net1"}`)
 }
 
 func TestPaletteScreendumpAndHMP(t *testing.T) {
@@ -233,18 +246,15 @@ func TestPaletteRawDestructiveAsks(t *testing.T) {
 func TestPaletteCompletion(t *testing.T) {
 	h := demo(t, Options{}, 100, 30)
 	h.palette("qmp")
-	h.typeText("query-s", "tab")
-	h.mustPrompt("query-status ", "name completion")
+	h.tabComplete("query-s", "query-status ", "name completion")
 	h.retype("query-", "tab")
 	h.mustShow("query-block", "query-commands", "query-status")
 	h.retype("block-job-c", "tab")
 	h.mustPrompt("block-job-cancel ", "name completion")
 	h.mustShow("args: device:str, force?:bool")
 	h.press("tab") // opens the object
-	h.typeText(`"de`, "tab")
-	h.mustPrompt(`block-job-cancel {"device": `, "arg completion")
-	h.typeText(`"drive0", `, "tab") // only force is left
-	h.mustPrompt(`block-job-cancel {"device": "drive0", "force": `, "second arg completion")
+	h.tabComplete(`"de`, `block-job-cancel {"device": `, "arg completion")
+	h.tabComplete(`"drive0", `, `block-job-cancel {"device": "drive0", "force": `, "second arg completion") // only force is left
 }
 
 func TestPaletteReadOnly(t *testing.T) {
