@@ -99,7 +99,7 @@ func (f *framer) next() ([]byte, error) {
 func (f *framer) scan() (msg []byte, err error, ok bool) {
 	b := f.buf[:f.end]
 	i := f.start + f.scanned
-	for i < f.end {
+	for i < len(b) {
 		c := b[i]
 		switch f.st {
 		case stTop:
@@ -116,10 +116,10 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 			f.st = stKeyOrEnd
 		case stString:
 			// The fast path: most bytes of QMP are string contents.
-			for i < f.end && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+			for i < len(b) && !stringStop[b[i]] {
 				i++
 			}
-			if i == f.end {
+			if i == len(b) {
 				continue
 			}
 			switch b[i] {
@@ -151,6 +151,12 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 				return f.garbage(), errNotJSON, true
 			}
 		case stLiteral:
+			if n := len(f.lit); i+n <= len(b) && string(b[i:i+n]) == f.lit {
+				// The whole rest of the literal is here: take it at once.
+				i += n
+				f.st = stAfterValue
+				continue
+			}
 			if c != f.lit[0] {
 				return f.garbage(), errNotJSON, true
 			}
@@ -158,6 +164,10 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 				f.st = stAfterValue
 			}
 		case stColon:
+			if isSpace(c) {
+				i = spaceEnd(b, i)
+				continue
+			}
 			switch {
 			case c == ':':
 				f.st = stValue
@@ -165,6 +175,10 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 				return f.garbage(), errNotJSON, true
 			}
 		case stKeyOrEnd, stKey:
+			if isSpace(c) {
+				i = spaceEnd(b, i)
+				continue
+			}
 			switch {
 			case c == '"':
 				f.st, f.key = stString, true
@@ -176,6 +190,10 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 				return f.garbage(), errNotJSON, true
 			}
 		case stValue, stValueOrEnd:
+			if isSpace(c) {
+				i = spaceEnd(b, i)
+				continue
+			}
 			switch {
 			case c == '"':
 				f.st, f.key = stString, false
@@ -188,6 +206,10 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 				return f.garbage(), errNotJSON, true
 			}
 		case stAfterValue:
+			if isSpace(c) {
+				i = spaceEnd(b, i)
+				continue
+			}
 			top := f.stack[len(f.stack)-1]
 			switch {
 			case c == ',':
@@ -204,10 +226,10 @@ func (f *framer) scan() (msg []byte, err error, ok bool) {
 			}
 		case stInt, stFrac, stExp:
 			// Digits are most of a number: take them in one run.
-			for i < f.end && b[i] >= '0' && b[i] <= '9' {
+			for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 				i++
 			}
-			if i == f.end {
+			if i == len(b) {
 				continue
 			}
 			fallthrough
@@ -389,4 +411,28 @@ func (f *framer) fill() error {
 	return err
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+func isSpace(c byte) bool { return spaceTable[c] }
+
+// spaceEnd is the index of the first byte at or after i in b that is not
+// whitespace (much of a pretty=on stream is indentation).
+func spaceEnd(b []byte, i int) int {
+	for i < len(b) && spaceTable[b[i]] {
+		i++
+	}
+	return i
+}
+
+// Lookup tables for the two loops most bytes go through: one load per
+// byte instead of a chain of compares.
+var (
+	spaceTable = [256]bool{' ': true, '\t': true, '\r': true, '\n': true}
+	// stringStop are the bytes a string's contents stop at: its end, an
+	// escape, or a raw control character (which JSON forbids).
+	stringStop = func() (t [256]bool) {
+		for c := 0; c < 0x20; c++ {
+			t[c] = true
+		}
+		t['"'], t['\\'] = true, true
+		return t
+	}()
+)
