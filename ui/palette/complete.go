@@ -1,6 +1,7 @@
 package palette
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
@@ -44,29 +45,42 @@ func (p *Model) complete() {
 	}
 }
 
-// deviceIDs are the VM's devices that have an id (QOM's peripherals),
-// as the last snapshot has them.
+// deviceIDs are the VM's devices that have an id (QOM's peripherals).
 func (p *Model) deviceIDs() []string {
-	v, _, ok := p.vm()
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, d := range v.Devices {
-		out = append(out, termsafe.Line(termsafe.Clip(d.ID, 128)))
-	}
-	return out
+	return vmNames(p, func(v *model.VMSnapshot) []model.Device { return v.Devices },
+		func(d model.Device) string { return d.ID })
 }
 
-// jobIDs are the VM's block jobs, as the last snapshot has them.
+// jobIDs are the VM's block jobs.
 func (p *Model) jobIDs() []string {
+	return vmNames(p, func(v *model.VMSnapshot) []model.BlockJob { return v.Jobs },
+		func(j model.BlockJob) string { return j.Device })
+}
+
+// removableDevices are the VM's drives with removable media, by device
+// name, else by qdev path.
+func (p *Model) removableDevices() []string {
+	return vmNames(p, func(v *model.VMSnapshot) []model.BlockDevice { return v.Blocks },
+		func(b model.BlockDevice) string {
+			if !b.Removable {
+				return ""
+			}
+			return cmp.Or(b.Device, b.QDev)
+		})
+}
+
+// vmNames are the names of the selected VM's items (of, from its last
+// snapshot) that name gives one, made safe to show; none without a VM.
+func vmNames[T any](p *Model, of func(*model.VMSnapshot) []T, name func(T) string) []string {
 	v, _, ok := p.vm()
 	if !ok {
 		return nil
 	}
 	var out []string
-	for _, j := range v.Jobs {
-		out = append(out, termsafe.Line(termsafe.Clip(j.Device, 128)))
+	for _, it := range of(v) {
+		if n := name(it); n != "" {
+			out = append(out, termsafe.Line(termsafe.Clip(n, 128)))
+		}
 	}
 	return out
 }
@@ -292,25 +306,4 @@ func (p *Model) updateHint() {
 	case ActQMP:
 		p.qmpHint()
 	}
-}
-
-func (p *Model) removableDevices() []string {
-	v, _, ok := p.vm()
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, b := range v.Blocks {
-		if !b.Removable {
-			continue
-		}
-		name := b.Device
-		if name == "" {
-			name = b.QDev
-		}
-		if name != "" {
-			out = append(out, termsafe.Line(termsafe.Clip(name, 128)))
-		}
-	}
-	return out
 }
