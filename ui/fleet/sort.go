@@ -74,29 +74,23 @@ func (m *Model) SortMeaning() string {
 
 // compareVMs orders two VMs by k, then by the names shown (na, nb).
 func compareVMs(a, b *model.VMSnapshot, k SortKey, na, nb string) int {
+	var c int
 	switch k {
 	case SortState:
-		if c := cmp.Compare(stateRank(a), stateRank(b)); c != 0 {
-			return c
-		}
+		c = cmp.Compare(stateRank(a), stateRank(b))
 	case SortCPU:
 		// Busiest first reads best, so the natural order is descending.
-		if c := cmp.Compare(vmCPU(b), vmCPU(a)); c != 0 {
-			return c
-		}
+		c = cmp.Compare(vmCPU(b), vmCPU(a))
 	case SortRSS:
 		// Unknown RSS (a remote VM, no /proc) counts as none: last.
-		if c := cmp.Compare(vmRSS(b), vmRSS(a)); c != 0 {
-			return c
-		}
+		c = cmp.Compare(vmRSS(b), vmRSS(a))
 	case SortMem:
-		if c := cmp.Compare(vmMem(b), vmMem(a)); c != 0 {
-			return c
-		}
+		c = cmp.Compare(vmMem(b), vmMem(a))
 	case SortIO:
-		if c := cmp.Compare(vmIO(b), vmIO(a)); c != 0 {
-			return c
-		}
+		c = cmp.Compare(vmIO(b), vmIO(a))
+	}
+	if c != 0 {
+		return c
 	}
 	return cmp.Compare(strings.ToLower(na), strings.ToLower(nb))
 }
