@@ -119,13 +119,11 @@ type blockJobInfo struct {
 }
 
 func cmdQueryBlockJobs(v *VM, _ *conn, _ args) (any, *qmpError) {
-	out := []blockJobInfo{}
-	for _, j := range v.jobs {
-		out = append(out, blockJobInfo{AutoFinalize: true, IOStatus: "ok", Device: j.id, AutoDismiss: true,
+	return listJobs(v, func(j *job) blockJobInfo {
+		return blockJobInfo{AutoFinalize: true, IOStatus: "ok", Device: j.id, AutoDismiss: true,
 			Len: j.length, Offset: j.offset(v.now), Status: j.status, Speed: j.speed,
-			Ready: j.status == "ready", Type: "mirror"})
-	}
-	return out, nil
+			Ready: j.status == "ready", Type: "mirror"}
+	}), nil
 }
 
 type jobInfo struct {
@@ -137,12 +135,20 @@ type jobInfo struct {
 }
 
 func cmdQueryJobs(v *VM, _ *conn, _ args) (any, *qmpError) {
-	out := []jobInfo{}
+	return listJobs(v, func(j *job) jobInfo {
+		return jobInfo{CurrentProgress: j.offset(v.now), Status: j.status,
+			TotalProgress: j.length, Type: "mirror", ID: j.id}
+	}), nil
+}
+
+// listJobs is each of v's jobs as describe has it, for the two query
+// commands: [] (never null) when there are none, as QEMU answers.
+func listJobs[T any](v *VM, describe func(*job) T) []T {
+	out := make([]T, 0, len(v.jobs))
 	for _, j := range v.jobs {
-		out = append(out, jobInfo{CurrentProgress: j.offset(v.now), Status: j.status,
-			TotalProgress: j.length, Type: "mirror", ID: j.id})
+		out = append(out, describe(j))
 	}
-	return out, nil
+	return out
 }
 
 func cmdBlockdevMirror(v *VM, _ *conn, a args) (any, *qmpError) {
