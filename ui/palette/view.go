@@ -33,12 +33,19 @@ func (p *Model) View(w, h int) (title string, lines []string) {
 	title = "Commands · " + vmName
 	lines = append(lines, p.query.View(&st.Input, w, true))
 	room := max(1, h-2)
+	if len(p.items) > room && room > 1 {
+		room-- // a line says how many more are below
+	}
 	start := 0
 	if p.cursor >= room {
 		start = p.cursor - room + 1
 	}
 	for i := start; i < len(p.items) && i < start+room; i++ {
 		lines = append(lines, p.paletteItem(&p.items[i], i == p.cursor, w))
+	}
+	if below := len(p.items) - (start + room); below > 0 {
+		lines = append(lines, st.Muted.Render("  ↓ "+render.Itoa(below)+" more (type to narrow, "+
+			p.env.Keys.InputDown.Help().Key+" to scroll)"))
 	}
 	if len(p.items) == 0 {
 		lines = append(lines, st.Muted.Render("no action matches"))
