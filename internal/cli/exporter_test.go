@@ -156,4 +156,3 @@ func promtoolCheck(t *testing.T, promtool, body string) {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
 	}
 }
-
