@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -23,6 +24,12 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 	v.env.merged.Append(le)
 	v.log.Append(le)
 	v.cur.EventsSeen++
+	counts := maps.Clone(v.cur.EventCounts)
+	if counts == nil {
+		counts = map[string]uint64{}
+	}
+	counts[ev.Name]++
+	v.cur.EventCounts = counts
 	if ev.Name == "SHUTDOWN" {
 		// QEMU says why before it exits (or stops, with -no-shutdown).
 		var d struct {

@@ -69,6 +69,9 @@ func (f *figures) updateVCPUs(cpus []qmp.CPUInfoFast, host HostFigures) []VCPU {
 			v.CPUPercent, v.HasCPU = pct, true
 			hist.Push(pct)
 		}
+		if secs, ok := host.VCPUSeconds[c.ThreadID]; ok {
+			v.CPUSeconds, v.HasCPUTime = secs, true
+		}
 		v.History = hist.Values()
 		out[i] = v
 	}
@@ -167,6 +170,9 @@ func (f *figures) fillStats(d *BlockDevice, key string) {
 	}
 	st := s.entry.Stats
 	d.RdBytes, d.WrBytes, d.RdOps, d.WrOps = st.RdBytes, st.WrBytes, st.RdOperations, st.WrOperations
+	d.FlushOps = st.FlushOps
+	d.FailedOps = st.FailedRdOps + st.FailedWrOps + st.FailedFlushOps
+	d.ReadTime, d.WriteTime = time.Duration(st.RdTotalTimeNS), time.Duration(st.WrTotalTimeNS)
 	if d.NodeName == "" {
 		d.NodeName = s.entry.NodeName
 	}

@@ -48,6 +48,11 @@ type HostFigures struct {
 	// seen for the first time, or one that has exited, has no entry; the map
 	// is nil when no TIDs were asked for.
 	VCPUPercent map[int]float64
+	// CPUSeconds is the process's user+system CPU time so far, and
+	// VCPUSeconds each sampled thread's (by TID): the kernel's cumulative
+	// counters in seconds, known from the first Sample on.
+	CPUSeconds  float64
+	VCPUSeconds map[int]float64
 	// Valid is false on the first Sample (no interval to measure over) and
 	// after the baseline was lost (the pid now names a different process,
 	// or the clock went backwards).
@@ -100,6 +105,7 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 	}
 	fig.RSSBytes = rss
 	fig.Threads = st.threads
+	fig.CPUSeconds = tickSeconds(st.ticks())
 
 	// Read every thread before touching the baseline, so an error leaves
 	// the sampler as it was.
@@ -122,6 +128,10 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 	fig.Valid = s.have && st.startTime == s.startTime && dt > 0
 	if len(vcpuTIDs) > 0 {
 		fig.VCPUPercent = make(map[int]float64, len(tidTicks))
+		fig.VCPUSeconds = make(map[int]float64, len(tidTicks))
+		for tid, ticks := range tidTicks {
+			fig.VCPUSeconds[tid] = tickSeconds(ticks)
+		}
 	}
 	if fig.Valid {
 		fig.CPUPercent = procPercent(s.prevTicks, st.ticks(), dt)
@@ -138,6 +148,15 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 	s.startTime = st.startTime
 	s.prevTID = tidTicks
 	return fig, nil
+}
+
+// tickSeconds is a count of clock ticks in seconds.
+func tickSeconds(ticks uint64) float64 {
+	hz := UserHZ
+	if hz < 1 {
+		hz = 100
+	}
+	return float64(ticks) / float64(hz)
 }
 
 // procPercent is the CPU used between two tick counts dt apart, as % of

@@ -183,6 +183,15 @@ func TestProcSamplerTwoSamples(t *testing.T) {
 		Valid:       true,
 	}
 	checkFigures(t, "second sample", fig, want)
+	// The cumulative times need no baseline: every TID read has one.
+	hz := float64(UserHZ)
+	if hz < 1 {
+		hz = 100
+	}
+	if fig.CPUSeconds != 1650/hz || fig.VCPUSeconds[101] != 200/hz || fig.VCPUSeconds[102] != 900/hz || len(fig.VCPUSeconds) != 4 {
+		t.Errorf("second sample CPUSeconds=%v VCPUSeconds=%v, want %v and 101:%v 102:%v of 4 TIDs",
+			fig.CPUSeconds, fig.VCPUSeconds, 1650/hz, 200/hz, 900/hz)
+	}
 
 	// Multi-core: 400 ticks in 1 s is 400% (the process figure is not
 	// clamped); 102 now has a baseline.

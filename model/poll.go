@@ -227,10 +227,12 @@ func (v *vmWatcher) applyHost(r pollResult) {
 	if r.hostErr == nil && r.host.Valid {
 		figs.cpuHist.Push(r.host.CPUPercent)
 		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,
-			Threads: r.host.Threads, CPUHistory: figs.cpuHist.Values()}
+			Threads: r.host.Threads, CPUHistory: figs.cpuHist.Values(),
+			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}
 	} else if r.hostErr == nil && figs.proc != nil {
-		// First sample: RSS and threads are known, CPU % is not yet.
-		v.cur.Host = Host{RSSBytes: r.host.RSSBytes, Threads: r.host.Threads}
+		// First sample: RSS, threads and CPU time are known, CPU % is not yet.
+		v.cur.Host = Host{RSSBytes: r.host.RSSBytes, Threads: r.host.Threads,
+			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}
 	} else {
 		// The process is gone (or /proc unreadable): no figures of it.
 		v.cur.Host = Host{}

@@ -78,6 +78,10 @@ type VCPU struct {
 	CPUPercent float64
 	HasCPU     bool
 	History    []float64
+	// CPUSeconds is the host CPU time the vCPU thread has used so far
+	// (cumulative, from /proc); HasCPUTime is false when not local.
+	CPUSeconds float64
+	HasCPUTime bool
 }
 
 // BlockDevice joins query-block (what is attached) with query-blockstats
@@ -98,9 +102,14 @@ type BlockDevice struct {
 
 	RdBytes, WrBytes uint64
 	RdOps, WrOps     uint64
-	Rate             BlockRate
-	ReadHistory      []float64 // bytes/s, oldest first
-	WriteHistory     []float64
+	// FlushOps, FailedOps (failed reads, writes and flushes), ReadTime and
+	// WriteTime are query-blockstats' cumulative counters too.
+	FlushOps            uint64
+	FailedOps           uint64
+	ReadTime, WriteTime time.Duration
+	Rate                BlockRate
+	ReadHistory         []float64 // bytes/s, oldest first
+	WriteHistory        []float64
 }
 
 // Label is the name a person knows the device by.
@@ -183,6 +192,10 @@ type Host struct {
 	RSSBytes   uint64
 	Threads    int
 	CPUHistory []float64
+	// CPUSeconds is the process's host CPU time so far (cumulative);
+	// HasCPUTime says it is known (the process is local and readable).
+	CPUSeconds float64
+	HasCPUTime bool
 }
 
 // VMSnapshot is everything known about one VM at one moment.
@@ -250,8 +263,11 @@ type VMSnapshot struct {
 	Unplugs []Unplug
 
 	EventsSeen uint64
-	Polls      uint64    // completed polls since qmpdash started watching
-	Updated    time.Time // last time anything in this snapshot changed
+	// EventCounts is EventsSeen by event name. Copied on write: never
+	// changed once published.
+	EventCounts map[string]uint64
+	Polls       uint64    // completed polls since qmpdash started watching
+	Updated     time.Time // last time anything in this snapshot changed
 }
 
 // FleetSnapshot is the whole fleet at one moment, in a stable order (by ID).

@@ -281,6 +281,7 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 		Kind:           kind,
 		LastError:      v.cur.LastError,
 		EventsSeen:     v.cur.EventsSeen,
+		EventCounts:    v.cur.EventCounts,
 		Polls:          v.cur.Polls,
 		Version:        c.Version().String(),
 		VersionPackage: c.Version().Package,

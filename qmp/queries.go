@@ -112,6 +112,12 @@ type BlockStats struct {
 	WrOperations uint64 `json:"wr_operations"`
 	FlushOps     uint64 `json:"flush_operations"`
 	IdleTimeNS   int64  `json:"idle_time_ns"`
+	// Cumulative time and failure counters (QEMU 2.5 on).
+	RdTotalTimeNS  int64  `json:"rd_total_time_ns"`
+	WrTotalTimeNS  int64  `json:"wr_total_time_ns"`
+	FailedRdOps    uint64 `json:"failed_rd_operations"`
+	FailedWrOps    uint64 `json:"failed_wr_operations"`
+	FailedFlushOps uint64 `json:"failed_flush_operations"`
 }
 
 // BlockStatsEntry is one entry of query-blockstats.

@@ -53,6 +53,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "demo":
 		err = runDemo(ctx, rest, stdout, stderr)
+	case "exporter":
+		err = runExporter(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
@@ -87,7 +89,7 @@ func exitCode(err error, stderr io.Writer) int {
 // helpHint points at the help of the command a usage error is about: its
 // message starts with the command's name ("status: ..."), else the list.
 func helpHint(msg string) string {
-	for _, cmd := range []string{"status", "events", "exec", "demo", "version"} {
+	for _, cmd := range []string{"status", "events", "exec", "demo", "exporter", "version"} {
 		if strings.HasPrefix(msg, cmd+": ") || strings.HasPrefix(msg, cmd+" ") {
 			return "qmpdash " + cmd + " --help"
 		}
@@ -110,6 +112,7 @@ Usage:
   qmpdash status [--json] [TARGET...]                one snapshot per VM, then exit
   qmpdash events [--json] [TARGET...]                print events as they happen, until Ctrl-C
   qmpdash exec TARGET COMMAND [ARGS-JSON]            run one QMP command, print the reply
+  qmpdash exporter [--listen ADDR] [TARGET...]       serve Prometheus metrics of every VM
   qmpdash version                                    print the version (also --version)
 
 A TARGET is a QMP monitor socket: a path, unix:PATH or tcp:HOST:PORT, or a

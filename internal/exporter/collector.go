@@ -1,0 +1,282 @@
+package exporter
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+// Source is what the collector reads: the fleet (model.Fleet), or a fixed
+// snapshot in tests. Snapshot must be cheap and must not wait on a VM.
+type Source interface {
+	Snapshot() model.FleetSnapshot
+}
+
+// SourceFunc adapts a function to a Source.
+type SourceFunc func() model.FleetSnapshot
+
+// Snapshot calls f.
+func (f SourceFunc) Snapshot() model.FleetSnapshot { return f() }
+
+// BuildInfo is what qmpdash_build_info says about the binary.
+type BuildInfo struct {
+	Version   string
+	GoVersion string
+}
+
+// RunStates are QEMU's RunState values (qapi/run-state.json, QEMU 7.2),
+// the states qemu_vm_status reports 0 or 1 for. A state QEMU reports that
+// is not listed gets a series too.
+var RunStates = []string{
+	"debug", "finish-migrate", "guest-panicked", "inmigrate", "internal-error",
+	"io-error", "paused", "postmigrate", "prelaunch", "restore-vm", "running",
+	"save-vm", "shutdown", "suspended", "watchdog", "colo",
+}
+
+// MigrationStates are QEMU's MigrationStatus values (qapi/migration.json,
+// QEMU 7.2), the states qemu_migration_status reports. "none" stands for a
+// VM on which no migration was started (QEMU reports no status then).
+var MigrationStates = []string{
+	"none", "setup", "cancelling", "cancelled", "active", "postcopy-active",
+	"postcopy-paused", "postcopy-recover", "completed", "failed", "colo",
+	"pre-switchover", "device", "wait-unplug",
+}
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, labels, nil)
+}
+
+// The metric families. Every qemu_ family has the label vm.
+var (
+	descUp        = desc("qemu_vm_up", "1 when the VM's QMP monitor answered the latest poll, 0 when not (connecting, retrying, closed, gone or stale).", "vm")
+	descInfo      = desc("qemu_vm_info", "Facts about the QEMU behind the monitor, always 1.", "vm", "qemu_version", "uuid", "kvm", "pid", "target", "kind")
+	descStatus    = desc("qemu_vm_status", "QEMU's run state as a state set: 1 for the current state, 0 for the others.", "vm", "status")
+	descStart     = desc("qemu_vm_start_time_seconds", "When the QEMU process started, in seconds since the Unix epoch (local VMs only).", "vm")
+	descVCPUs     = desc("qemu_vcpus", "Number of vCPUs (query-cpus-fast).", "vm")
+	descVCPUSecs  = desc("qemu_vcpu_cpu_seconds_total", "Host CPU time used by a vCPU thread, user plus system (local VMs only).", "vm", "vcpu")
+	descProcSecs  = desc("qemu_process_cpu_seconds_total", "Host CPU time used by the QEMU process, user plus system (local VMs only).", "vm")
+	descRSS       = desc("qemu_process_resident_memory_bytes", "Resident memory of the QEMU process (local VMs only).", "vm")
+	descThreads   = desc("qemu_process_threads", "Threads of the QEMU process (local VMs only).", "vm")
+	descMem       = desc("qemu_memory_size_bytes", "Guest RAM: base memory plus plugged memory (query-memory-size-summary).", "vm")
+	descBalloon   = desc("qemu_balloon_actual_bytes", "The balloon's actual value: the guest's memory as QEMU reports it (query-balloon).", "vm")
+	descRdBytes   = desc("qemu_block_read_bytes_total", "Bytes read by the guest from a block device (query-blockstats rd_bytes).", "vm", "device", "node")
+	descWrBytes   = desc("qemu_block_written_bytes_total", "Bytes written by the guest to a block device (query-blockstats wr_bytes).", "vm", "device", "node")
+	descRdOps     = desc("qemu_block_read_ops_total", "Read operations (query-blockstats rd_operations).", "vm", "device", "node")
+	descWrOps     = desc("qemu_block_write_ops_total", "Write operations (query-blockstats wr_operations).", "vm", "device", "node")
+	descFlOps     = desc("qemu_block_flush_ops_total", "Flush operations (query-blockstats flush_operations).", "vm", "device", "node")
+	descRdTime    = desc("qemu_block_read_time_seconds_total", "Time spent on reads (query-blockstats rd_total_time_ns).", "vm", "device", "node")
+	descWrTime    = desc("qemu_block_write_time_seconds_total", "Time spent on writes (query-blockstats wr_total_time_ns).", "vm", "device", "node")
+	descFailed    = desc("qemu_block_failed_ops_total", "Failed read, write and flush operations (query-blockstats failed_*_operations).", "vm", "device", "node")
+	descCapacity  = desc("qemu_block_capacity_bytes", "Virtual size of the medium in a block device (query-block).", "vm", "device", "node")
+	descBlockInfo = desc("qemu_block_info", "Facts about a block device, always 1.", "vm", "device", "node", "driver", "file", "read_only")
+	descJobOffset = desc("qemu_block_job_offset_bytes", "Progress of a block job (query-block-jobs offset).", "vm", "job", "type")
+	descJobLen    = desc("qemu_block_job_length_bytes", "Work a block job has to do in all (query-block-jobs len).", "vm", "job", "type")
+	descMigStatus = desc("qemu_migration_status", "Outgoing or incoming migration's state as a state set (query-migrate).", "vm", "status")
+	descMigXfer   = desc("qemu_migration_ram_transferred_bytes", "RAM bytes put on the wire by the current or last migration.", "vm")
+	descMigRemain = desc("qemu_migration_ram_remaining_bytes", "RAM bytes still to send by the current migration.", "vm")
+	descMigDown   = desc("qemu_migration_expected_downtime_seconds", "QEMU's estimate of the current migration's downtime.", "vm")
+	descEvents    = desc("qemu_events_total", "QMP events received from the VM since qmpdash started watching it, by name.", "vm", "event")
+
+	descBuild = desc("qmpdash_build_info", "The qmpdash binary, always 1.", "version", "goversion")
+	descPolls = desc("qmpdash_vm_polls_total", "Polls of a VM completed since qmpdash started watching it.", "vm")
+	descError = desc("qmpdash_vm_last_error_info", "The most recent error seen for a VM, by kind (connect, protocol, response, ...), always 1; absent when none was.", "vm", "kind")
+	descVMs   = desc("qmpdash_vms", "VMs watched, by connection state.", "state")
+)
+
+// Collector is a prometheus.Collector over a Source. It is unchecked
+// (Describe sends nothing): the state sets and per-device families have
+// label values known only at scrape time.
+type Collector struct {
+	src   Source
+	build BuildInfo
+}
+
+// NewCollector returns a Collector reading src.
+func NewCollector(src Source, build BuildInfo) *Collector {
+	return &Collector{src: src, build: build}
+}
+
+// Describe sends nothing: Collector is an unchecked collector.
+func (c *Collector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect builds every metric from one snapshot.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	snap := c.src.Snapshot()
+	ch <- prometheus.MustNewConstMetric(descBuild, prometheus.GaugeValue, 1, c.build.Version, c.build.GoVersion)
+	byConn := map[string]float64{}
+	for _, s := range []model.ConnState{model.ConnConnecting, model.ConnConnected, model.ConnRetrying, model.ConnGone, model.ConnClosed} {
+		byConn[s.String()] = 0
+	}
+	names := vmLabels(snap.VMs)
+	for i := range snap.VMs {
+		v := &snap.VMs[i]
+		byConn[v.Conn.String()]++
+		collectVM(ch, v, names[i])
+	}
+	for state, n := range byConn {
+		ch <- prometheus.MustNewConstMetric(descVMs, prometheus.GaugeValue, n, state)
+	}
+}
+
+// vmLabels is the vm label of each VM: its name, else its target. Names
+// two VMs share get their target appended ("web@/run/qemu/web.qmp"), so
+// no two VMs' series collide.
+func vmLabels(vms []model.VMSnapshot) []string {
+	out := make([]string, len(vms))
+	count := map[string]int{}
+	for i, v := range vms {
+		out[i] = v.Name
+		if out[i] == "" {
+			out[i] = v.Target
+		}
+		count[out[i]]++
+	}
+	for i, v := range vms {
+		if count[out[i]] > 1 {
+			out[i] += "@" + v.Target
+		}
+	}
+	return out
+}
+
+func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}
+
+func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+}
+
+func boolLabel(b bool) string { return strconv.FormatBool(b) }
+
+// collectVM sends one VM's metrics. Figures are sent only while the
+// monitor is up: a VM that went away keeps qemu_vm_up 0 (and its
+// counters of qmpdash's own) until discovery drops it.
+func collectVM(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
+	up := v.Conn == model.ConnConnected && !v.Stale
+	gauge(ch, descUp, b2f(up), vm)
+	counter(ch, descPolls, float64(v.Polls), vm)
+	if !v.LastError.IsZero() {
+		gauge(ch, descError, 1, vm, string(v.LastError.Kind))
+	}
+	for _, name := range sortedKeys(v.EventCounts) {
+		counter(ch, descEvents, float64(v.EventCounts[name]), vm, name)
+	}
+	if v.Conn != model.ConnConnected {
+		return
+	}
+	pid := ""
+	if v.PID > 0 {
+		pid = strconv.Itoa(v.PID)
+	}
+	gauge(ch, descInfo, 1, vm, v.Version, v.UUID, boolLabel(v.KVM), pid, v.Target, string(v.Kind))
+	if !v.StartTime.IsZero() {
+		gauge(ch, descStart, float64(v.StartTime.UnixNano())/1e9, vm)
+	}
+	collectHost(ch, v, vm)
+	collectBlocks(ch, v, vm)
+	if v.Kind != model.ServerVM {
+		return
+	}
+	if v.RunState != "" {
+		stateSet(ch, descStatus, RunStates, v.RunState, vm)
+	}
+	gauge(ch, descVCPUs, float64(len(v.VCPUs)), vm)
+	if m := v.Memory; m.BaseBytes > 0 {
+		gauge(ch, descMem, float64(m.BaseBytes+m.PluggedBytes), vm)
+	}
+	if v.Memory.HasBalloon {
+		gauge(ch, descBalloon, float64(v.Memory.BalloonBytes), vm)
+	}
+	collectMigration(ch, v.Migration, vm)
+}
+
+// collectHost sends the /proc figures of a local VM's process.
+func collectHost(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
+	h := v.Host
+	if h.HasCPUTime {
+		counter(ch, descProcSecs, h.CPUSeconds, vm)
+	}
+	if h.RSSBytes > 0 {
+		gauge(ch, descRSS, float64(h.RSSBytes), vm)
+		gauge(ch, descThreads, float64(h.Threads), vm)
+	}
+	for _, c := range v.VCPUs {
+		if c.HasCPUTime {
+			counter(ch, descVCPUSecs, c.CPUSeconds, vm, strconv.Itoa(c.Index))
+		}
+	}
+}
+
+// collectBlocks sends block devices (and a storage daemon's nodes'
+// jobs) with their counters.
+func collectBlocks(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
+	for _, b := range v.Blocks {
+		dev := b.Device
+		if dev == "" {
+			dev = b.QDev
+		}
+		l := []string{vm, dev, b.NodeName}
+		counter(ch, descRdBytes, float64(b.RdBytes), l...)
+		counter(ch, descWrBytes, float64(b.WrBytes), l...)
+		counter(ch, descRdOps, float64(b.RdOps), l...)
+		counter(ch, descWrOps, float64(b.WrOps), l...)
+		counter(ch, descFlOps, float64(b.FlushOps), l...)
+		counter(ch, descRdTime, b.ReadTime.Seconds(), l...)
+		counter(ch, descWrTime, b.WriteTime.Seconds(), l...)
+		counter(ch, descFailed, float64(b.FailedOps), l...)
+		if b.Inserted {
+			gauge(ch, descCapacity, float64(b.SizeBytes), l...)
+		}
+		gauge(ch, descBlockInfo, 1, vm, dev, b.NodeName, b.Format, b.File, boolLabel(b.ReadOnly))
+	}
+	for _, j := range v.Jobs {
+		gauge(ch, descJobOffset, float64(j.Offset), vm, j.Device, j.Type)
+		gauge(ch, descJobLen, float64(j.Len), vm, j.Device, j.Type)
+	}
+}
+
+func collectMigration(ch chan<- prometheus.Metric, m model.Migration, vm string) {
+	status := m.Status
+	if status == "" {
+		status = "none"
+	}
+	stateSet(ch, descMigStatus, MigrationStates, status, vm)
+	if m.HasRAM {
+		gauge(ch, descMigXfer, float64(m.TransferredBytes), vm)
+		gauge(ch, descMigRemain, float64(m.RemainingBytes), vm)
+	}
+	if m.ExpectedDowntime > 0 || m.Status == "active" {
+		gauge(ch, descMigDown, m.ExpectedDowntime.Seconds(), vm)
+	}
+}
+
+// stateSet sends one series per known state, 1 for cur and 0 for the
+// rest; a cur not among known gets its own series at 1.
+func stateSet(ch chan<- prometheus.Metric, d *prometheus.Desc, known []string, cur, vm string) {
+	for _, s := range known {
+		gauge(ch, d, b2f(s == cur), vm, s)
+	}
+	if !slices.Contains(known, cur) {
+		gauge(ch, d, 1, vm, cur)
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func sortedKeys(m map[string]uint64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
