@@ -46,6 +46,9 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 			v.deviceDeleted(d.Device, at)
 		}
 	}
+	if ev.Name == "VSERPORT_CHANGE" {
+		v.poke(v.guestKick) // a guest agent may have started or stopped
+	}
 	return applyEventToSnapshot(&v.cur, ev.Name, ev.Data, at)
 }
 
@@ -92,6 +95,8 @@ func applyEventToSnapshot(s *VMSnapshot, name string, data json.RawMessage, at t
 		return false
 	}
 	switch name {
+	case "VSERPORT_CHANGE":
+		return true // the chardevs' frontend-open changed
 	case "JOB_STATUS_CHANGE":
 		var d struct {
 			ID     string `json:"id"`

@@ -32,6 +32,13 @@ type Config struct {
 	Dial func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
 	// Now is the clock for derived figures; tests replace it.
 	Now func() time.Time
+	// AgentInterval is how often guest agents are asked (default
+	// DefaultAgentInterval).
+	AgentInterval time.Duration
+	// AgentSockets names a VM's guest agent socket by the VM's ID (its
+	// target as qmp.ParseAddress resolves it); otherwise NAME.qga beside
+	// the monitor socket is the agent's.
+	AgentSockets map[string]string
 }
 
 // Limits on the poll interval that a user can set.
@@ -73,6 +80,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.AgentInterval <= 0 {
+		c.AgentInterval = DefaultAgentInterval
 	}
 	return c
 }
@@ -203,6 +213,11 @@ func (f *Fleet) startLocked(m *member) {
 		defer f.wg.Done()
 		m.w.run(ctx)
 	}()
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		m.w.runGuest(ctx, f.cfg.AgentSockets[m.w.id], f.cfg.AgentInterval)
+	}()
 }
 
 // IDs lists the watched VMs' IDs, sorted.
@@ -233,6 +248,9 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 	for _, m := range f.vms {
 		s := m.published
 		s.Unplugs = m.w.unplugList(now)
+		if g := m.w.guest.Load(); g != nil {
+			s.Guest = *g
+		}
 		snap.VMs = append(snap.VMs, s)
 	}
 	sort.Slice(snap.VMs, func(i, j int) bool { return snap.VMs[i].ID < snap.VMs[j].ID })

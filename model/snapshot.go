@@ -251,6 +251,9 @@ type VMSnapshot struct {
 	Migration Migration
 	Chardevs  []Chardev
 	Host      Host
+	// Guest is what the VM's guest agent says (guest.go); State
+	// GuestNone when no agent channel is known.
+	Guest Guest
 	// Nodes and Exports are a storage daemon's block nodes and exports
 	// (storage.go); nil for a VM.
 	Nodes   []BlockNode

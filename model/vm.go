@@ -55,6 +55,10 @@ type vmWatcher struct {
 	subDropped      atomic.Uint64                  // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
 	commands        atomic.Pointer[[]string] // what the VM accepts, sorted; set after each slow query
+	guest           atomic.Pointer[Guest]    // the guest agent's facts (guestagent.go)
+	agentPath       atomic.Pointer[string]   // the agent socket the guest poller uses
+	agentPort       atomic.Int32             // portUnknown, portOpen, portClosed: from query-chardev
+	guestKick       chan struct{}            // ask the agent now (VSERPORT_CHANGE, the port opened)
 
 	mu            sync.Mutex // guards the fields below, read by Fleet methods
 	cl            *qmp.Client
@@ -86,6 +90,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 		reviveCh:        make(chan struct{}, 1),
 		kickCh:          make(chan struct{}, 1),
 		slowCh:          make(chan struct{}, 1),
+		guestKick:       make(chan struct{}, 1),
 	}
 	v.cur = initialSnapshot(id, a)
 	return v
@@ -155,6 +160,7 @@ func (v *vmWatcher) publish() {
 		v.cur.Memory.Requested = req
 	}
 	v.cur.Updated = v.env.now()
+	v.notePort()
 	v.env.publish(v.cur)
 }
 

@@ -8,6 +8,9 @@
 // control commands (queries.go, control.go), the command schema
 // (schema.go), and the error family that tells a connect failure from a
 // protocol error, a timeout and QEMU's own error class (errors.go).
+// The QEMU Guest Agent speaks the same framing with the same errors, so
+// its client lives here too: Agent (agent.go), its resynchronisation
+// (agent_sync.go) and typed calls (agent_calls.go).
 //
 // It must never import anything of qmpdash (no model, no ui, no internal
 // package) nor any UI library: it is a plain QMP client that other programs

@@ -32,6 +32,8 @@ func TestDetailEnterEscAndPanes(t *testing.T) {
 	}
 	h.press("6")
 	h.mustShow("serial0", "pty:/dev/pts/3", "open")
+	h.press("tab") // guest
+	h.mustShow("Guest · web-01", "no agent")
 	h.press("tab") // events
 	h.mustShow("Events · web-01", "BALLOON_CHANGE")
 	h.press("tab") // wraps to overview

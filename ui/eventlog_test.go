@@ -37,7 +37,7 @@ func (h *harness) mustFilterEvents(query string, show, hide []string) {
 
 func TestEventsNewestAtBottomAndSanitised(t *testing.T) {
 	h := demo(t, Options{}, 80, 24)
-	h.press("G", "7")
+	h.press("G", "8")
 	h.src.addEvents(model.LoggedEvent{Source: webID, Name: "DEVICE_DELETED",
 		Data: []byte(`{"device":"net0\u001b]0;x\u0007"}`), Time: t0.Add(time.Second)})
 	h.sync()
@@ -71,7 +71,7 @@ func TestEventsFollowTailUnlessScrolledUp(t *testing.T) {
 		h.sync()
 	}
 	add(0, 50)
-	h.press("G", "7")
+	h.press("G", "8")
 	h.mustShow("EV_049")
 	h.mustNotShow("EV_000")
 	// Following: a new event shows up at once.

@@ -122,7 +122,7 @@ func TestEventsFleetReadForOldSelection(t *testing.T) {
 // scrolled-up view stays on the lines being read.
 func TestEventsThisVMFollowsAndKeepsPlace(t *testing.T) {
 	h := chattyFleet(t, 60, 0)
-	h.press("7")
+	h.press("8")
 	h.mustShow("Q_EV_00059")
 	h.src.addEvents(vmEvents(quietID, "Q", 60, 61)...)
 	h.src.addEvents(vmEvents(chattyID, "C", 0, 6000)...)

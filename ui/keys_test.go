@@ -53,7 +53,7 @@ func TestHelpOverlayIsDrawnFromKeyMap(t *testing.T) {
 	h.press("?")
 	h.mustShow("Help", "[CONNECT]", "[TIMEOUT]", "[NO-DEVICE]", "▶ running")
 	help := ansi.Strip(strings.Join(h.a.renderHelp(110), "\n"))
-	for _, want := range []string{`x/ctrl\+c\s+quit`, `o\s+sort by`, `enter\s+details`, `/\s+filter`, `tab\s+next pane`, `1-7\s+pane`, `S\s+reverse sort`} {
+	for _, want := range []string{`x/ctrl\+c\s+quit`, `o\s+sort by`, `enter\s+details`, `/\s+filter`, `tab\s+next pane`, `1-8\s+pane`, `S\s+reverse sort`} {
 		if !regexp.MustCompile(want).MatchString(help) {
 			t.Errorf("help lacks %s:\n%s", want, help)
 		}

@@ -85,10 +85,10 @@ type paneBox struct {
 // lines are long, runs across the bottom.
 var wideColumns = [2][]panes.ID{
 	{panes.OverviewPane, panes.MemoryPane, panes.MigrationPane},
-	{panes.VCPUsPane, panes.ChardevsPane},
+	{panes.VCPUsPane, panes.ChardevsPane, panes.GuestPane},
 }
 
-// minRightW is the least the wide grid's right column (vCPUs, Chardevs)
+// minRightW is the least the wide grid's right column (vCPUs, Chardevs, Guest)
 // keeps when the left one widens for Overview: room for the vCPU table
 // with a bar and a short history.
 const minRightW = 40
@@ -201,7 +201,7 @@ func tabLabels(w int) []string {
 	labels := make([]string, panes.Count)
 	for i := range labels {
 		t := panes.Titles[i]
-		if w < 76 {
+		if w < 86 { // the full labels take 84 cells
 			t = t[:min(len(t), 4)]
 		}
 		labels[i] = " " + render.Itoa(i+1) + " " + t + " "

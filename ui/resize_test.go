@@ -38,7 +38,7 @@ func eachState(h *harness, fn func(name string)) {
 		{"fleet", nil},
 		{"detail", []string{"G", "enter"}},
 		{"block", []string{"4"}},
-		{"events", []string{"7"}},
+		{"events", []string{"8"}},
 		{"palette", []string{":"}},
 		{"prompt", []string{"down", "down", "down", "down", "down", "enter"}},
 		{"confirm", []string{"esc", ":", "r", "e", "s", "e", "t", "enter"}},

@@ -129,7 +129,7 @@ func TestRunFollowsFleetChanges(t *testing.T) {
 	src.update(func(s *model.FleetSnapshot) { s.VMs[0].Name = "renamed-vm" })
 	waitFor(t, r.out, "renamed-vm")
 	src.addEvents(model.LoggedEvent{Source: src.snap.VMs[0].ID, Name: "SHUTDOWN", Time: t0})
-	r.in.Write([]byte("7")) // the selected VM's event log
+	r.in.Write([]byte("8")) // the selected VM's event log
 	waitFor(t, r.out, "SHUTDOWN")
 	cancel()
 	if err := r.end(); err != nil {

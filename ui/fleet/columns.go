@@ -24,6 +24,8 @@ const (
 	colRSS
 	colMem
 	colDisk
+	colIP
+	colHost
 )
 
 type column struct {
@@ -45,7 +47,14 @@ var allColumns = []column{
 	{colRSS, "rss", "RSS", 6, 6, true},
 	{colMem, "memory", "MEM", 6, 2, true},
 	{colDisk, "disk", "DISK R/W /s", 13, 3, false},
+	{colIP, "ip", "IP", 15, 7, false},
+	{colHost, "hostname", "HOSTNAME", 12, 7, false},
 }
+
+// optIn columns show only when Options.Columns names them: they come
+// from the guest agent, which most VMs have none of, so by default they
+// would be columns of dashes taking room from the monitor's figures.
+var optIn = map[colID]bool{colIP: true, colHost: true}
 
 // ColumnNames lists the fleet columns Options.Columns may name, in order.
 func ColumnNames() []string {
@@ -56,8 +65,9 @@ func ColumnNames() []string {
 	return names
 }
 
-// visibleColumns turns Options.Columns into a set; nil means all. The name
-// column is always shown: a row must say which VM it is.
+// visibleColumns turns Options.Columns into a set; nil means all but the
+// opt-in ones. The name column is always shown: a row must say which VM
+// it is.
 func visibleColumns(names []string) (map[colID]bool, error) {
 	if len(names) == 0 {
 		return nil, nil
@@ -90,13 +100,13 @@ const (
 const maxStateW = 20
 
 // fleetColumns picks the columns that fit in w cells (of those visible;
-// nil means all) and sizes the flexible ones. stateW is the widest state
+// nil means all but the opt-in ones) and sizes the flexible ones. stateW is the widest state
 // shown: the state column grows to fit it whole (up to maxStateW), so no
 // state is cut, and other columns drop first if they must.
 func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
 	cols := make([]column, 0, len(allColumns))
 	for _, c := range allColumns {
-		if visible == nil || visible[c.id] {
+		if (visible == nil && !optIn[c.id]) || visible[c.id] {
 			if c.id == colState {
 				c.width = max(c.width, min(stateW, maxStateW))
 			}

@@ -237,3 +237,29 @@ func TestStateColumnFitsTheLongestState(t *testing.T) {
 		t.Fatalf("state column without long states: %+v", cols[1])
 	}
 }
+
+// ip and hostname come from the guest agent: shown only when the config
+// names them, cleaned where they enter display.
+func TestFleetGuestColumnsOptIn(t *testing.T) {
+	for _, c := range fleetColumns(400, nil, 0) {
+		if c.id == colIP || c.id == colHost {
+			t.Fatalf("guest column %q shown by default", c.name)
+		}
+	}
+	vis, err := visibleColumns([]string{"ip", "hostname"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := fleetColumns(200, vis, 0)
+	st := themes.NewStyles(themes.Mono(), true)
+	v := &model.VMSnapshot{Guest: model.Guest{State: model.GuestOK, HostName: "db\x1b[2J-1",
+		Interfaces: []model.GuestInterface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{"10.0.2.15/24"}}}}}
+	row := renderRow(&st, v, "running", "db", cols, 200, false)
+	if !strings.Contains(row, "10.0.2.15") || !strings.Contains(row, "db-1") || strings.Contains(row, "\x1b[2J") {
+		t.Fatalf("row %q", row)
+	}
+	row = renderRow(&st, &model.VMSnapshot{}, "running", "db", cols, 200, false)
+	if strings.Count(row, "—") != 2 {
+		t.Fatalf("no agent: %q", row)
+	}
+}

@@ -30,6 +30,7 @@ type rowData struct {
 	hasRSS          bool
 	mem             uint64
 	rd, wr          float64
+	ip, host        string // from the guest agent, as the guest said them
 }
 
 func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
@@ -38,6 +39,7 @@ func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
 		name: name, id: v.ID, state: render.VMStateText(v, now), conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
 		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
+		ip: v.Guest.FirstIP(), host: v.Guest.HostName,
 	}
 	h := fnv.New64a()
 	var buf [8]byte
@@ -137,6 +139,17 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 		return state, render.VMStateStyle(st, v).Render
 	case colConn:
 		return render.ConnText(v, true), render.ConnStyle(st, v).Render
+	case colIP, colHost:
+		// The guest's own facts, kept (as last known) whatever the
+		// monitor's connection; cleaned here, where they enter display.
+		t := v.Guest.FirstIP()
+		if c.id == colHost {
+			t = termsafe.Line(termsafe.Clip(v.Guest.HostName, 128))
+		}
+		if t == "" {
+			return "—", st.Muted.Render
+		}
+		return t, nil
 	}
 	if v.Conn != model.ConnConnected {
 		if c.id == colSpark {

@@ -80,7 +80,7 @@ func Default() Map {
 
 		NextPane: bind("next pane", "tab"),
 		PrevPane: bind("prev pane", "shift+tab"),
-		Panes:    bind("pane", "1", "2", "3", "4", "5", "6", "7"),
+		Panes:    bind("pane", "1", "2", "3", "4", "5", "6", "7", "8"),
 
 		Events:       bind("event log", "l"),
 		EventsAll:    bind("events: this VM/all", "a"),
@@ -151,7 +151,7 @@ var PrettyKeys = map[string]string{
 
 // HelpKeys is a binding's help label, built from its keys: "↑/k",
 // "q/ctrl+c", "pgup/ctrl+u"; a run of three or more consecutive digits
-// reads as a range ("1-7"). Duplicates are shown once.
+// reads as a range ("1-8"). Duplicates are shown once.
 func HelpKeys(keys []string) string {
 	var out []string
 	seen := map[string]bool{}

@@ -1,5 +1,5 @@
 // Package panes draws the selected VM's detail panes (Overview, vCPUs,
-// Memory, Block, Migration, Chardevs). A storage daemon has its own Block
+// Memory, Block, Migration, Chardevs, Guest). A storage daemon has its own Block
 // pane (storage.go: nodes, exports, jobs) and says so in the panes of what
 // it does not have. Each pane is a pure function from a
 // VM snapshot, the drawing context and a width to plain lines: no state,
@@ -24,6 +24,7 @@ const (
 	BlockPane
 	MigrationPane
 	ChardevsPane
+	GuestPane
 	// EventsPane is a tab only in the compact layout and a column of its
 	// own when wide; the event log draws it, not this package.
 	EventsPane
@@ -31,7 +32,7 @@ const (
 )
 
 // Titles are the panes' names, for box titles and tabs.
-var Titles = [Count]string{"Overview", "vCPUs", "Memory", "Block", "Migration", "Chardevs", "Events"}
+var Titles = [Count]string{"Overview", "vCPUs", "Memory", "Block", "Migration", "Chardevs", "Guest", "Events"}
 
 // drawers are the panes' drawing functions by ID; EventsPane has none.
 var drawers = [Count]func(*render.Context, *model.VMSnapshot, int) []string{
@@ -41,6 +42,7 @@ var drawers = [Count]func(*render.Context, *model.VMSnapshot, int) []string{
 	BlockPane:     Block,
 	MigrationPane: Migration,
 	ChardevsPane:  Chardevs,
+	GuestPane:     Guest,
 }
 
 // Lines draws pane id for v in w cells; nil for EventsPane.

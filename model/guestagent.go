@@ -1,0 +1,263 @@
+package model
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/qmpdash/qmpdash/qmp"
+)
+
+// The guest agent poller: one goroutine per VM beside the monitor's, so a
+// silent agent never holds up the monitor's poll. It asks slowly
+// (Config.AgentInterval, default 10 s), backs off while the agent does not
+// answer, and does not ask at all while the VM's monitor says the port is
+// closed. Its result reaches readers through Fleet.Snapshot, which lays
+// the latest Guest over the VM's snapshot.
+
+// DefaultAgentInterval is how often a guest agent is asked.
+const DefaultAgentInterval = 10 * time.Second
+
+// agentMaxBackoff caps the wait between tries of an agent that does not
+// answer.
+const agentMaxBackoff = 2 * time.Minute
+
+// Port states the monitor's watcher stores for the guest poller.
+const (
+	portUnknown int32 = iota
+	portOpen
+	portClosed
+)
+
+// guestTimeout bounds each exchange with the agent: short, since a guest
+// with no agent running accepts the connection and never answers.
+func (env watcherEnv) guestTimeout() time.Duration { return min(env.timeout, 2*time.Second) }
+
+// runGuest polls the agent at static (from the config), else at the
+// NAME.qga socket beside the monitor's, until ctx ends.
+func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Duration) {
+	var a *qmp.Agent
+	defer func() {
+		if a != nil {
+			a.Close()
+		}
+	}()
+	var g Guest
+	fails := 0
+	for {
+		path := static
+		if path == "" && v.addr.Network == "unix" {
+			path = AgentBeside(v.addr.Addr)
+		}
+		v.agentPath.Store(&path)
+		wait := every
+		now := v.env.now()
+		switch {
+		case path == "":
+			g = Guest{State: GuestNone}
+		case v.agentPort.Load() == portClosed:
+			if a != nil {
+				a.Close()
+				a = nil
+			}
+			if g.State != GuestNotAnswering || !g.PortClosed {
+				g = notAnswering(g, now)
+			}
+			g.Socket, g.PortClosed, g.Error = path, true, ErrorInfo{}
+		default:
+			if g.Socket != path {
+				g = Guest{State: GuestChecking, Socket: path}
+				v.setGuest(g)
+			}
+			var err error
+			if a == nil {
+				a, err = v.dialAgent(ctx, path)
+			}
+			if err == nil {
+				var facts Guest
+				facts, err = v.env.guestFacts(ctx, a)
+				if err == nil {
+					fails = 0
+					facts.State, facts.Socket, facts.At = GuestOK, path, v.env.now()
+					g = facts
+				}
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				if a != nil {
+					a.Close()
+					a = nil
+				}
+				fails++
+				if g.State != GuestNotAnswering || g.PortClosed {
+					g = notAnswering(g, now)
+				}
+				g.Socket, g.PortClosed, g.Error = path, false, NewErrorInfo(err, now)
+				wait = min(every<<min(fails-1, 4), max(agentMaxBackoff, every))
+			}
+		}
+		v.setGuest(g)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-v.guestKick:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// setGuest publishes a copy of g (the poller goes on changing its own).
+func (v *vmWatcher) setGuest(g Guest) {
+	v.guest.Store(&g)
+	v.env.changed()
+}
+
+// notAnswering keeps the last facts (readers may show them as old) but
+// starts the "since" clock.
+func notAnswering(g Guest, now time.Time) Guest {
+	g.State, g.Since = GuestNotAnswering, now
+	return g
+}
+
+func (v *vmWatcher) dialAgent(ctx context.Context, path string) (*qmp.Agent, error) {
+	ctx, cancel := context.WithTimeout(ctx, v.env.guestTimeout())
+	defer cancel()
+	return qmp.DialAgent(ctx, path, qmp.WithLogger(v.env.logger))
+}
+
+// guestFacts pings (short timeout), then asks every fact; a command the
+// agent lacks or refuses leaves its fact empty. A timeout or a lost
+// connection fails the whole round.
+func (env watcherEnv) guestFacts(ctx context.Context, a *qmp.Agent) (Guest, error) {
+	var g Guest
+	ask := func(f func(ctx context.Context) error) error {
+		cctx, cancel := context.WithTimeout(ctx, env.guestTimeout())
+		defer cancel()
+		err := f(cctx)
+		if _, isResp := err.(*qmp.ResponseError); isResp {
+			return nil // missing, disabled or failing in the guest: unknown
+		}
+		return err
+	}
+	steps := []func(ctx context.Context) error{
+		a.Ping,
+		func(ctx context.Context) error {
+			info, err := a.Info(ctx)
+			g.AgentVersion = info.Version
+			return err
+		},
+		func(ctx context.Context) error {
+			o, err := a.OSInfo(ctx)
+			g.OSName = cmp.Or(o.PrettyName, joinNonEmpty(o.Name, o.Version))
+			g.Kernel = o.KernelRelease
+			return err
+		},
+		func(ctx context.Context) (err error) { g.HostName, err = a.HostName(ctx); return err },
+		func(ctx context.Context) error {
+			tz, err := a.Timezone(ctx)
+			if err == nil {
+				g.Timezone = cmp.Or(tz.Zone, utcOffset(tz.Offset))
+			}
+			return err
+		},
+		func(ctx context.Context) error {
+			ifs, err := a.Interfaces(ctx)
+			g.Interfaces = guestInterfaces(ifs)
+			return err
+		},
+		func(ctx context.Context) error {
+			fss, err := a.Filesystems(ctx)
+			g.Filesystems = guestFilesystems(fss)
+			return err
+		},
+		func(ctx context.Context) error {
+			us, err := a.Users(ctx)
+			g.Users = guestUsers(us)
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := ask(step); err != nil {
+			return Guest{}, err
+		}
+	}
+	return g, nil
+}
+
+func joinNonEmpty(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " " + b
+}
+
+// utcOffset is seconds east of UTC as "+hh:mm".
+func utcOffset(sec int) string {
+	sign := '+'
+	if sec < 0 {
+		sign, sec = '-', -sec
+	}
+	return fmt.Sprintf("UTC%c%02d:%02d", sign, sec/3600, sec%3600/60)
+}
+
+func guestInterfaces(in []qmp.GuestInterface) []GuestInterface {
+	out := make([]GuestInterface, 0, min(len(in), maxGuestInterfaces))
+	for _, i := range in[:min(len(in), maxGuestInterfaces)] {
+		gi := GuestInterface{Name: i.Name, MAC: i.HardwareAddress}
+		for _, ad := range i.IPAddresses[:min(len(i.IPAddresses), maxGuestAddresses)] {
+			gi.Addresses = append(gi.Addresses, fmt.Sprintf("%s/%d", ad.Address, ad.Prefix))
+		}
+		out = append(out, gi)
+	}
+	return out
+}
+
+func guestFilesystems(in []qmp.GuestFilesystem) []GuestFilesystem {
+	out := make([]GuestFilesystem, 0, min(len(in), maxGuestFilesystems))
+	for _, f := range in[:min(len(in), maxGuestFilesystems)] {
+		gf := GuestFilesystem{Mountpoint: f.Mountpoint, Type: f.Type}
+		if f.UsedBytes != nil && f.TotalBytes != nil {
+			gf.Used, gf.Total, gf.Sized = *f.UsedBytes, *f.TotalBytes, true
+		}
+		out = append(out, gf)
+	}
+	return out
+}
+
+func guestUsers(in []qmp.GuestUser) []GuestUser {
+	out := make([]GuestUser, 0, min(len(in), maxGuestUsers))
+	for _, u := range in[:min(len(in), maxGuestUsers)] {
+		sec := int64(u.LoginTime)
+		out = append(out, GuestUser{Name: u.User, Domain: u.Domain,
+			Login: time.Unix(sec, int64((u.LoginTime-float64(sec))*1e9))})
+	}
+	return out
+}
+
+// notePort records what the VM's chardevs say of the agent's port, for
+// the guest poller; called from publish. A change wakes it: an agent
+// that opened the port is asked at once, a closed port stops the asking.
+func (v *vmWatcher) notePort() {
+	p := v.agentPath.Load()
+	state := portUnknown
+	if p != nil && v.cur.Conn == ConnConnected {
+		if open, known := agentPortOpen(v.cur.Chardevs, *p); known {
+			state = portClosed
+			if open {
+				state = portOpen
+			}
+		}
+	}
+	if old := v.agentPort.Swap(state); old != state {
+		v.poke(v.guestKick)
+	}
+}

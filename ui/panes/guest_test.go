@@ -1,0 +1,42 @@
+package panes
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
+)
+
+func TestGuestPaneStates(t *testing.T) {
+	v := &model.VMSnapshot{}
+	if got := draw(GuestPane, v, 60); got != "no agent" {
+		t.Fatalf("no agent: %q", got)
+	}
+	v.Guest = model.Guest{State: model.GuestNotAnswering, Socket: "/d/vm.qga", Since: t0.Add(-90 * time.Second), PortClosed: true}
+	got := draw(GuestPane, v, 60)
+	for _, want := range []string{"agent not answering since", "(1m)", "has not opened the agent's port"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("not answering lacks %q:\n%s", want, got)
+		}
+	}
+	used, total := uint64(3<<30), uint64(10<<30)
+	v.Guest = model.Guest{State: model.GuestOK, At: t0, AgentVersion: "7.2.22",
+		OSName: "Debian GNU/Linux 12 (bookworm)", Kernel: "6.1.0-18-amd64",
+		HostName: "web\x1b]0;pwned\x07-01", Timezone: "UTC",
+		Interfaces:  []model.GuestInterface{{Name: "eth0", MAC: "52:54:00:12:34:56", Addresses: []string{"10.0.2.15/24", "fec0::5054:ff:fe12:3456/64"}}},
+		Filesystems: []model.GuestFilesystem{{Mountpoint: "/", Type: "ext4", Used: used, Total: total, Sized: true}, {Mountpoint: "/proc", Type: "proc"}},
+		Users:       []model.GuestUser{{Name: "root", Login: t0}},
+	}
+	raw := strings.Join(Lines(GuestPane, testContext(), v, 90), "\n")
+	if strings.Contains(raw, "\x1b]0;") || strings.Contains(raw, "\x07") {
+		t.Fatalf("guest strings reach the terminal raw: %q", raw)
+	}
+	got = draw(GuestPane, v, 90)
+	for _, want := range []string{"7.2.22", "Debian GNU/Linux 12 (bookworm)", "6.1.0-18-amd64", "web", "-01", "UTC",
+		"eth0", "52:54:00:12:34:56", "10.0.2.15/24", "ext4", "3.0G/10G", "root"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("facts lack %q:\n%s", want, got)
+		}
+	}
+}
