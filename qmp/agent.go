@@ -51,17 +51,11 @@ type Agent struct {
 // tcp:HOST:PORT) and synchronises with it. ctx bounds both; without a
 // deadline, WithCommandTimeout's (default DefaultAgentTimeout) applies.
 func DialAgent(ctx context.Context, target string, opts ...Option) (*Agent, error) {
-	addr, err := ParseAddress(target)
+	conn, err := dialTarget(ctx, target)
 	if err != nil {
-		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: err}
+		return nil, err
 	}
-	opts = append([]Option{WithName(target)}, opts...)
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, addr.Network, addr.Addr)
-	if err != nil {
-		return nil, &ConnectError{Sock: target, Msg: "cannot connect", Err: unwrapOpError(err)}
-	}
-	a := NewAgent(conn, opts...)
+	a := NewAgent(conn, append([]Option{WithName(target)}, opts...)...)
 	if err := a.Sync(ctx); err != nil {
 		a.Close()
 		return nil, err

@@ -85,16 +85,12 @@ func (a *Agent) Ping(ctx context.Context) error {
 
 // Info is guest-info.
 func (a *Agent) Info(ctx context.Context) (GuestAgentInfo, error) {
-	var r GuestAgentInfo
-	err := a.Execute(ctx, "guest-info", nil, &r)
-	return r, err
+	return agentQuery[GuestAgentInfo](ctx, a, "guest-info")
 }
 
 // OSInfo is guest-get-osinfo.
 func (a *Agent) OSInfo(ctx context.Context) (GuestOSInfo, error) {
-	var r GuestOSInfo
-	err := a.Execute(ctx, "guest-get-osinfo", nil, &r)
-	return r, err
+	return agentQuery[GuestOSInfo](ctx, a, "guest-get-osinfo")
 }
 
 // HostName is guest-get-host-name.
@@ -108,30 +104,22 @@ func (a *Agent) HostName(ctx context.Context) (string, error) {
 
 // Interfaces is guest-network-get-interfaces.
 func (a *Agent) Interfaces(ctx context.Context) ([]GuestInterface, error) {
-	var r []GuestInterface
-	err := a.Execute(ctx, "guest-network-get-interfaces", nil, &r)
-	return r, err
+	return agentQuery[[]GuestInterface](ctx, a, "guest-network-get-interfaces")
 }
 
 // Filesystems is guest-get-fsinfo.
 func (a *Agent) Filesystems(ctx context.Context) ([]GuestFilesystem, error) {
-	var r []GuestFilesystem
-	err := a.Execute(ctx, "guest-get-fsinfo", nil, &r)
-	return r, err
+	return agentQuery[[]GuestFilesystem](ctx, a, "guest-get-fsinfo")
 }
 
 // Users is guest-get-users.
 func (a *Agent) Users(ctx context.Context) ([]GuestUser, error) {
-	var r []GuestUser
-	err := a.Execute(ctx, "guest-get-users", nil, &r)
-	return r, err
+	return agentQuery[[]GuestUser](ctx, a, "guest-get-users")
 }
 
 // Timezone is guest-get-timezone.
 func (a *Agent) Timezone(ctx context.Context) (GuestTimezone, error) {
-	var r GuestTimezone
-	err := a.Execute(ctx, "guest-get-timezone", nil, &r)
-	return r, err
+	return agentQuery[GuestTimezone](ctx, a, "guest-get-timezone")
 }
 
 // Shutdown modes of guest-shutdown.
@@ -164,4 +152,12 @@ func (a *Agent) executeNoReply(ctx context.Context, command string, args any) er
 	defer a.mu.Unlock()
 	_, err := a.exec(ctx, command, args, true)
 	return err
+}
+
+// agentQuery runs an agent command without arguments and decodes its
+// reply into a T.
+func agentQuery[T any](ctx context.Context, a *Agent, command string) (T, error) {
+	var r T
+	err := a.Execute(ctx, command, nil, &r)
+	return r, err
 }

@@ -74,17 +74,26 @@ func (v VersionInfo) String() string {
 // Dial connects to target (a socket path, unix:PATH or tcp:HOST:PORT), reads
 // the greeting and negotiates capabilities. ctx bounds the whole handshake.
 func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
+	conn, err := dialTarget(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	return NewClient(ctx, conn, append([]Option{WithName(target)}, opts...)...)
+}
+
+// dialTarget opens the connection to target (a socket path, unix:PATH or
+// tcp:HOST:PORT) for a monitor or an agent; errors are ConnectErrors.
+func dialTarget(ctx context.Context, target string) (net.Conn, error) {
 	addr, err := ParseAddress(target)
 	if err != nil {
 		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: err}
 	}
-	opts = append([]Option{WithName(target)}, opts...)
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, addr.Network, addr.Addr)
 	if err != nil {
 		return nil, &ConnectError{Sock: target, Msg: "cannot connect", Err: unwrapOpError(err)}
 	}
-	return NewClient(ctx, conn, opts...)
+	return conn, nil
 }
 
 // NewClient runs the handshake on an already-open connection and returns a

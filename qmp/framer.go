@@ -304,62 +304,47 @@ func (f *framer) close(i int) (msg []byte, err error, done bool) {
 	return msg, nil, true
 }
 
+// numberRule is one state of the JSON number grammar: where each class
+// of byte leads (stTop: nowhere, the byte is not part of the number) and
+// whether the number may end there.
+type numberRule struct {
+	zero, digit, dot, exp, sign scanState
+	canEnd                      bool
+}
+
+// numberRules: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+var numberRules = [...]numberRule{
+	stMinus: {zero: stZero, digit: stInt},
+	stZero:  {dot: stDot, exp: stE, canEnd: true},
+	stInt:   {zero: stInt, digit: stInt, dot: stDot, exp: stE, canEnd: true},
+	stDot:   {zero: stFrac, digit: stFrac},
+	stFrac:  {zero: stFrac, digit: stFrac, exp: stE, canEnd: true},
+	stE:     {zero: stExp, digit: stExp, sign: stESign},
+	stESign: {zero: stExp, digit: stExp},
+	stExp:   {zero: stExp, digit: stExp, canEnd: true},
+}
+
 // numberStep advances a number by byte c: the next state; done when c is
 // not part of the number (which then ended validly); good false when the
 // number cannot go on with c nor end before it.
 func numberStep(st scanState, c byte) (next scanState, done, good bool) {
-	digit := c >= '0' && c <= '9'
-	switch st {
-	case stMinus:
-		switch {
-		case c == '0':
-			return stZero, false, true
-		case digit:
-			return stInt, false, true
-		}
-		return st, false, false
-	case stZero, stInt:
-		switch {
-		case digit && st == stInt:
-			return stInt, false, true
-		case c == '.':
-			return stDot, false, true
-		case c == 'e' || c == 'E':
-			return stE, false, true
-		case digit: // a leading zero followed by a digit
-			return st, false, false
-		}
-	case stDot:
-		if digit {
-			return stFrac, false, true
-		}
-		return st, false, false
-	case stFrac:
-		switch {
-		case digit:
-			return stFrac, false, true
-		case c == 'e' || c == 'E':
-			return stE, false, true
-		}
-	case stE:
-		switch {
-		case c == '+' || c == '-':
-			return stESign, false, true
-		case digit:
-			return stExp, false, true
-		}
-		return st, false, false
-	case stESign:
-		if digit {
-			return stExp, false, true
-		}
-		return st, false, false
-	case stExp:
-		if digit {
-			return stExp, false, true
-		}
+	r := numberRules[st]
+	switch {
+	case c == '0':
+		next = r.zero
+	case c >= '1' && c <= '9':
+		next = r.digit
+	case c == '.':
+		next = r.dot
+	case c == 'e' || c == 'E':
+		next = r.exp
+	case c == '+' || c == '-':
+		next = r.sign
 	}
-	return st, true, true
+	if next != stTop {
+		return next, false, true
+	}
+	return st, true, r.canEnd
 }
 
 func isHex(c byte) bool {
