@@ -25,6 +25,16 @@ func ctx(t *testing.T, d time.Duration) context.Context {
 	return c
 }
 
+// closedWithin fails the test unless ch closes within d; what names it.
+func closedWithin(t *testing.T, ch <-chan struct{}, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(d):
+		t.Fatalf("%s: still open after %v", what, d)
+	}
+}
+
 func dial(t *testing.T, sock string) *qmp.Client {
 	t.Helper()
 	c, err := qmp.Dial(ctx(t, 10*time.Second), sock)
@@ -271,11 +281,7 @@ func TestQEMUKilledMidCommand(t *testing.T) {
 			t.Fatal("a caller was left waiting after QEMU died")
 		}
 	}
-	select {
-	case <-c.Done():
-	case <-time.After(20 * time.Second):
-		t.Fatal("the client did not close within 20 s of QEMU's death")
-	}
+	closedWithin(t, c.Done(), 20*time.Second, "the client after QEMU's death")
 }
 
 func TestQEMUManyGoroutinesOneConnection(t *testing.T) {
@@ -395,16 +401,8 @@ func TestQEMUControlCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	next("SHUTDOWN")
-	select {
-	case <-c.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the connection outlived quit")
-	}
-	select {
-	case <-vm.Exited():
-	case <-time.After(10 * time.Second):
-		t.Fatal("QEMU did not exit on quit")
-	}
+	closedWithin(t, c.Done(), 10*time.Second, "the connection after quit")
+	closedWithin(t, vm.Exited(), 10*time.Second, "QEMU after quit")
 }
 
 // A monitor with pretty=on writes every message over many lines; the
