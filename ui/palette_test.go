@@ -147,14 +147,14 @@ func TestPaletteDestructiveAsksFirst(t *testing.T) {
 	}
 }
 
-func TestPaletteNoConfirmWhenDisabled(t *testing.T) {
+// confirm = false sends a destructive action at once; quitting a VM asks
+// first and quits the VM, not qmpdash.
+func TestPaletteConfirmOptionAndQuitVM(t *testing.T) {
 	h := demo(t, Options{Confirm: false}, 100, 30)
 	h.palette("power down")
 	h.mustSend("system_powerdown")
-}
 
-func TestPaletteQuitVMIsDestructive(t *testing.T) {
-	h := demo(t, Options{Confirm: true}, 100, 30)
+	h = demo(t, Options{Confirm: true}, 100, 30)
 	h.palette("quit vm")
 	h.mustShow("[y/N]")
 	h.press("y")
