@@ -45,7 +45,12 @@ var MigrationStates = []string{
 	"pre-switchover", "device", "wait-unplug",
 }
 
+// familyNames lists every family the collector can emit, in declaration
+// order; desc adds to it.
+var familyNames []string
+
 func desc(name, help string, labels ...string) *prometheus.Desc {
+	familyNames = append(familyNames, name)
 	return prometheus.NewDesc(name, help, labels, nil)
 }
 
