@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"runtime"
 	"syscall"
@@ -59,7 +60,10 @@ func serveExporter(ctx context.Context, st commandStart, listen, webConfig strin
 	}
 	stop := fleet.Start(ctx)
 	c := exporter.NewCollector(fleet, exporter.BuildInfo{Version: versionString(), GoVersion: runtime.Version()})
-	srv := &http.Server{Handler: exporter.Handler(c), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: exporter.Handler(c), ReadHeaderTimeout: 10 * time.Second,
+		// The server's own complaints (a failed TLS handshake, a bad
+		// request) go to the --log file, not to the terminal.
+		ErrorLog: slog.NewLogLogger(st.logger.Handler(), slog.LevelDebug)}
 	go func() {
 		<-ctx.Done()
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
