@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"time"
 
@@ -32,4 +33,21 @@ func NewErrorInfo(err error, at time.Time) ErrorInfo {
 		msg = strings.TrimPrefix(full, "qmp "+qe.Socket()+": ")
 	}
 	return ErrorInfo{Kind: kind, Class: class, Message: msg, Detail: full, Time: at}
+}
+
+// recordError makes err the VM's LastError and counts it by kind.
+// ErrorCounts is copied, never changed in place: published snapshots
+// share the old map.
+func (v *vmWatcher) recordError(err error, at time.Time) {
+	info := NewErrorInfo(err, at)
+	v.cur.LastError = info
+	if info.IsZero() {
+		return
+	}
+	counts := maps.Clone(v.cur.ErrorCounts)
+	if counts == nil {
+		counts = map[qmp.Kind]uint64{}
+	}
+	counts[info.Kind]++
+	v.cur.ErrorCounts = counts
 }

@@ -167,6 +167,9 @@ func TestFleetFrozenVMDoesNotDelayOthers(t *testing.T) {
 		return v.LastError.Kind == qmp.KindTimeout && v.Stale
 	})
 	frozenPolls := vmBy(s, "frozen").Polls
+	if n := vmBy(s, "frozen").ErrorCounts[qmp.KindTimeout]; n < 1 {
+		t.Fatalf("frozen VM: %d timeouts counted", n)
+	}
 	pa, pb := vmBy(s, "a").Polls, vmBy(s, "b").Polls
 	s = waitFor(t, f, 20*time.Second, "the others keep updating", func(s FleetSnapshot) bool {
 		return vmBy(s, "a").Polls >= pa+5 && vmBy(s, "b").Polls >= pb+5

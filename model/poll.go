@@ -13,7 +13,8 @@ import (
 // not of the watcher); the watcher applies it.
 type pollResult struct {
 	at      time.Time
-	err     error // the poll as a whole failed (timeout, disconnect)
+	took    time.Duration // from the start of the poll to its end (set by poll)
+	err     error         // the poll as a whole failed (timeout, disconnect)
 	status  qmp.StatusInfo
 	cpus    []qmp.CPUInfoFast
 	stats   []qmp.BlockStatsEntry
@@ -25,13 +26,23 @@ type pollResult struct {
 	storage *storageResult // a storage daemon's poll (storage.go); nil for a VM
 }
 
-// poll runs the fast queries, one after another on the VM's connection,
-// all within one timeout, then samples proc (nil: no /proc figures). A
-// storage daemon is asked its own queries, never a VM's.
+// poll runs one poll cycle and times it on the fleet's clock.
 func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler, kind ServerKind) pollResult {
+	start := env.now()
+	var r pollResult
 	if kind == ServerStorageDaemon {
-		return env.pollStorage(ctx, c, proc)
+		r = env.pollStorage(ctx, c, proc)
+	} else {
+		r = env.pollVM(ctx, c, proc)
 	}
+	r.took = env.now().Sub(start)
+	return r
+}
+
+// pollVM runs the fast queries, one after another on the VM's connection,
+// all within one timeout, then samples proc (nil: no /proc figures). A
+// storage daemon is asked its own queries (pollStorage), never a VM's.
+func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampler) pollResult {
 	pctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
 	r := pollResult{}
@@ -143,7 +154,7 @@ func isConnErr(err error) bool {
 func (v *vmWatcher) applySlow(r slowResult) {
 	now := v.env.now()
 	if r.err != nil {
-		v.cur.LastError = NewErrorInfo(r.err, now)
+		v.recordError(r.err, now)
 	}
 	if r.name != "" {
 		v.cur.Name = r.name
@@ -180,11 +191,12 @@ func (v *vmWatcher) applySlow(r slowResult) {
 func (v *vmWatcher) applyPoll(r pollResult) {
 	if r.err != nil {
 		v.cur.Stale = true
-		v.cur.LastError = NewErrorInfo(r.err, r.at)
+		v.recordError(r.err, r.at)
 		return
 	}
 	v.cur.Stale = false
 	v.cur.Polls++
+	v.cur.LastPollDuration = r.took
 	v.applyHost(r)
 	if r.storage != nil {
 		v.applyStorage(r)

@@ -141,7 +141,7 @@ func (v *vmWatcher) retryAfter(ctx context.Context, err error, attempt int, sock
 		v.cur.Attempt = attempt
 		v.cur.RetryAt = now.Add(delay)
 		v.cur.Stale = true
-		v.cur.LastError = NewErrorInfo(err, now)
+		v.recordError(err, now)
 		v.publish()
 	}
 	v.env.logger.Info("qmpdash: monitor unavailable", "vm", v.id, "attempt", attempt, "retry_in", delay, "err", err)

@@ -269,8 +269,17 @@ type VMSnapshot struct {
 	// EventCounts is EventsSeen by event name. Copied on write: never
 	// changed once published.
 	EventCounts map[string]uint64
-	Polls       uint64    // completed polls since qmpdash started watching
-	Updated     time.Time // last time anything in this snapshot changed
+	// ErrorCounts is every error recorded for this VM (each one that
+	// became LastError) since qmpdash started watching it, by kind
+	// (qmp.KindConnect, ..., KindOther). Copied on write: never changed
+	// once published; nil until the first error.
+	ErrorCounts map[qmp.Kind]uint64
+	Polls       uint64 // completed polls since qmpdash started watching
+	// LastPollDuration is how long the latest complete poll took (the
+	// fast queries, and /proc for a local VM), on the fleet's clock;
+	// zero until a poll completed. A failed poll leaves it as it was.
+	LastPollDuration time.Duration
+	Updated          time.Time // last time anything in this snapshot changed
 }
 
 // FleetSnapshot is the whole fleet at one moment, in a stable order (by ID).

@@ -280,20 +280,23 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	}
 	name := v.cur.Name
 	v.cur = VMSnapshot{
-		ID:             v.id,
-		Target:         v.cur.Target,
-		Name:           name,
-		Conn:           ConnConnected,
-		Kind:           kind,
-		LastError:      v.cur.LastError,
-		EventsSeen:     v.cur.EventsSeen,
-		EventCounts:    v.cur.EventCounts,
-		Polls:          v.cur.Polls,
-		Version:        c.Version().String(),
-		VersionPackage: c.Version().Package,
-		PID:            pid, // 0 for an in-process peer: it has no process of its own
-		StartTime:      started,
-		SeenSince:      v.env.now(),
+		ID:          v.id,
+		Target:      v.cur.Target,
+		Name:        name,
+		Conn:        ConnConnected,
+		Kind:        kind,
+		LastError:   v.cur.LastError,
+		EventsSeen:  v.cur.EventsSeen,
+		EventCounts: v.cur.EventCounts,
+		ErrorCounts: v.cur.ErrorCounts,
+		Polls:       v.cur.Polls,
+		// The latest complete poll stays the latest until the next one.
+		LastPollDuration: v.cur.LastPollDuration,
+		Version:          c.Version().String(),
+		VersionPackage:   c.Version().Package,
+		PID:              pid, // 0 for an in-process peer: it has no process of its own
+		StartTime:        started,
+		SeenSince:        v.env.now(),
 	}
 	v.publish()
 }

@@ -55,7 +55,8 @@ func TestExporterRealVMs(t *testing.T) {
 		t.Errorf("no qemu_vm_info line with %s in:\n%s", wantPID, body)
 	}
 	for _, fam := range []string{"qemu_memory_size_bytes", "qemu_process_resident_memory_bytes", "qemu_process_cpu_seconds_total",
-		"qemu_vcpu_cpu_seconds_total", "qemu_vm_start_time_seconds", "qemu_block_read_bytes_total", "qmpdash_build_info"} {
+		"qemu_vcpu_cpu_seconds_total", "qemu_vm_start_time_seconds", "qemu_block_read_bytes_total", "qmpdash_build_info",
+		"qmpdash_poll_duration_seconds"} {
 		if !containsLine(body, fam, "") {
 			t.Errorf("family %s missing from a real scrape", fam)
 		}

@@ -89,6 +89,10 @@ var (
 	descPolls = desc("qmpdash_vm_polls_total", "Polls of a VM completed since qmpdash started watching it.", "vm")
 	descError = desc("qmpdash_vm_last_error_info", "The most recent error seen for a VM, by kind (connect, protocol, response, ...), always 1; absent when none was.", "vm", "kind")
 	descVMs   = desc("qmpdash_vms", "VMs watched, by connection state.", "state")
+	// No scrape duration: Prometheus records it for every target itself
+	// (scrape_duration_seconds).
+	descPollDur = desc("qmpdash_poll_duration_seconds", "How long the VM's latest complete poll took (the fast queries and /proc); absent until one completed.", "vm")
+	descErrors  = desc("qmpdash_qmp_errors_total", "Errors recorded for a VM since qmpdash started watching it, by kind (connect, timeout, protocol, capabilities, response, other).", "vm", "kind")
 )
 
 // Collector is a prometheus.Collector over a Source. It is unchecked
@@ -166,6 +170,12 @@ func collectVM(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 	counter(ch, descPolls, float64(v.Polls), vm)
 	if !v.LastError.IsZero() {
 		gauge(ch, descError, 1, vm, string(v.LastError.Kind))
+	}
+	if v.LastPollDuration > 0 {
+		gauge(ch, descPollDur, v.LastPollDuration.Seconds(), vm)
+	}
+	for _, kind := range sortedKeys(v.ErrorCounts) {
+		counter(ch, descErrors, float64(v.ErrorCounts[kind]), vm, string(kind))
 	}
 	for _, name := range sortedKeys(v.EventCounts) {
 		counter(ch, descEvents, float64(v.EventCounts[name]), vm, name)
@@ -277,8 +287,8 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-func sortedKeys(m map[string]uint64) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string](m map[K]uint64) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}

@@ -30,16 +30,19 @@ func fixedFleet() model.FleetSnapshot {
 			Format: "qcow2", SizeBytes: 1 << 30, Inserted: true, RdBytes: 4096, WrBytes: 8192, RdOps: 1, WrOps: 2,
 			FlushOps: 3, FailedOps: 4, ReadTime: 1500 * time.Millisecond, WriteTime: 250 * time.Millisecond,
 		}},
-		Jobs:        []model.BlockJob{{Device: "backup0", Type: "backup", Len: 1000, Offset: 250}},
-		Migration:   model.Migration{Status: "active", HasRAM: true, TransferredBytes: 100, RemainingBytes: 900, ExpectedDowntime: 300 * time.Millisecond},
-		Host:        model.Host{Valid: true, RSSBytes: 300 << 20, Threads: 7, CPUSeconds: 42.5, HasCPUTime: true},
-		EventCounts: map[string]uint64{"STOP": 2, "RESUME": 1},
-		Polls:       9,
+		Jobs:             []model.BlockJob{{Device: "backup0", Type: "backup", Len: 1000, Offset: 250}},
+		Migration:        model.Migration{Status: "active", HasRAM: true, TransferredBytes: 100, RemainingBytes: 900, ExpectedDowntime: 300 * time.Millisecond},
+		Host:             model.Host{Valid: true, RSSBytes: 300 << 20, Threads: 7, CPUSeconds: 42.5, HasCPUTime: true},
+		EventCounts:      map[string]uint64{"STOP": 2, "RESUME": 1},
+		Polls:            9,
+		LastPollDuration: 12500 * time.Microsecond,
+		ErrorCounts:      map[qmp.Kind]uint64{qmp.KindTimeout: 2, qmp.KindResponse: 1},
 	}
 	paused := model.VMSnapshot{ID: "unix:/run/b/web.qmp", Target: "/run/b/web.qmp", Conn: model.ConnConnected, Kind: model.ServerVM,
 		Name: "web", RunState: "paused", Stale: true}
 	gone := model.VMSnapshot{ID: "unix:/run/qemu/old.qmp", Target: "/run/qemu/old.qmp", Conn: model.ConnGone, Name: "old",
-		RunState: "running", LastError: model.ErrorInfo{Kind: qmp.KindConnect, Message: "no such file"}, Polls: 3}
+		RunState: "running", LastError: model.ErrorInfo{Kind: qmp.KindConnect, Message: "no such file"}, Polls: 3,
+		LastPollDuration: time.Second, ErrorCounts: map[qmp.Kind]uint64{qmp.KindConnect: 7}}
 	return model.FleetSnapshot{VMs: []model.VMSnapshot{paused, web, gone}}
 }
 
@@ -108,6 +111,11 @@ func TestCollectorEveryFamilyFromASnapshot(t *testing.T) {
 		{"qmpdash_build_info", g, map[string]string{"version": "v9.9.9", "goversion": "go1.26.0"}, 1},
 		{"qmpdash_vm_polls_total", c2, map[string]string{"vm": "old"}, 3},
 		{"qmpdash_vm_last_error_info", g, map[string]string{"vm": "old", "kind": "connect"}, 1},
+		{"qmpdash_poll_duration_seconds", g, w, 0.0125},
+		{"qmpdash_poll_duration_seconds", g, map[string]string{"vm": "old"}, 1}, // the latest, kept while it is away
+		{"qmpdash_qmp_errors_total", c2, with(w, "kind", "timeout"), 2},
+		{"qmpdash_qmp_errors_total", c2, with(w, "kind", "response"), 1},
+		{"qmpdash_qmp_errors_total", c2, map[string]string{"vm": "old", "kind": "connect"}, 7},
 		{"qmpdash_vms", g, map[string]string{"state": "connected"}, 2},
 		{"qmpdash_vms", g, map[string]string{"state": "gone"}, 1},
 	}
@@ -133,6 +141,13 @@ func TestCollectorEveryFamilyFromASnapshot(t *testing.T) {
 	// The gone VM has qemu_vm_up and qmpdash's own figures only.
 	if _, ok := find(byName["qemu_vm_status"], map[string]string{"vm": "old"}); ok {
 		t.Errorf("qemu_vm_status for a gone VM: want none")
+	}
+	// A VM that never completed a poll has no duration; no errors, no error series.
+	if _, ok := find(byName["qmpdash_poll_duration_seconds"], map[string]string{"vm": "web@/run/b/web.qmp"}); ok {
+		t.Errorf("qmpdash_poll_duration_seconds for a VM never polled: want none")
+	}
+	if _, ok := find(byName["qmpdash_qmp_errors_total"], map[string]string{"vm": "web@/run/b/web.qmp"}); ok {
+		t.Errorf("qmpdash_qmp_errors_total for a VM without errors: want none")
 	}
 	if n := testutil.CollectAndCount(c, "qemu_vm_status"); n != 2*len(RunStates) {
 		t.Errorf("qemu_vm_status has %d series, want %d (a full state set for each connected VM)", n, 2*len(RunStates))

@@ -6,6 +6,10 @@
 // index page at /). Serving (listening, TLS, basic auth) is the CLI's job
 // (internal/cli/exporter.go, through exporter-toolkit).
 //
+// Of its own figures it adds each VM's latest poll duration and its errors
+// by kind, never a scrape duration: Prometheus records that per target
+// itself (scrape_duration_seconds).
+//
 // It lives under internal/ because only the exporter command uses it and
 // its API should stay free to change. Of qmpdash it imports model (and
 // qmp for error kinds) only; it must never import ui, themes, the CLI or
