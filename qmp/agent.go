@@ -104,8 +104,7 @@ func (a *Agent) exec(ctx context.Context, command string, args any, noReply bool
 		return nil, a.broken
 	}
 	deadline := a.deadline(ctx)
-	stop := context.AfterFunc(ctx, func() { _ = a.conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer a.interruptOn(ctx)()
 	if !a.synced {
 		if err := a.sync(ctx, deadline); err != nil {
 			return nil, err
@@ -151,6 +150,22 @@ func (a *Agent) exec(ctx context.Context, command string, args any, noReply bool
 }
 
 // deadline is ctx's, or the command timeout from now.
+// interruptOn makes ctx's end cut the connection's current wait short, and
+// returns the function that ends that: it waits for an interrupt already
+// under way, so a late one can never cut the next command's wait instead.
+func (a *Agent) interruptOn(ctx context.Context) (stop func()) {
+	fired := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		_ = a.conn.SetDeadline(time.Unix(1, 0))
+	})
+	return func() {
+		if !stopAfter() {
+			<-fired
+		}
+	}
+}
+
 func (a *Agent) deadline(ctx context.Context) time.Time {
 	if d, ok := ctx.Deadline(); ok {
 		return d

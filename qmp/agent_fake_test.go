@@ -139,10 +139,11 @@ func TestAgentWrongSyncIDTimesOut(t *testing.T) {
 // A timed-out command's late reply is not taken for the next one's.
 func TestAgentLateReplyAfterTimeout(t *testing.T) {
 	a, p := newFakeAgent(t)
+	firstDone := make(chan struct{})
 	done := run(func() {
 		p.send(syncReply(p.readSync()))
-		p.readCommand() // answered too late
-		time.Sleep(300 * time.Millisecond)
+		p.readCommand()
+		<-firstDone // answered only after the caller gave up
 		p.send(`{"return": {"host-name": "late"}}` + "\n")
 		p.send(syncReply(p.readSync()))
 		p.readCommand()
@@ -151,6 +152,7 @@ func TestAgentLateReplyAfterTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	_, err := a.HostName(ctx)
 	cancel()
+	close(firstDone)
 	var te *TimeoutError
 	if !errors.As(err, &te) {
 		t.Fatalf("first: %v", err)

@@ -26,8 +26,7 @@ func (a *Agent) Sync(ctx context.Context) error {
 	if a.broken != nil {
 		return a.broken
 	}
-	stop := context.AfterFunc(ctx, func() { _ = a.conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
+	defer a.interruptOn(ctx)()
 	return a.sync(ctx, a.deadline(ctx))
 }
 
