@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
@@ -20,7 +19,7 @@ import (
 
 func TestFleetUptimeIsTheProcessStartNotTheFleetStart(t *testing.T) {
 	dir := qemutest.Dir(t)
-	port := freePort(t)
+	port := qemutest.FreePort(t)
 	before := time.Now()
 	vm := qemutest.Start(t, qemutest.Options{Name: "old", Dir: dir,
 		Extra: []string{"-qmp", fmt.Sprintf("tcp:127.0.0.1:%d,server=on,wait=off", port)}})
@@ -52,16 +51,6 @@ func TestFleetUptimeIsTheProcessStartNotTheFleetStart(t *testing.T) {
 	if !local.RunningSince.IsZero() {
 		t.Fatalf("running since %v: no change of state was seen", local.RunningSince)
 	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // restartWithin is how soon after its socket returns a restarted VM must

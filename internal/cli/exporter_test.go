@@ -8,21 +8,19 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/qmpdash/qmpdash/internal/qemutest"
 )
 
-// freeAddr is a 127.0.0.1 port nothing listens on (now).
+// freeAddr is a 127.0.0.1 address nothing listens on (now).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
+	return "127.0.0.1:" + strconv.Itoa(qemutest.FreePort(t))
 }
 
 // startExporter runs 'qmpdash exporter' in-process until the test ends
