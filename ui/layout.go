@@ -202,7 +202,7 @@ func tabLabels(w int) []string {
 	for i := range labels {
 		t := panes.Titles[i]
 		if w < 86 { // the full labels take 84 cells
-			t = t[:min(len(t), 4)]
+			t = panes.ShortTitles[i]
 		}
 		labels[i] = " " + render.Itoa(i+1) + " " + t + " "
 	}

@@ -34,6 +34,10 @@ const (
 // Titles are the panes' names, for box titles and tabs.
 var Titles = [Count]string{"Overview", "vCPUs", "Memory", "Block", "Migration", "Chardevs", "Guest", "Events"}
 
+// ShortTitles name the tabs where the full titles do not fit (they take
+// 84 cells; these 68, so the tabs fit 80 columns).
+var ShortTitles = [Count]string{"Over", "vCPU", "Mem", "Block", "Migr", "Chars", "Guest", "Events"}
+
 // drawers are the panes' drawing functions by ID; EventsPane has none.
 var drawers = [Count]func(*render.Context, *model.VMSnapshot, int) []string{
 	OverviewPane:  Overview,
