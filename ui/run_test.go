@@ -7,34 +7,16 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/qmpdash/qmpdash/internal/testio"
 	"github.com/qmpdash/qmpdash/model"
 	"go.uber.org/goleak"
 )
-
-// syncBuffer is an io.Writer safe to read while the program writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // runUntil starts Run and returns a func that waits for it to end.
 func runUntil(t *testing.T, ctx context.Context, src Source, opts Options) func() error {
@@ -55,7 +37,7 @@ func runUntil(t *testing.T, ctx context.Context, src Source, opts Options) func(
 // running is Run in progress, fed through a pipe and writing to a buffer.
 type running struct {
 	in   *io.PipeWriter
-	out  *syncBuffer
+	out  *testio.SyncBuffer
 	wait func() error
 }
 
@@ -64,7 +46,7 @@ func startRun(t *testing.T, ctx context.Context, src Source) *running {
 	t.Helper()
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
-	r := &running{in: pw, out: &syncBuffer{}}
+	r := &running{in: pw, out: &testio.SyncBuffer{}}
 	r.wait = runUntil(t, ctx, src, Options{Input: pr, Output: r.out})
 	waitFor(t, r.out, "web-01")
 	return r
@@ -79,7 +61,7 @@ func (r *running) end() error {
 
 // waitFor polls out until it contains want (the program renders on its own
 // schedule; there is no event to wait on from outside).
-func waitFor(t *testing.T, out *syncBuffer, want string) {
+func waitFor(t *testing.T, out *testio.SyncBuffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(out.String(), want) {

@@ -10,11 +10,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/qmpdash/qmpdash/internal/qemutest"
+	"github.com/qmpdash/qmpdash/internal/testio"
 )
 
 // freeAddr is a 127.0.0.1 address nothing listens on (now).
@@ -29,7 +29,7 @@ func startExporter(t *testing.T, client *http.Client, scheme string, args ...str
 	t.Helper()
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr testio.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, append([]string{"exporter", "--listen", addr}, args...), io.Discard, &stderr) }()
 	t.Cleanup(func() {
@@ -57,23 +57,6 @@ func startExporter(t *testing.T, client *http.Client, scheme string, args ...str
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // scrape GETs /metrics and returns the body.
