@@ -24,12 +24,7 @@ func (v *vmWatcher) applyEvent(ev qmp.Event) (refreshSlow bool) {
 	v.env.merged.Append(le)
 	v.log.Append(le)
 	v.cur.EventsSeen++
-	counts := maps.Clone(v.cur.EventCounts)
-	if counts == nil {
-		counts = map[string]uint64{}
-	}
-	counts[ev.Name]++
-	v.cur.EventCounts = counts
+	v.cur.EventCounts = countEvent(v.cur.EventCounts, ev.Name)
 	if ev.Name == "SHUTDOWN" {
 		// QEMU says why before it exits (or stops, with -no-shutdown).
 		var d struct {
@@ -177,5 +172,29 @@ func withJob(jobs []BlockJob, id string, edit func(*BlockJob) bool) []BlockJob {
 	if !edit(&out[i]) {
 		return slices.Delete(out, i, i+1)
 	}
+	return out
+}
+
+// Bounds on EventCounts: a peer names its events, so it could make the map
+// (and the exporter's series) grow without end. QEMU 7.2 has about 70.
+const (
+	maxEventNames   = 128
+	maxEventNameLen = 64
+	// OtherEvents counts events past the first maxEventNames names, and
+	// names longer than maxEventNameLen.
+	OtherEvents = "(other)"
+)
+
+// countEvent returns a copy of counts with name counted once more (a copy:
+// published snapshots share the old map).
+func countEvent(counts map[string]uint64, name string) map[string]uint64 {
+	if _, known := counts[name]; !known && (len(counts) >= maxEventNames || len(name) > maxEventNameLen) {
+		name = OtherEvents
+	}
+	out := maps.Clone(counts)
+	if out == nil {
+		out = map[string]uint64{}
+	}
+	out[name]++
 	return out
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,23 @@ func TestLoggedEventDataIsBounded(t *testing.T) {
 	var note map[string]int
 	if len(got) > 100 || json.Unmarshal(got, &note) != nil || note["qmpdash-truncated-bytes"] != len(big) {
 		t.Fatalf("big data kept as %d bytes: %.80s", len(got), got)
+	}
+}
+
+// A peer that invents event names cannot grow the counts without end:
+// past maxEventNames names (or with an overlong name) they count as other.
+func TestEventCountsAreBounded(t *testing.T) {
+	var counts map[string]uint64
+	for i := range 1000 {
+		counts = countEvent(counts, fmt.Sprintf("EV_%d", i))
+	}
+	counts = countEvent(counts, strings.Repeat("X", maxEventNameLen+1))
+	prev := counts
+	counts = countEvent(counts, "EV_0")
+	if len(counts) != maxEventNames+1 || counts[OtherEvents] != 1000-maxEventNames+1 || counts["EV_0"] != 2 {
+		t.Fatalf("%d names, other %d, EV_0 %d", len(counts), counts[OtherEvents], counts["EV_0"])
+	}
+	if prev["EV_0"] != 1 {
+		t.Fatal("counting changed a map already handed out")
 	}
 }
