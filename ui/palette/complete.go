@@ -70,7 +70,10 @@ func (p *Model) removableDevices() []string {
 }
 
 // vmNames are the names of the selected VM's items (of, from its last
-// snapshot) that name gives one, made safe to show; none without a VM.
+// snapshot) that name gives one; none without a VM. Completion puts a name
+// into the prompt and from there it is sent, so only names that are safe
+// to show as they are (cleaning would change nothing) are offered: one
+// that cleaning changed would be sent as a different id.
 func vmNames[T any](p *Model, of func(*model.VMSnapshot) []T, name func(T) string) []string {
 	v, _, ok := p.vm()
 	if !ok {
@@ -78,8 +81,8 @@ func vmNames[T any](p *Model, of func(*model.VMSnapshot) []T, name func(T) strin
 	}
 	var out []string
 	for _, it := range of(v) {
-		if n := name(it); n != "" {
-			out = append(out, termsafe.Line(termsafe.Clip(n, 128)))
+		if n := name(it); n != "" && termsafe.Line(termsafe.Clip(n, 128)) == n {
+			out = append(out, n)
 		}
 	}
 	return out

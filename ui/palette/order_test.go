@@ -170,3 +170,16 @@ func TestActionsTheVMLacksAreDisabled(t *testing.T) {
 		}
 	}
 }
+
+// Completion offers only ids it can put into the prompt exactly as the VM
+// has them: an id that cleaning for display would change is left out, so
+// it is never sent as a different id.
+func TestCompletionOffersOnlyIdsSentAsTheyAre(t *testing.T) {
+	p := open(t, false, "web", &History{})
+	vm := &model.VMSnapshot{ID: "web", Name: "web", Blocks: []model.BlockDevice{
+		{Device: "cd0", Removable: true}, {Device: "cd\x1b[31m1", Removable: true}, {Device: "disk0"}}}
+	p.env.VM = func(string) (*model.VMSnapshot, string, bool) { return vm, "web", true }
+	if got := p.removableDevices(); len(got) != 1 || got[0] != "cd0" {
+		t.Fatalf("offered %q, want only cd0", got)
+	}
+}
