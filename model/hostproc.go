@@ -99,6 +99,11 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 	if err != nil {
 		return fig, err
 	}
+	if s.have && st.startTime != s.startTime {
+		// The pid now belongs to a process started later: QEMU is gone,
+		// and nothing of this one is the VM's.
+		return HostFigures{}, fmt.Errorf("pid %d: %w (a new process has the pid)", s.pid, os.ErrNotExist)
+	}
 	rss, err := procReadRSS(dir)
 	if err != nil {
 		return fig, err

@@ -196,7 +196,7 @@ func printStatusTable(w io.Writer, records []statusRecord) {
 			errText += "] " + r.Error.Message
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
-			safe(r.Target), dash(safe(r.Name)), dash(safe(r.Status)), pid, dash(r.QEMU), safe(errText))
+			safe(r.Target), dash(safe(r.Name)), dash(safe(r.Status)), pid, dash(safe(r.QEMU)), safe(errText))
 	}
 	tw.Flush()
 }

@@ -180,7 +180,9 @@ func collectVM(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 	for _, name := range sortedKeys(v.EventCounts) {
 		counter(ch, descEvents, float64(v.EventCounts[name]), vm, name)
 	}
-	if v.Conn != model.ConnConnected {
+	if v.Conn != model.ConnConnected || v.Stale {
+		// Not answering (or its latest poll failed): what the snapshot
+		// holds is from an earlier poll, not true now; qemu_vm_up says 0.
 		return
 	}
 	pid := ""
