@@ -31,6 +31,7 @@ type rowData struct {
 	mem             uint64
 	rd, wr          float64
 	ip, host        string // from the guest agent, as the guest said them
+	guestLive       bool   // the agent answers now (and so does the monitor)
 }
 
 func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
@@ -39,7 +40,7 @@ func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
 		name: name, id: v.ID, state: render.VMStateText(v, now), conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
 		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
-		ip: v.Guest.FirstIP(), host: v.Guest.HostName,
+		ip: v.Guest.FirstIP(), host: v.Guest.HostName, guestLive: guestLive(v),
 	}
 	h := fnv.New64a()
 	var buf [8]byte
@@ -140,14 +141,18 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 	case colConn:
 		return render.ConnText(v, true), render.ConnStyle(st, v).Render
 	case colIP, colHost:
-		// The guest's own facts, kept (as last known) whatever the
-		// monitor's connection; cleaned here, where they enter display.
+		// The guest's own facts, cleaned here, where they enter display.
+		// While the agent (or the monitor) does not answer they are only
+		// last known: marked "?" and muted, as a last known state is.
 		t := v.Guest.FirstIP()
 		if c.id == colHost {
 			t = termsafe.Line(termsafe.Clip(v.Guest.HostName, 128))
 		}
-		if t == "" {
+		switch {
+		case t == "":
 			return "—", st.Muted.Render
+		case !guestLive(v):
+			return "? " + t, st.Muted.Render
 		}
 		return t, nil
 	}
@@ -251,3 +256,9 @@ func (m *Model) stateWidth(now time.Time) int {
 
 // FilterInput draws the filter being typed, for the header.
 func (m *Model) FilterInput(st *themes.Styles, w int) string { return m.input.View(&st.Input, w, true) }
+
+// guestLive says whether the guest agent's facts are true now: the agent
+// answered its latest call and the VM's monitor answers.
+func guestLive(v *model.VMSnapshot) bool {
+	return v.Guest.State == model.GuestOK && v.Conn == model.ConnConnected && !v.Stale
+}

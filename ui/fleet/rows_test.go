@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/themes"
+	"github.com/qmpdash/qmpdash/ui/keys"
 	"github.com/qmpdash/qmpdash/ui/render"
 )
 
@@ -97,4 +98,33 @@ func TestFleetRowOfAStorageDaemon(t *testing.T) {
 			t.Errorf("%d cols: lost daemon row %q: want its last known kind with its age", w, g)
 		}
 	})
+}
+
+// The guest's address is true only while the agent and the monitor
+// answer; otherwise it is shown as last known ("?", muted), not as now.
+func TestGuestColumnsMarkLastKnown(t *testing.T) {
+	km := keys.Default()
+	m, err := New(&km, []string{"ip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := model.VMSnapshot{ID: "a", Name: "a", Conn: model.ConnConnected,
+		Guest: model.Guest{State: model.GuestOK, Interfaces: []model.GuestInterface{{Addresses: []string{"10.0.0.5/24"}}}}}
+	st := themes.NewStyles(themes.Mono(), true)
+	c := &render.Context{Styles: &st, Now: func() time.Time { return time.Time{} }}
+	row := func(v model.VMSnapshot) string {
+		m.SetVMs([]model.VMSnapshot{v}, []string{"a"})
+		return ansi.Strip(m.View(c, 80, 2, "")[1])
+	}
+	if r := row(vm); !strings.Contains(r, " 10.0.0.5") || strings.Contains(r, "? 10.0.0.5") {
+		t.Fatalf("answering agent: %q", r)
+	}
+	vm.Guest.State = model.GuestNotAnswering
+	if r := row(vm); !strings.Contains(r, "? 10.0.0.5") {
+		t.Fatalf("silent agent: %q", r)
+	}
+	vm.Guest.State, vm.Conn = model.GuestOK, model.ConnRetrying
+	if r := row(vm); !strings.Contains(r, "? 10.0.0.5") {
+		t.Fatalf("VM not answering: %q", r)
+	}
 }

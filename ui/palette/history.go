@@ -137,8 +137,18 @@ func (h *History) Merge(loaded History) {
 	if len(h.Recent) > maxRecent {
 		h.Recent = h.Recent[:maxRecent]
 	}
-	if h.Inputs == nil {
-		h.Inputs = loaded.Inputs
+	// Inputs typed this session come first; the file's follow, per action.
+	for id, list := range loaded.Inputs {
+		if h.Inputs == nil {
+			h.Inputs = map[string][]string{}
+		}
+		merged := h.Inputs[id]
+		for _, in := range list {
+			if !slices.Contains(merged, in) && len(merged) < maxInputsPerKey {
+				merged = append(merged, in)
+			}
+		}
+		h.Inputs[id] = merged
 	}
 }
 

@@ -95,3 +95,17 @@ func TestHistoryLoadIsForgiving(t *testing.T) {
 		t.Fatalf("cleaned %+v", h)
 	}
 }
+
+// Inputs typed before the history file was read are kept, and the file's
+// inputs for the same and other actions are kept after them.
+func TestHistoryMergeKeepsBothInputs(t *testing.T) {
+	var h History
+	h.Use(ActInterval, "3s")
+	h.Merge(History{Inputs: map[string][]string{"interval": {"1s", "3s"}, "balloon": {"1G"}}})
+	if got := h.Inputs["interval"]; len(got) != 2 || got[0] != "3s" || got[1] != "1s" {
+		t.Fatalf("interval inputs %q", got)
+	}
+	if got := h.Inputs["balloon"]; len(got) != 1 || got[0] != "1G" {
+		t.Fatalf("balloon inputs %q", got)
+	}
+}

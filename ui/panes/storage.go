@@ -29,14 +29,8 @@ func notApplicable(what string) func(*render.Context, *model.VMSnapshot, int) []
 func Storage(c *render.Context, v *model.VMSnapshot, w int) []string {
 	st := c.Styles
 	clip := func(s string, n int) string { return termsafe.Line(termsafe.Clip(s, n)) }
+	// A daemon that does not answer gets StaleNote first, as every pane.
 	var lines []string
-	if v.Conn != model.ConnConnected {
-		note := "not connected: as last seen"
-		if !v.StateAt.IsZero() {
-			note += " " + render.Dur(c.Now().Sub(v.StateAt)) + " ago"
-		}
-		lines = append(lines, st.Muted.Render(note))
-	}
 	lines = append(lines, st.Header.Render("Nodes"))
 	if len(v.Nodes) == 0 {
 		lines = append(lines, st.Muted.Render("  no block nodes"))
