@@ -100,3 +100,30 @@ func TestPaletteBalloonPrompt(t *testing.T) {
 		t.Fatalf("memory pane invents a target figure:\n%s", v)
 	}
 }
+
+// Two requests that finish in the same snapshot are both said deleted.
+func TestDeviceDelTwoFinishTogether(t *testing.T) {
+	h := demo(t, Options{}, 160, 30)
+	h.press("G")
+	vmID := h.a.fleet.SelectedID()
+	set := func(deleted time.Time) {
+		h.src.update(func(s *model.FleetSnapshot) {
+			for i := range s.VMs {
+				if s.VMs[i].ID == vmID {
+					s.VMs[i].Unplugs = []model.Unplug{{ID: "net0", RequestedAt: t0, DeletedAt: deleted},
+						{ID: "net1", RequestedAt: t0, DeletedAt: deleted}}
+				}
+			}
+		})
+		h.sync()
+	}
+	for _, id := range []string{"net0", "net1"} {
+		h.palette("delete device")
+		h.typeText(id, "enter")
+		set(time.Time{})
+	}
+	set(t0.Add(time.Second))
+	if s := h.statusText(); !strings.Contains(s, "device net0 on web-01, device net1 on web-01: deleted") {
+		t.Fatalf("status: %q", s)
+	}
+}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -28,11 +30,11 @@ func (a *app) unplugRequested(m resultMsg) tea.Cmd {
 	k := unplugKey{vm: m.vmID, id: m.target}
 	if u, ok := a.unplugState(k); ok && !u.Pending() {
 		// DEVICE_DELETED came before the reply did.
-		return a.setStatus(statusOK, "device "+m.target+" on "+m.vmName+": deleted")
+		return a.setStatus(statusOK, a.unplugText(k)+": deleted")
 	}
 	a.unplugs[k] = true
 	return tea.Batch(
-		a.setStatus(statusInfo, "device "+m.target+" on "+m.vmName+": requested; it stays until the guest releases it (DEVICE_DELETED)"),
+		a.setStatus(statusInfo, a.unplugText(k)+": requested; it stays until the guest releases it (DEVICE_DELETED)"),
 		a.tick(unplugWait, func(time.Time) tea.Msg { return unplugCheckMsg(k) }))
 }
 
@@ -53,7 +55,7 @@ func (a *app) unplugState(k unplugKey) (model.Unplug, bool) {
 // followUnplugs says "deleted" for each followed request a new snapshot
 // shows done, and stops following requests whose VM or entry is gone.
 func (a *app) followUnplugs() tea.Cmd {
-	var cmd tea.Cmd
+	var done []string
 	for k := range a.unplugs {
 		u, ok := a.unplugState(k)
 		switch {
@@ -61,10 +63,21 @@ func (a *app) followUnplugs() tea.Cmd {
 			delete(a.unplugs, k)
 		case !u.Pending():
 			delete(a.unplugs, k)
-			cmd = a.setStatus(statusOK, "device "+termsafe.Line(termsafe.Clip(k.id, 128))+" on "+a.vmName(k.vm)+": deleted")
+			done = append(done, a.unplugText(k))
 		}
 	}
-	return cmd
+	if len(done) == 0 {
+		return nil
+	}
+	// Several can finish in one snapshot: one line says them all.
+	slices.Sort(done)
+	return a.setStatus(statusOK, strings.Join(done, ", ")+": deleted")
+}
+
+// unplugText names a followed device and its VM, made safe to show (the
+// id may come from a raw QMP command's JSON).
+func (a *app) unplugText(k unplugKey) string {
+	return "device " + termsafe.Line(termsafe.Clip(k.id, 128)) + " on " + a.vmName(k.vm)
 }
 
 // checkUnplug notes a request still pending unplugWait after the reply.
@@ -76,6 +89,6 @@ func (a *app) checkUnplug(m unplugCheckMsg) tea.Cmd {
 	if u, ok := a.unplugState(k); !ok || !u.Pending() {
 		return nil
 	}
-	return a.setStatus(statusInfo, "device "+termsafe.Line(termsafe.Clip(k.id, 128))+" on "+a.vmName(k.vm)+
+	return a.setStatus(statusInfo, a.unplugText(k)+
 		": still requested after "+unplugWait.String()+"; the guest has not released it (no DEVICE_DELETED)")
 }
