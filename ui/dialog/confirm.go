@@ -67,8 +67,11 @@ func (d *Confirm) View(w, h int) (string, []string) {
 		lines = append(lines, render.WrapLines(d.q.Note, w, 6)...)
 		lines = append(lines, "")
 	}
-	answer := "Press " + st.Bold.Render("y") + " to go ahead, " +
-		st.Bold.Render("n") + " or " + st.Bold.Render("esc") + " to cancel.  [y/N]"
+	// The keys named are the ones bound (the user may rebind them).
+	yes, _ := d.table.Lookup("yes")
+	no, _ := d.table.Lookup("no")
+	answer := "Press " + st.Bold.Render(yes.Help().Key) + " to go ahead, " +
+		st.Bold.Render(no.Help().Key) + " or any other key to cancel.  [y/N]"
 	if d.q.Irreversible {
 		answer = st.Stopped.Render("This cannot be undone.") + " " + answer
 	}

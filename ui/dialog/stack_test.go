@@ -1,9 +1,11 @@
 package dialog
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/qmpdash/qmpdash/themes"
 	"github.com/qmpdash/qmpdash/ui/keys"
 )
@@ -71,5 +73,19 @@ func TestScrolledClampsAndMarks(t *testing.T) {
 	_, view := d.View(40, 10)
 	if d.Offset() != 0 || len(view) != 10 || view[9] != st.Muted.Render("↓ 91 more (↓/j scrolls)") {
 		t.Fatalf("home: offset %d, last line %q", d.Offset(), view[len(view)-1])
+	}
+}
+
+// The question names the keys its table answers to.
+func TestConfirmNamesItsKeys(t *testing.T) {
+	km := keys.Default()
+	st := themes.NewStyles(themes.Mono(), true)
+	km.Confirm.SetKeys("o")
+	km.Confirm.SetHelp("o", "yes")
+	c := NewConfirm(&st, &km, Question{Text: "Reset VM on web"}, func() tea.Cmd { return nil }, func() tea.Cmd { return nil })
+	_, lines := c.View(80, 10)
+	last := ansi.Strip(lines[len(lines)-1])
+	if !strings.Contains(last, "Press o to go ahead, n/N/esc or any other key") {
+		t.Fatalf("answer line %q", last)
 	}
 }
