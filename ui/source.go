@@ -35,10 +35,13 @@ type Source interface {
 	Reconnect(vmID string) (bool, error)
 	// SetInterval changes the poll interval at run time.
 	SetInterval(d time.Duration)
-	// CommandNames lists the commands the VM accepts, sorted; nil if unknown yet.
+	// CommandNames lists the commands the VM accepts, sorted; nil if unknown
+	// yet. It does not block: the UI calls it from Update.
 	CommandNames(vmID string) []string
 	// CommandArgs lists a command's arguments from the VM's schema; ok=false
-	// if the command or schema is unknown.
+	// if the command or schema is unknown. It does not block: the first
+	// call starts fetching the VM's schema (the palette asks when the raw
+	// QMP prompt opens, so the check is ready when enter comes).
 	CommandArgs(vmID, command string) (args []model.ArgSpec, ok bool)
 	// ValidateArgs checks JSON arguments against the schema before sending,
 	// without blocking: nil only when they fit; model.ErrSchemaPending while

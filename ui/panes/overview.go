@@ -154,7 +154,7 @@ func overviewState(c *render.Context, v *model.VMSnapshot) string {
 	case v.RunState == "":
 		return st.Muted.Render("? unknown  not connected")
 	}
-	state := render.VMStateStyle(st, v).Render("? " + termsafe.Line(v.RunState))
+	state := render.VMStateStyle(st, v).Render("? " + overviewVal(v.RunState))
 	note := "  last known"
 	if !v.StateAt.IsZero() {
 		note = "  as of " + ago(v.StateAt)
