@@ -83,7 +83,10 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 			Value uint64 `json:"value"`
 		}
 		if json.Unmarshal(args, &a) == nil {
-			v.balloonAsked.Store(&BalloonRequest{Asked: a.Value, At: f.cfg.Now()})
+			req := &BalloonRequest{Asked: a.Value, At: f.cfg.Now()}
+			if v.recordOn(c, func() { v.balloonAsked.Store(req) }) {
+				v.poke(v.requestCh)
+			}
 		}
 	}
 	if err == nil && command == "migrate" {
@@ -91,7 +94,7 @@ func (f *Fleet) Execute(ctx context.Context, vmID, command string, args json.Raw
 			URI string `json:"uri"`
 		}
 		if json.Unmarshal(args, &a) == nil && a.URI != "" {
-			v.migrateURI.Store(&a.URI)
+			v.recordOn(c, func() { v.migrateURI.Store(&a.URI) })
 		}
 	}
 	return res

@@ -47,6 +47,7 @@ type vmWatcher struct {
 	reviveCh        chan struct{}
 	kickCh          chan struct{} // retry now (Fleet.Reconnect, the socket came back)
 	slowCh          chan struct{} // asks for the slow facts again (a device was added)
+	requestCh       chan struct{} // a request was recorded (balloon): publish it now, not at the next poll
 	gone            atomic.Bool
 	scanned         atomic.Bool                    // a directory or glob watcher kicks it; else it stats its socket itself
 	quitAsked       atomic.Bool                    // a quit was sent through the fleet on this connection
@@ -90,6 +91,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 		reviveCh:        make(chan struct{}, 1),
 		kickCh:          make(chan struct{}, 1),
 		slowCh:          make(chan struct{}, 1),
+		requestCh:       make(chan struct{}, 1),
 		guestKick:       make(chan struct{}, 1),
 	}
 	v.cur = initialSnapshot(id, a)
@@ -149,7 +151,24 @@ func (v *vmWatcher) setClient(c *qmp.Client) {
 	v.mu.Lock()
 	v.cl = c
 	v.schema, v.schemaErr = nil, nil // a new QEMU may be another version
+	// A new QEMU has its own balloon target and migration: under mu, so a
+	// request answered by the old one (recordOn) cannot land after this.
+	v.balloonAsked.Store(nil)
+	v.migrateURI.Store(nil)
 	v.mu.Unlock()
+}
+
+// recordOn runs record only while c is still the VM's connection: what a
+// command's reply says describes the QEMU that answered it, and a
+// reconnect in between means another QEMU now stands behind the VM.
+func (v *vmWatcher) recordOn(c *qmp.Client, record func()) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.cl != c {
+		return false
+	}
+	record()
+	return true
 }
 
 func (v *vmWatcher) publish() {
@@ -211,6 +230,8 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				slowRunning = true
 				go func() { slowDone <- v.env.slowQuery(ctx, c, kind) }()
 			}
+		case <-v.requestCh:
+			v.publish()
 		case <-v.intervalChanged:
 			if !polling {
 				timer.Reset(0)
@@ -259,8 +280,6 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 // connected starts the figures over for a new connection.
 func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	v.setClient(c)
-	v.balloonAsked.Store(nil) // a new QEMU has its own target
-	v.migrateURI.Store(nil)
 	v.clearUnplugs()
 	pid := c.PID()
 	if pid == os.Getpid() {
