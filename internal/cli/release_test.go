@@ -25,8 +25,8 @@ type goreleaserConfig struct {
 		Ldflags []string `yaml:"ldflags"`
 	} `yaml:"builds"`
 	Nfpms []struct {
-		IDs      []string `yaml:"ids"`
-		Formats  []string `yaml:"formats"`
+		IDs      []string   `yaml:"ids"`
+		Formats  []string   `yaml:"formats"`
 		Contents []nfpmFile `yaml:"contents"`
 	} `yaml:"nfpms"`
 }
