@@ -1,6 +1,7 @@
 // Package cli is qmpdash's command line: one file per command (run.go
-// dispatches and turns errors into exit codes), the flags every command
-// shares, logging, and terminal-safe output. It is the wiring: it may import
+// dispatches through the command table in commands.go, which help,
+// completion and the man page are made from, and turns errors into exit
+// codes), the flags every command shares, logging, and terminal-safe output. It is the wiring: it may import
 // ui, model, qmp, themes, internal/config, internal/termsafe, internal/sim
 // and internal/demo, and nothing imports it but the main package. It keeps
 // no rules of its own that belong elsewhere: settings are checked and merged
