@@ -38,7 +38,7 @@ func commands() []command {
 		{name: "events", synopsis: "events [--json] [TARGET...]", summary: "print events as they happen, until Ctrl-C", run: runEvents},
 		{name: "exec", synopsis: "exec TARGET COMMAND [ARGS-JSON]", summary: "run one QMP command, print the reply", run: runExec},
 		{name: "exporter", synopsis: "exporter [--listen ADDR] [TARGET...]", summary: "serve Prometheus metrics of every VM", run: runExporter},
-		{name: "config", synopsis: "config [init [PATH]]", summary: "the settings in effect and their sources; init writes one", run: runConfig, words: words("init")},
+		{name: "config", synopsis: "config [init [PATH]]", summary: "the settings in effect, with their sources", run: runConfig, words: words("init")},
 		{name: "completion", synopsis: "completion bash|zsh|fish", summary: "print a shell completion script", run: runCompletion, words: shellNames},
 		{name: "version", synopsis: "version", summary: "print the version (also --version)", run: runVersion, aliases: []string{"--version", "-version", "-V"}, words: words()},
 		{name: "help", synopsis: "help [COMMAND]", summary: "this list, or a command's help", run: runHelp, aliases: []string{"-h", "--help", "-help"}, words: commandNames},
