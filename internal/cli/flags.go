@@ -112,7 +112,7 @@ func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout io.Writer)
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(fs, usage, stdout)
-			return nil, errHelpShown
+			return nil, helpShown{fs: fs, usage: usage}
 		}
 		if err != nil {
 			if fs.Name() == "qmpdash" { // the dashboard: "qmpdash: qmpdash: ..." says it twice
@@ -136,6 +136,11 @@ func parseFlags(fs *flag.FlagSet, usage string, args []string, stdout io.Writer)
 // dashes as the examples use them (the flag package accepts either).
 func printUsage(fs *flag.FlagSet, usage string, w io.Writer) {
 	fmt.Fprint(w, usage)
+	printFlags(fs, w)
+}
+
+// printFlags lists fs's flags, one a line, with their defaults.
+func printFlags(fs *flag.FlagSet, w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fs.VisitAll(func(f *flag.Flag) {
 		name, text := flag.UnquoteUsage(f)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -25,9 +26,21 @@ func TestREADMENamesWhatTheCodeHas(t *testing.T) {
 			t.Errorf("README does not mention `%s`", n)
 		}
 	}
-	for _, cmd := range []string{"./scripts/test", "go run . demo"} {
+	// Every command help lists, and the install and release paths.
+	want := []string{"./scripts/test", "go run . demo", "go install github.com/qmpdash/qmpdash@latest",
+		"docs/images/dashboard.svg", "docs/images/palette.svg", "scripts/screenshots"}
+	for _, c := range commandNames() {
+		want = append(want, "qmpdash "+c)
+	}
+	for _, cmd := range want {
 		if !strings.Contains(readme, cmd) {
 			t.Errorf("README lacks the command %q", cmd)
+		}
+	}
+	// The pictures it shows exist (scripts/screenshots makes them).
+	for _, m := range regexp.MustCompile(`\]\((docs/images/[^)]+)\)`).FindAllStringSubmatch(readme, -1) {
+		if _, err := os.Stat("../../" + m[1]); err != nil {
+			t.Errorf("README shows a missing picture: %v", err)
 		}
 	}
 	ci, err := os.ReadFile("../../.ci/run")

@@ -1,6 +1,7 @@
 // Package cli is qmpdash's command line: one file per command (run.go
-// dispatches and turns errors into exit codes), the flags every command
-// shares, logging, and terminal-safe output. It is the wiring: it may import
+// dispatches through the command table in commands.go, which help,
+// completion and the man page are made from, and turns errors into exit
+// codes), the flags every command shares, logging, and terminal-safe output. It is the wiring: it may import
 // ui, model, qmp, themes, internal/config, internal/termsafe, internal/sim
 // and internal/demo, and nothing imports it but the main package. It keeps
 // no rules of its own that belong elsewhere: settings are checked and merged
@@ -39,31 +40,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cmd, rest = args[0], args[1:]
 	}
 	var err error
-	switch cmd {
-	case "status":
-		err = runStatus(ctx, rest, stdout, stderr)
-	case "events":
-		err = runEvents(ctx, rest, stdout, stderr)
-	case "exec":
-		err = runExec(ctx, rest, stdout, stderr)
-	case "version":
-		err = runVersion(ctx, rest, stdout, stderr)
-	case "--version", "-version", "-V":
-		fmt.Fprintln(stdout, versionString())
-		return exitOK
-	case "demo":
-		err = runDemo(ctx, rest, stdout, stderr)
-	case "exporter":
-		err = runExporter(ctx, rest, stdout, stderr)
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, mainUsage)
-		return exitOK
-	default:
-		if cmd != "" && !looksLikeTarget(cmd) {
-			err = usagef("unknown command %q (a TARGET must be a path, unix:PATH or tcp:HOST:PORT)", cmd)
-			break
-		}
-		err = runDashboard(ctx, args, stdout, stderr)
+	if c, ok := lookup(cmd); ok {
+		err = c.run(ctx, rest, stdout, stderr)
+	} else if cmd != "" && !looksLikeTarget(cmd) {
+		err = usagef("unknown command %q (a TARGET must be a path, unix:PATH or tcp:HOST:PORT)", cmd)
+	} else {
+		err = dashboardCommand.run(ctx, args, stdout, stderr)
 	}
 	return exitCode(err, stderr)
 }
@@ -89,7 +71,7 @@ func exitCode(err error, stderr io.Writer) int {
 // helpHint points at the help of the command a usage error is about: its
 // message starts with the command's name ("status: ..."), else the list.
 func helpHint(msg string) string {
-	for _, cmd := range []string{"status", "events", "exec", "demo", "exporter", "version"} {
+	for _, cmd := range commandNames() {
 		if strings.HasPrefix(msg, cmd+": ") || strings.HasPrefix(msg, cmd+" ") {
 			return "qmpdash " + cmd + " --help"
 		}
@@ -103,33 +85,3 @@ type failedError struct{}
 func (failedError) Error() string { return "some targets failed" }
 
 var errHelpShown = errors.New("help shown")
-
-const mainUsage = `qmpdash watches and steers local QEMU virtual machines over QMP.
-
-Usage:
-  qmpdash [TARGET...]                                the dashboard (keys: ? inside)
-  qmpdash demo [--sim]                               the dashboard on a throwaway fleet
-  qmpdash status [--json] [TARGET...]                one snapshot per VM, then exit
-  qmpdash events [--json] [TARGET...]                print events as they happen, until Ctrl-C
-  qmpdash exec TARGET COMMAND [ARGS-JSON]            run one QMP command, print the reply
-  qmpdash exporter [--listen ADDR] [TARGET...]       serve Prometheus metrics of every VM
-  qmpdash version                                    print the version (also --version)
-
-A TARGET is a QMP monitor socket: a path, unix:PATH or tcp:HOST:PORT, or a
-directory or glob of sockets (exec takes exactly one monitor). With no
-TARGET, the config file's targets or the usual places are used.
-
-Flags every command takes:
-  --interval D    poll interval, 100ms to 1h (default 1s)
-  --timeout D     how long a connection or command may take (default 5s)
-  --read-only     only look: refuse commands that change a VM
-  --theme NAME    colour theme
-  --config FILE   config file (default $XDG_CONFIG_HOME/qmpdash/config.toml)
-  --log FILE      append a debug log, protocol traffic included
-The dashboard and demo also take --no-mouse.
-
-Places searched when no TARGET is given: $XDG_RUNTIME_DIR/qemu/, /run/qemu/,
-/var/run/qemu-server/*.qmp (Proxmox).
-
-Run 'qmpdash COMMAND --help' for a command's flags and examples.
-`
