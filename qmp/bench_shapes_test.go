@@ -2,6 +2,10 @@ package qmp_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,13 +35,19 @@ import (
 // passes; between passes the connections close and the shapes move on to
 // the next VM, so each shape meets every VM. Each shape's time per round
 // trip is reported, and its speed relative to the baseline (bare time /
-// shape time: above 1 is faster).
-func BenchmarkQEMUShapes(b *testing.B) {
+// shape time: above 1 is faster), and the CPU time its QEMU spent per round
+// trip (cpuTime), which a loaded host disturbs much less than wall time.
+func BenchmarkQEMUShapes(b *testing.B) { runShapes(b, benchShapes) }
+
+// runShapes runs shapes as BenchmarkQEMUShapes describes; the first is the
+// baseline, the last the pipelined one.
+func runShapes(b *testing.B, benchShapes []benchShape) {
 	vms := make([]*qemutest.VM, len(benchShapes))
 	for i := range vms {
 		vms[i] = qemutest.Start(b, qemutest.Options{Name: fmt.Sprintf("s%d", i), Paused: true})
 	}
 	spent := make([]time.Duration, len(benchShapes))
+	qemuCPU := make([]time.Duration, len(benchShapes)) // each shape's QEMU's, see cpuTime
 	timed := func(i int, run func(int), n int) {
 		start := time.Now()
 		run(n)
@@ -54,6 +64,10 @@ func BenchmarkQEMUShapes(b *testing.B) {
 			run, closer := s.connect(b, vms[(i+pass)%len(vms)])
 			runs[i] = run
 			closers = append(closers, closer)
+		}
+		cpuBefore := make([]time.Duration, len(benchShapes))
+		for i := range benchShapes {
+			cpuBefore[i] = cpuTime(b, vms[(i+pass)%len(vms)].PID())
 		}
 		b.StartTimer()
 		n := b.N*(pass+1)/passes - b.N*pass/passes
@@ -77,6 +91,9 @@ func BenchmarkQEMUShapes(b *testing.B) {
 			done += k
 		}
 		b.StopTimer()
+		for i := range benchShapes {
+			qemuCPU[i] += cpuTime(b, vms[(i+pass)%len(vms)].PID()) - cpuBefore[i]
+		}
 		for _, c := range closers {
 			c()
 		}
@@ -87,10 +104,41 @@ func BenchmarkQEMUShapes(b *testing.B) {
 	for i, s := range benchShapes {
 		per := float64(spent[i].Nanoseconds()) / float64(b.N)
 		b.ReportMetric(per, s.name+"-ns/op")
+		b.ReportMetric(float64(qemuCPU[i].Nanoseconds())/float64(b.N), s.name+"-qemu-cpu-ns/op")
 		if i > 0 {
 			b.ReportMetric(base/per, s.name+"-speed")
 		}
 	}
+}
+
+// cpuTime is the CPU time QEMU process pid has used so far, in all its
+// threads, from the scheduler's nanosecond counters (/proc/PID/task/*/
+// schedstat). Unlike wall time it hardly depends on what else the host
+// runs, so it shows what each shape costs QEMU even on a loaded machine.
+// Threads that ended are not counted: a paused VM keeps its threads.
+func cpuTime(b *testing.B, pid int) time.Duration {
+	b.Helper()
+	paths, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+	if err != nil || len(paths) == 0 {
+		b.Fatalf("schedstat of %d: %v", pid, err)
+	}
+	var total time.Duration
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread ended
+		}
+		f := strings.Fields(string(raw))
+		if len(f) == 0 {
+			continue
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			b.Fatalf("%s: %q", p, raw)
+		}
+		total += time.Duration(ns)
+	}
+	return total
 }
 
 // shapesBurst is how many round trips the pipelined shape runs in one go:
