@@ -3,6 +3,7 @@ package qmp
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"strings"
@@ -171,7 +172,7 @@ func TestQEMUAnswersExactlyTheRequestsSingleAnswerAccepts(t *testing.T) {
 // every caller gets its own reply.
 func TestQEMUABareCommandThatTimedOut(t *testing.T) {
 	vm := qemutest.Start(t, qemutest.Options{Name: "late", Paused: true})
-	c, err := Dial(ctxFor(t, 10*time.Second), vm.Socket, withIdleHandover(time.Hour))
+	c, err := Dial(ctxFor(t, 10*time.Second), vm.Socket, withIdleHandover(time.Hour), WithCommandTimeout(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestQEMUABareCommandThatTimedOut(t *testing.T) {
 			_ = vm.Signal(syscall.SIGCONT)
 		}
 	})
-	_, err = c.QueryStatus(ctxFor(t, 200*time.Millisecond))
+	_, err = c.QueryStatus(context.Background()) // the command timeout runs from the send
 	assertKind[*TimeoutError](t, err, KindTimeout)
 	c.mu.Lock()
 	owed, ids := c.bareOwed, c.nextID
@@ -236,14 +237,14 @@ func TestQEMUABareCommandThatTimedOut(t *testing.T) {
 func TestQEMUReconnectAfterABareCommandWasCutOff(t *testing.T) {
 	vm := qemutest.Start(t, qemutest.Options{Name: "again", Paused: true})
 	for round := range 3 {
-		a, err := Dial(ctxFor(t, 10*time.Second), vm.Socket)
+		a, err := Dial(ctxFor(t, 10*time.Second), vm.Socket, WithCommandTimeout(100*time.Millisecond))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := vm.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.QueryStatus(ctxFor(t, 100*time.Millisecond))
+		_, err = a.QueryStatus(context.Background())
 		assertKind[*TimeoutError](t, err, KindTimeout)
 		a.Close()
 		b := background(func() error {

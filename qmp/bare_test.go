@@ -22,14 +22,14 @@ const (
 // bareWhoeverReads runs test once per way a bare command's reply is read:
 // by its caller, or by a background reader that held the role when the
 // command started (the client was idle), which hands it over.
-func bareWhoeverReads(t *testing.T, test func(t *testing.T, c *Client, peer *fakePeer, run onPath)) {
+func bareWhoeverReads(t *testing.T, test func(t *testing.T, c *Client, peer *fakePeer, run onPath), opts ...Option) {
 	for name, idle := range map[string]bool{"the caller reads": false, "a background reader reads": true} {
 		t.Run(name, func(t *testing.T) {
 			handover := time.Hour
 			if idle {
 				handover = time.Millisecond
 			}
-			c, peer := connectFake(t, withIdleHandover(handover))
+			c, peer := connectFake(t, append(opts, withIdleHandover(handover))...)
 			test(t, c, peer, func(call func() error, answer func(fakeRequest)) error {
 				if idle {
 					waitReading(t, c)
@@ -97,7 +97,8 @@ func TestATimedOutBareCommandsReplyIsDroppedNotHandedOn(t *testing.T) {
 	bareWhoeverReads(t, func(t *testing.T, c *Client, peer *fakePeer, run onPath) {
 		var stray fakeRequest
 		err := run(func() error {
-			_, err := c.QueryStatus(ctxFor(t, 50*time.Millisecond))
+			// No deadline: the command timeout runs from the send.
+			_, err := c.QueryStatus(context.Background())
 			return err
 		}, func(req fakeRequest) { stray = req }) // no answer yet
 		assertKind[*TimeoutError](t, err, KindTimeout)
@@ -128,14 +129,16 @@ func TestATimedOutBareCommandsReplyIsDroppedNotHandedOn(t *testing.T) {
 		if st, err := c.QueryStatus(ctxFor(t, 10*time.Second)); err != nil || st.Status != "paused" {
 			t.Fatalf("after the stray reply: %+v, %v", st, err)
 		}
-	})
+	}, WithCommandTimeout(50*time.Millisecond))
 }
 
 // The same when the late reply comes before any other command: whoever
 // reads drops it, and the next command goes bare and gets its own reply.
 func TestALateBareReplyIsDroppedBeforeTheNextCommand(t *testing.T) {
-	c, peer := connectFake(t) // the real idle handover: a background reader takes over
-	_, err := c.QueryStatus(ctxFor(t, 50*time.Millisecond))
+	// The real idle handover: a background reader takes over. The command
+	// timeout runs from the send, so the command is sent however late.
+	c, peer := connectFake(t, WithCommandTimeout(50*time.Millisecond))
+	_, err := c.QueryStatus(context.Background())
 	assertKind[*TimeoutError](t, err, KindTimeout)
 	stray := peer.read()
 	wantBare(t, stray, true, "the command that timed out")
