@@ -144,15 +144,21 @@ func benchClient(b testing.TB, conn net.Conn) *qmp.Client {
 type bareConn struct {
 	conn      net.Conn
 	r         *bufio.Reader
-	next      int    // last id sent
+	ids       bool   // each request carries "id":N
+	next      int    // last request sent
 	req, want []byte // scratch
 }
 
 // dialBare does by hand what the client does on conn: read the greeting,
 // negotiate capabilities with oob enabled (as the client does when QEMU
 // offers it, which lets QEMU queue several in-band commands), read the
-// reply. Every later byte is read through the bareConn's reader.
-func dialBare(b testing.TB, conn net.Conn) *bareConn {
+// reply; then it sends requests without ids, as the client does when no
+// other reply is owed. Every later byte is read through the bareConn's
+// reader.
+func dialBare(b testing.TB, conn net.Conn) *bareConn { return dialBareWith(b, conn, true, false) }
+
+// dialBareWith is dialBare with oob negotiated or not, and ids sent or not.
+func dialBareWith(b testing.TB, conn net.Conn, oob, ids bool) *bareConn {
 	b.Helper()
 	r := bufio.NewReaderSize(conn, 64<<10)
 	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
@@ -160,32 +166,45 @@ func dialBare(b testing.TB, conn net.Conn) *bareConn {
 	if line, err := r.ReadSlice('\n'); err != nil || !bytes.HasPrefix(line, []byte(`{"QMP"`)) {
 		b.Fatalf("greeting: %q %v", line, err)
 	}
-	if _, err := conn.Write([]byte(`{"execute":"qmp_capabilities","arguments":{"enable":["oob"]},"id":0}` + "\n")); err != nil {
+	caps := `{"execute":"qmp_capabilities"}` + "\n"
+	if oob {
+		caps = `{"execute":"qmp_capabilities","arguments":{"enable":["oob"]}}` + "\n"
+	}
+	if _, err := conn.Write([]byte(caps)); err != nil {
 		b.Fatal(err)
 	}
 	if line, err := r.ReadSlice('\n'); err != nil || !bytes.HasPrefix(line, []byte(`{"return": {}`)) {
 		b.Fatalf("qmp_capabilities: %q %v", line, err)
 	}
-	return &bareConn{conn: conn, r: r, req: make([]byte, 0, 64), want: make([]byte, 0, 32)}
+	return &bareConn{conn: conn, r: r, ids: ids, req: make([]byte, 0, 64), want: make([]byte, 0, 32)}
 }
 
-// bareRequest appends query-status with id to buf: the bytes qmp.Client
-// sends (TestBenchServer checks).
+// bareRequest appends query-status with id (0: none) to buf: with none,
+// the bytes qmp.Client sends when no other reply is owed (TestBenchServer
+// checks).
 func bareRequest(buf []byte, id int) []byte {
+	if id == 0 {
+		return append(buf, `{"execute":"query-status"}`+"\n"...)
+	}
 	buf = append(buf, `{"execute":"query-status","id":`...)
 	return append(strconv.AppendInt(buf, int64(id), 10), "}\n"...)
 }
 
 func (c *bareConn) send(b testing.TB) {
 	c.next++
-	c.req = bareRequest(c.req[:0], c.next)
+	id := 0
+	if c.ids {
+		id = c.next
+	}
+	c.req = bareRequest(c.req[:0], id)
 	if _, err := c.conn.Write(c.req); err != nil {
 		b.Fatal(err)
 	}
 }
 
-// await reads lines until the reply with id, skipping events. Replies come
-// in request order; another one means the loop is out of step.
+// await reads lines until the reply to request id, skipping events.
+// Replies come in request order: with ids, another id means the loop is
+// out of step; without, the next reply is the one.
 func (c *bareConn) await(b testing.TB, id int) {
 	c.want = append(c.want[:0], `"id": `...)
 	c.want = append(strconv.AppendInt(c.want, int64(id), 10), '}')
@@ -194,7 +213,10 @@ func (c *bareConn) await(b testing.TB, id int) {
 		if err != nil {
 			b.Fatalf("reading reply %d: %v", id, err)
 		}
-		if bytes.Contains(line, c.want) {
+		if !c.ids && bytes.HasPrefix(line, []byte(`{"event"`)) {
+			continue
+		}
+		if !c.ids || bytes.Contains(line, c.want) {
 			if !bytes.HasPrefix(line, []byte(`{"return": {"status": "`)) {
 				b.Fatalf("reply %d is not a status: %q", id, line)
 			}
@@ -335,15 +357,17 @@ func TestBenchServer(t *testing.T) {
 		}
 	}
 	next("qmp_capabilities")
-	if got, want := next("query-status"), bareRequest(nil, 1); !bytes.Equal(got, want) {
+	if got, want := next("query-status"), bareRequest(nil, 0); !bytes.Equal(got, want) {
 		t.Errorf("client sent %q, the bare loop sends %q", got, want)
 	}
-	bc := dialBare(t, startBenchServer(t, nil))
-	bc.serial(t, 3)
-	bc.pipelined(t, 2, 5)
-	bc.serial(t, 1)
-	if bc.next != 9 {
-		t.Errorf("%d requests sent, want 9", bc.next)
+	for _, ids := range []bool{false, true} {
+		bc := dialBareWith(t, startBenchServer(t, nil), true, ids)
+		bc.serial(t, 3)
+		bc.pipelined(t, 2, 5)
+		bc.serial(t, 1)
+		if bc.next != 9 {
+			t.Errorf("%d requests sent, want 9", bc.next)
+		}
 	}
 	if err := executePipelined(benchClient(t, startBenchServer(t, nil)), 20); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,8 @@ import (
 
 // Client is one negotiated connection to one QMP monitor. It is safe for
 // concurrent use: many goroutines may Execute at once, each reply finds its
-// caller by id. One goroutine at a time reads the socket (see reader.go); it
+// caller by id (or, for a command sent when no other reply is owed, by
+// order: bare.go). One goroutine at a time reads the socket (see reader.go); it
 // never blocks on a caller or a subscriber. This file holds the
 // connection's life (dial, accessors, close); command.go the command path.
 type Client struct {
@@ -37,7 +38,10 @@ type Client struct {
 	inflight    int             // slots taken (slots.go)
 	slotWaiters []chan struct{} // callers waiting for a slot, oldest first
 	pending     map[uint64]call // commands whose replies someone else reads
-	ownID       uint64          // the command of the caller reading its own reply, 0 if none
+	ownID       uint64          // the command of the caller reading its own reply, 0 if none, ownBare if bare
+	bareOwed    bool            // a command sent without an id awaits its reply (bare.go)
+	bareCall    call            // ... and its caller, unless that caller reads for itself
+	idsOnly     bool            // no more bare commands on this connection (bare.go)
 	subs        map[*Subscription]struct{}
 	reading     bool           // somebody holds the reader role
 	readers     sync.WaitGroup // the role holder, for Close to wait on
@@ -150,7 +154,10 @@ func (c *Client) Pending() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := len(c.pending)
-	if c.ownID != 0 {
+	if c.ownID != 0 && c.ownID != ownBare {
+		n++
+	}
+	if c.bareOwed {
 		n++
 	}
 	return n
@@ -203,6 +210,10 @@ func (c *Client) shutdown(cause error) {
 	c.closeErr = cause
 	pending := c.pending
 	c.pending = make(map[uint64]call)
+	if c.bareOwed {
+		pending[0] = c.bareCall // id 0 is never a pending one's
+		c.bareOwed, c.bareCall = false, call{}
+	}
 	subs := c.subs
 	c.subs = make(map[*Subscription]struct{})
 	for s := range subs {

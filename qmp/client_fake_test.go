@@ -23,7 +23,7 @@ func TestPrettyAndPackedFramingParse(t *testing.T) {
 		// A pretty-printed event (as with -mon pretty=on), then the reply and
 		// another event packed on one line, sent one byte at a time.
 		pretty := "{\n    \"timestamp\": {\n        \"seconds\": 1795592668,\n        \"microseconds\": 669634\n    },\n    \"event\": \"STOP\"\n}\r\n"
-		packed := fmt.Sprintf(`{"return": {"status": "paused", "running": false}, "id": %s}{"event": "RESUME", "data": {"x": "}{\"\\"}, "timestamp": {"seconds": 1, "microseconds": 2}}`+"\r\n", req.ID)
+		packed := withID(`{"return": {"status": "paused", "running": false}, "id": %s}`, req) + `{"event": "RESUME", "data": {"x": "}{\"\\"}, "timestamp": {"seconds": 1, "microseconds": 2}}` + "\r\n"
 		for _, b := range []byte(pretty + packed) {
 			if _, err := peer.conn.Write([]byte{b}); err != nil {
 				return

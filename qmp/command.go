@@ -1,8 +1,10 @@
 package qmp
 
 // The command path: a request goes out with a generated id, and its reply
-// finds the caller by that id, whoever reads it (reader.go). The
-// connection's life (dial, handshake, close) is in client.go.
+// finds the caller by that id, whoever reads it (reader.go); or, when no
+// other reply is owed, without an id, and its reply is the next one
+// (bare.go). The connection's life (dial, handshake, close) is in
+// client.go.
 
 import (
 	"bytes"
@@ -72,6 +74,7 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 	if err := ctx.Err(); err != nil {
 		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err} // nothing sent
 	}
+	single := singleAnswer(command, args)
 	// One deadline bounds the whole command; computed up front only when
 	// the caller must wait for a slot (see deadline for why not always).
 	var deadline time.Time
@@ -89,21 +92,34 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 		c.mu.Unlock()
 		return nil, c.cutOff(command)
 	}
-	c.nextID++
-	id := c.nextID
+	bare := c.bareAllowedLocked(single)
+	var id uint64 // 0: sent without one
+	if !bare {
+		c.nextID++
+		id = c.nextID
+	}
 	cl := call{command: command}
 	reader := c.takeRoleLocked()
-	if reader {
-		c.ownID = id
-	} else {
+	if !reader {
 		// The reader may see the reply as soon as the request is out.
 		cl.reply = make(chan callResult, 1)
+	}
+	switch {
+	case bare:
+		c.bareOwed, c.bareCall = true, cl
+		if reader {
+			c.ownID = ownBare
+		}
+	case reader:
+		c.ownID = id
+	default:
 		c.pending[id] = cl
 	}
 	c.mu.Unlock()
 
 	now, err := c.send(command, id, args)
 	if err != nil {
+		// send shut the connection down, which answered every waiter.
 		if reader {
 			c.mu.Lock()
 			c.ownID = 0
@@ -117,7 +133,11 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 		deadline, bounded = c.deadline(ctx, now)
 	}
 	if reader {
-		return c.readOwn(ctx, deadline, now, command, id, want)
+		own := id
+		if bare {
+			own = ownBare
+		}
+		return c.readOwn(ctx, deadline, now, command, own, want)
 	}
 	return c.await(ctx, deadline, bounded, cl, want)
 }
@@ -207,7 +227,8 @@ const maxKeptRequestBuffer = 4096
 
 // appendRequest encodes {"execute":...,"arguments":...,"id":N} and a
 // newline by hand: it is on every command's path, and the shortest bytes
-// matter because QEMU reads its monitor one byte at a time.
+// matter because QEMU reads its monitor one byte at a time. Id 0 means
+// none: the request goes without an id (bare.go).
 func appendRequest(b []byte, command string, id uint64, args json.RawMessage) []byte {
 	b = append(b, `{"execute":`...)
 	b = appendJSONString(b, command)
@@ -222,8 +243,10 @@ func appendRequest(b []byte, command string, id uint64, args json.RawMessage) []
 		}
 		b = append(b, args...)
 	}
-	b = append(b, `,"id":`...)
-	b = strconv.AppendUint(b, id, 10)
+	if id != 0 {
+		b = append(b, `,"id":`...)
+		b = strconv.AppendUint(b, id, 10)
+	}
 	return append(b, "}\n"...)
 }
 
@@ -245,6 +268,9 @@ func appendJSONString(b []byte, s string) []byte {
 // its caller as a ProtocolError. It reports false when the message cannot be
 // attributed, in which case the stream is not to be trusted.
 func (c *Client) dispatchBadReply(m message, err error, b []byte) bool {
+	if m.reply && !m.hasID {
+		return c.dispatchBadBare(err, b)
+	}
 	if !m.ours {
 		return false
 	}
@@ -258,8 +284,12 @@ func (c *Client) dispatchBadReply(m message, err error, b []byte) bool {
 }
 
 func (c *Client) deliver(m message, b []byte) {
+	if !m.hasID {
+		c.deliverBare(m, b)
+		return
+	}
 	if !m.ours {
-		// We always send ids; a reply without one of ours answers nothing.
+		// A reply with an id we never send answers nothing of ours.
 		c.opts.logger.Warn("qmp: dropped a reply without our id", "socket", c.sock, "msg", string(clip(b, 200)))
 		return
 	}

@@ -3,7 +3,8 @@
 // about it: reading framed JSON messages from the greeting on through one
 // reader (framer.go, reader.go), the connection's life (client.go),
 // capability negotiation (handshake.go), commands with generated ids and
-// QEMU's in-flight limit (command.go, slots.go), event subscriptions with
+// QEMU's in-flight limit (command.go, slots.go), commands without ids when
+// no other reply is owed (bare.go), event subscriptions with
 // bounded, drop-oldest buffers (subscriptions.go), typed queries and
 // control commands (queries.go, control.go), the command schema
 // (schema.go), and the error family that tells a connect failure from a

@@ -175,20 +175,34 @@ var malformedReplies = map[string]string{
 
 func TestProtocolErrorsOnAReply(t *testing.T) {
 	for name, tmpl := range malformedReplies {
-		t.Run(name, func(t *testing.T) {
-			c, peer := connectFake(t)
-			go func() {
-				req := peer.read()
-				peer.send(strings.ReplaceAll(tmpl, "%s", string(req.ID)))
-			}()
-			_, err := c.QueryStatus(ctxFor(t, 5*time.Second))
-			assertKind[*ProtocolError](t, err, KindProtocol)
-			// The stream itself was fine: the connection lives on.
-			go func() { peer.reply(peer.read(), `{"status": "running", "running": true}`) }()
-			if _, err := c.QueryStatus(ctxFor(t, 5*time.Second)); err != nil {
-				t.Fatalf("connection unusable after a malformed reply: %v", err)
-			}
-		})
+		for _, ids := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/ids=%v", name, ids), func(t *testing.T) {
+				testProtocolErrorOnAReply(t, tmpl, ids)
+			})
+		}
+	}
+}
+
+// testProtocolErrorOnAReply answers a command with tmpl, its id filled in
+// (ids) or dropped (the command went bare).
+func testProtocolErrorOnAReply(t *testing.T, tmpl string, ids bool) {
+	c, peer := connectFake(t, func(o *options) { o.alwaysIDs = ids })
+	go func() {
+		req := peer.read()
+		peer.send(withID(tmpl, req))
+	}()
+	_, err := c.QueryStatus(ctxFor(t, 5*time.Second))
+	assertKind[*ProtocolError](t, err, KindProtocol)
+	if !ids && withID(tmpl, fakeRequest{}) == "{}" {
+		// Without its id, nothing says this is a reply: the
+		// stream cannot be trusted.
+		recvWithin(t, c.Done(), "the client did not close after an unattributable message")
+		return
+	}
+	// The stream itself was fine: the connection lives on.
+	go func() { peer.reply(peer.read(), `{"status": "running", "running": true}`) }()
+	if _, err := c.QueryStatus(ctxFor(t, 5*time.Second)); err != nil {
+		t.Fatalf("connection unusable after a malformed reply: %v", err)
 	}
 }
 
@@ -318,8 +332,9 @@ func TestExpiredContextSendsNothingAndKeepsTheConnection(t *testing.T) {
 	if _, err := c.QueryStatus(ctxFor(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if req := recvWithin(t, got, "the live command never reached the peer"); string(req.ID) != "1" {
-		t.Fatalf("first request on the wire has id %s, want 1", req.ID)
+	if req := recvWithin(t, got, "the live command never reached the peer"); len(req.ID) != 0 {
+		// Sent bare: no command before it was owed an answer.
+		t.Fatalf("first request on the wire has id %s, want none", req.ID)
 	}
 }
 

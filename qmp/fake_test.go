@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,12 +96,25 @@ func (p *fakePeer) negotiate() {
 	p.reply(req, `{}`)
 }
 
+// reply answers req as QEMU does: with its id, or with none when req had
+// none (a bare command, bare.go).
 func (p *fakePeer) reply(req fakeRequest, ret string) {
-	p.send(fmt.Sprintf(`{"return": %s, "id": %s}`, ret, req.ID))
+	p.send(withID(fmt.Sprintf(`{"return": %s, "id": %%s}`, ret), req))
 }
 
 func (p *fakePeer) replyError(req fakeRequest, class, desc string) {
-	p.send(fmt.Sprintf(`{"error": {"class": %q, "desc": %q}, "id": %s}`, class, desc, req.ID))
+	p.send(withID(fmt.Sprintf(`{"error": {"class": %q, "desc": %q}, "id": %%s}`, class, desc), req))
+}
+
+// withID fills the `"id": %s` member of tmpl with req's id, or drops the
+// member when req had none, as QEMU does.
+func withID(tmpl string, req fakeRequest) string {
+	if len(req.ID) == 0 {
+		tmpl = strings.Replace(tmpl, `, "id": %s`, "", 1)
+		tmpl = strings.Replace(tmpl, `"id": %s, `, "", 1)
+		return strings.Replace(tmpl, `"id": %s`, "", 1)
+	}
+	return strings.ReplaceAll(tmpl, "%s", string(req.ID))
 }
 
 // connectFake returns a negotiated client over a fake peer. The peer's

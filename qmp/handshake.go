@@ -58,7 +58,7 @@ func (c *Client) handshake(ctx context.Context, fr *framer) error {
 	if slices.Contains(m.greeting.Capabilities, "oob") {
 		args = json.RawMessage(`{"enable":["oob"]}`)
 	}
-	// Id 0 is the negotiation's; commands count from 1.
+	// Sent bare (id 0: none), as nothing else is owed yet (bare.go).
 	req := appendRequest(nil, "qmp_capabilities", 0, args)
 	c.debug("send", req)
 	if _, err := c.conn.Write(req); err != nil {

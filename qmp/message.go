@@ -22,6 +22,7 @@ type message struct {
 	kind msgKind
 
 	// Replies.
+	reply   bool            // it has a return or an error member, even when malformed
 	id      uint64          // our id, when ours is true
 	hasID   bool            // the message carried an id at all
 	ours    bool            // ... and it has the form of ours (an unsigned integer)
@@ -79,6 +80,7 @@ func decodeMessage(b []byte) (message, error) {
 		return message{}, err
 	}
 	var m message
+	m.reply = len(w.Return) > 0 || len(w.Error) > 0
 	if len(w.ID) > 0 && !bytes.Equal(w.ID, nullJSON) {
 		m.hasID = true
 		// We only send unsigned integer ids (the shortest form: QEMU reads

@@ -26,6 +26,7 @@ type options struct {
 	maxMessage      int
 	logger          *slog.Logger
 	idleHandover    time.Duration // see reader.go; tests change it
+	alwaysIDs       bool          // no bare commands (bare.go); tests and benchmarks set it
 }
 
 // Option tunes a Client.

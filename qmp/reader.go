@@ -69,7 +69,7 @@ func (c *Client) armIdleLocked() {
 // when replies are still owed (their callers wait on channels), else
 // freely.
 func (c *Client) passRoleLocked() {
-	if c.closeErr == nil && len(c.pending) > 0 {
+	if c.closeErr == nil && c.owedLocked() {
 		go c.backgroundRead() // inherits the role
 		return
 	}
@@ -124,7 +124,7 @@ func (c *Client) backgroundRead() {
 			continue
 		}
 		c.mu.Lock()
-		if kind == handledFatal || c.closeErr != nil || len(c.pending) == 0 {
+		if kind == handledFatal || c.closeErr != nil || !c.owedLocked() {
 			c.releaseRoleLocked()
 			c.mu.Unlock()
 			return
@@ -133,9 +133,10 @@ func (c *Client) backgroundRead() {
 	}
 }
 
-// readOwn reads as the role holder until the reply to id arrives, handling
-// whatever comes first, and passes the role on before returning. Its wait
-// ends at deadline or when ctx is done.
+// readOwn reads as the role holder until the reply to id arrives (ownBare:
+// the next reply without an id), handling whatever comes first, and passes
+// the role on before returning. Its wait ends at deadline or when ctx is
+// done.
 func (c *Client) readOwn(ctx context.Context, deadline, now time.Time, command string, id uint64, want into) (json.RawMessage, error) {
 	var stop func() bool
 	if ctx.Done() != nil {
@@ -147,9 +148,17 @@ func (c *Client) readOwn(ctx context.Context, deadline, now time.Time, command s
 	}
 	c.mu.Lock()
 	c.ownID = 0
-	if answered {
+	switch {
+	case answered:
 		c.freeSlotLocked()
-	} else if c.closeErr == nil {
+		if id == ownBare {
+			c.bareOwed, c.bareCall = false, call{}
+		}
+	case c.closeErr != nil:
+	case id == ownBare:
+		// Still owed (c.bareOwed): the next reply without an id is
+		// this command's, and whoever reads then drops it.
+	default:
 		// QEMU still holds the command: whoever reads next drops its
 		// reply, and only then is its slot free.
 		c.pending[id] = call{command: command}
@@ -236,12 +245,18 @@ const (
 )
 
 // handle processes one message for the role holder. A reply with id own
-// (0: the holder has no command of its own) is returned with its decoding
-// error, if any, for the holder to use before it reads again.
+// (0: the holder has no command of its own; ownBare: any reply without an
+// id) is returned with its decoding error, if any, for the holder to use
+// before it reads again.
 func (c *Client) handle(b []byte, own uint64) (handled, message, error) {
 	c.debug("recv", b)
 	m, err := decodeMessage(b)
-	mine := own != 0 && m.ours && m.id == own
+	var mine bool
+	if own == ownBare {
+		mine = m.reply && !m.hasID
+	} else {
+		mine = own != 0 && m.ours && m.id == own
+	}
 	if err != nil {
 		if mine {
 			return handledOwn, m, err // settled by the holder

@@ -114,7 +114,7 @@ func TestMalformedRepliesAreTheSameWhoeverReads(t *testing.T) {
 				err := run(func() error {
 					_, err := c.QueryStatus(ctxFor(t, 10*time.Second))
 					return err
-				}, func(req fakeRequest) { peer.send(strings.ReplaceAll(tmpl, "%s", string(req.ID))) })
+				}, func(req fakeRequest) { peer.send(withID(tmpl, req)) })
 				assertKind[*ProtocolError](t, err, KindProtocol)
 				// The slot came back: MaxInFlight more commands fit.
 				if c.Pending() != 0 {
