@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
@@ -35,51 +36,63 @@ const (
 func (env watcherEnv) guestTimeout() time.Duration { return min(env.timeout, 2*time.Second) }
 
 // runGuest polls the agent at static (from the config), else at the
-// NAME.qga socket beside the monitor's, until ctx ends.
+// NAME.qga socket beside the monitor's, else at the socket the VM's own
+// QOM names (guestfind.go), until ctx ends. It publishes only what
+// changed: a round that finds the same facts publishes nothing (no redraw
+// every AgentInterval), so a published Guest's Since says since when its
+// facts have been what they are, and At the last good answer before it
+// was published (guest.go).
 func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Duration) {
 	var a *qmp.Agent
-	defer func() {
+	drop := func() {
 		if a != nil {
+			v.liveAgent.Store(nil)
 			a.Close()
+			a = nil
 		}
-	}()
-	var g Guest
+	}
+	defer drop()
+	var g, shown Guest
+	published := false
 	fails := 0
 	for {
-		path := static
-		if path == "" && v.addr.Network == "unix" {
-			path = AgentBeside(v.addr.Addr)
-		}
+		path := v.agentSocket(static)
 		v.agentPath.Store(&path)
 		wait := every
 		now := v.env.now()
 		switch {
 		case path == "":
+			drop()
 			g = Guest{State: GuestNone}
 		case v.agentPort.Load() == portClosed:
-			if a != nil {
-				a.Close()
-				a = nil
-			}
-			if g.State != GuestNotAnswering || !g.PortClosed {
+			drop()
+			if g.State != GuestNotAnswering || !g.PortClosed || g.Socket != path {
 				g = notAnswering(g, now)
 			}
 			g.Socket, g.PortClosed, g.Error = path, true, ErrorInfo{}
 		default:
 			if g.Socket != path {
+				drop()
 				g = Guest{State: GuestChecking, Socket: path}
 				v.setGuest(g)
+				shown, published = g, true
 			}
 			var err error
 			if a == nil {
-				a, err = v.dialAgent(ctx, path)
+				if a, err = v.dialAgent(ctx, path); err == nil {
+					v.liveAgent.Store(a)
+				}
 			}
 			if err == nil {
 				var facts Guest
 				facts, err = v.env.guestFacts(ctx, a)
 				if err == nil {
 					fails = 0
-					facts.State, facts.Socket, facts.At = GuestOK, path, v.env.now()
+					at := v.env.now()
+					facts.State, facts.Socket, facts.At, facts.Since = GuestOK, path, at, at
+					if g.State == GuestOK && sameGuest(g, facts) {
+						facts.Since = g.Since
+					}
 					g = facts
 				}
 			}
@@ -87,10 +100,7 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 				if ctx.Err() != nil {
 					return
 				}
-				if a != nil {
-					a.Close()
-					a = nil
-				}
+				drop()
 				fails++
 				if g.State != GuestNotAnswering || g.PortClosed {
 					g = notAnswering(g, now)
@@ -99,7 +109,10 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 				wait = min(every<<min(fails-1, 4), max(agentMaxBackoff, every))
 			}
 		}
-		v.setGuest(g)
+		if !published || !sameGuest(g, shown) {
+			v.setGuest(g)
+			shown, published = g, true
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -112,10 +125,38 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 	}
 }
 
+// agentSocket is where the VM's agent is: named in the config, else
+// NAME.qga beside a unix monitor socket, else the unix socket the VM's
+// QOM names (only for a local VM: a remote VM's paths are not ours).
+func (v *vmWatcher) agentSocket(static string) string {
+	if static != "" || v.addr.Network != "unix" {
+		return static
+	}
+	if p := AgentBeside(v.addr.Addr); p != "" {
+		return p
+	}
+	if p := v.vmAgentPath.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
 // setGuest publishes a copy of g (the poller goes on changing its own).
 func (v *vmWatcher) setGuest(g Guest) {
 	v.guest.Store(&g)
 	v.env.changed()
+}
+
+// sameGuest says whether publishing b instead of a would show anything
+// new: the state, the socket, the reason and every fact, but not the
+// time of the last good answer nor of the error (which move every round).
+func sameGuest(a, b Guest) bool {
+	a.At, b.At = time.Time{}, time.Time{}
+	a.Error.Time, b.Error.Time = time.Time{}, time.Time{}
+	if a.State == GuestOK && b.State == GuestOK {
+		a.Since, b.Since = time.Time{}, time.Time{}
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // notAnswering keeps the last facts (readers may show them as old) but

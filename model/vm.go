@@ -54,11 +54,13 @@ type vmWatcher struct {
 	migrateURI      atomic.Pointer[string]         // where Fleet.Execute sent "migrate"
 	subDropped      atomic.Uint64                  // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
-	commands        atomic.Pointer[[]string] // what the VM accepts, sorted; set after each slow query
-	guest           atomic.Pointer[Guest]    // the guest agent's facts (guestagent.go)
-	agentPath       atomic.Pointer[string]   // the agent socket the guest poller uses
-	agentPort       atomic.Int32             // portUnknown, portOpen, portClosed: from query-chardev
-	guestKick       chan struct{}            // ask the agent now (VSERPORT_CHANGE, the port opened)
+	commands        atomic.Pointer[[]string]  // what the VM accepts, sorted; set after each slow query
+	guest           atomic.Pointer[Guest]     // the guest agent's facts (guestagent.go)
+	agentPath       atomic.Pointer[string]    // the agent socket the guest poller uses
+	vmAgentPath     atomic.Pointer[string]    // the agent socket the VM's own QOM names (guestfind.go)
+	liveAgent       atomic.Pointer[qmp.Agent] // the guest poller's connection, for Fleet.ExecuteAgent
+	agentPort       atomic.Int32              // portUnknown, portOpen, portClosed: from query-chardev
+	guestKick       chan struct{}             // ask the agent now (VSERPORT_CHANGE, the port opened)
 
 	mu            sync.Mutex // guards the fields below, read by Fleet methods
 	cl            *qmp.Client
