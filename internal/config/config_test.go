@@ -273,9 +273,9 @@ func TestAgentsTable(t *testing.T) {
 	_ = path
 
 	for text, wantErr := range map[string]string{
-		"agents = [\"x\"]\n":                 "want a table",
-		"[agents]\n\"/a.qmp\" = 3\n":          `"/a.qmp": want the agent's socket path`,
-		"[agents]\n\"/a.qmp\" = \"\"\n":       `"/a.qmp": want the agent's socket path`,
+		"agents = [\"x\"]\n":                   "want a table",
+		"[agents]\n\"/a.qmp\" = 3\n":           `"/a.qmp": want the agent's socket path`,
+		"[agents]\n\"/a.qmp\" = \"\"\n":        `"/a.qmp": want the agent's socket path`,
 		"\n[agents]\n\"/dir/\" = \"/a.qga\"\n": `"/dir/": a directory`,
 	} {
 		writeConfig(t, text)
