@@ -46,7 +46,7 @@ func fixedFleet() model.FleetSnapshot {
 			Filesystems: []model.GuestFilesystem{
 				{Mountpoint: "/", Type: "ext4", Used: 3 << 30, Total: 19 << 30, Sized: true},
 				{Mountpoint: "/", Type: "ext4", Used: 3 << 30, Total: 19 << 30, Sized: true}, // mounted twice
-				{Mountpoint: "/proc", Type: "proc"}, // not measured: no series
+				{Mountpoint: "/proc", Type: "proc"},                                          // not measured: no series
 			},
 			Users: []model.GuestUser{{Name: "root"}},
 		},
