@@ -105,7 +105,12 @@ func TestSimulatedDemoHasGuestAgents(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := fleet.Start(ctx)
-	defer stop(10 * time.Second)
+	defer func() {
+		cancel() // the directory watch too, before the fleet is stopped
+		if err := stop(10 * time.Second); err != nil {
+			t.Error(err)
+		}
+	}()
 	deadline := time.After(30 * time.Second)
 	for {
 		s := fleet.Snapshot()
