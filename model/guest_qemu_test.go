@@ -97,7 +97,9 @@ func TestGuestAgentFoundThroughQOM(t *testing.T) {
 		t.Fatalf("FindAgent = %+v, %v, %v", ch, ok, err)
 	}
 
-	f := startFleet(t, testConfig(), vm.Socket)
+	cfg := testConfig()
+	cfg.AgentInterval = time.Hour // only the finding itself may wake the poller
+	f := startFleet(t, cfg, vm.Socket)
 	s := waitFor(t, f, 30*time.Second, "the QOM-named agent, port closed", func(s FleetSnapshot) bool {
 		g := s.VMs[0].Guest
 		return g.Socket == agentSock && g.State == GuestNotAnswering && g.PortClosed

@@ -31,6 +31,14 @@ const (
 	portClosed
 )
 
+// agentPort is what the VM's chardevs say of the port of the agent at
+// path: the monitor's watcher notes it, the guest poller reads it, and
+// reads it only for the path it is about to use.
+type agentPort struct {
+	path  string
+	state int32
+}
+
 // guestTimeout bounds each exchange with the agent: short, since a guest
 // with no agent running accepts the connection and never answers.
 func (env watcherEnv) guestTimeout() time.Duration { return min(env.timeout, 2*time.Second) }
@@ -42,7 +50,7 @@ func (env watcherEnv) guestTimeout() time.Duration { return min(env.timeout, 2*t
 // every AgentInterval), so a published Guest's Since says since when its
 // facts have been what they are, and At the last good answer before it
 // was published (guest.go).
-func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Duration) {
+func (v *vmWatcher) runGuest(ctx context.Context, every time.Duration) {
 	var a *qmp.Agent
 	drop := func() {
 		if a != nil {
@@ -56,7 +64,7 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 	published := false
 	fails := 0
 	for {
-		path := v.agentSocket(static)
+		path := v.agentSocket()
 		v.agentPath.Store(&path)
 		wait := every
 		now := v.env.now()
@@ -64,7 +72,7 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 		case path == "":
 			drop()
 			g = Guest{State: GuestNone}
-		case v.agentPort.Load() == portClosed:
+		case v.portClosed(path):
 			drop()
 			if g.State != GuestNotAnswering || !g.PortClosed || g.Socket != path {
 				g = notAnswering(g, now)
@@ -85,7 +93,7 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 			}
 			if err == nil {
 				var facts Guest
-				facts, err = v.env.guestFacts(ctx, a)
+				facts, err = v.askGuest(ctx, a)
 				if err == nil {
 					fails = 0
 					at := v.env.now()
@@ -125,12 +133,19 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 	}
 }
 
+// portClosed says whether the VM's monitor says the guest has not
+// opened the port of the agent at path.
+func (v *vmWatcher) portClosed(path string) bool {
+	p := v.agentPort.Load()
+	return p != nil && p.path == path && p.state == portClosed
+}
+
 // agentSocket is where the VM's agent is: named in the config, else
 // NAME.qga beside a unix monitor socket, else the unix socket the VM's
 // QOM names (only for a local VM: a remote VM's paths are not ours).
-func (v *vmWatcher) agentSocket(static string) string {
-	if static != "" || v.addr.Network != "unix" {
-		return static
+func (v *vmWatcher) agentSocket() string {
+	if v.agentStatic != "" || v.addr.Network != "unix" {
+		return v.agentStatic
 	}
 	if p := AgentBeside(v.addr.Addr); p != "" {
 		return p
@@ -139,6 +154,20 @@ func (v *vmWatcher) agentSocket(static string) string {
 		return *p
 	}
 	return ""
+}
+
+// askGuest is one round of questions, in the poller's turn on the
+// connection: a command sent through the fleet (ExecuteAgent) waits for
+// the round to end rather than making its questions wait past their
+// deadlines (guest-shutdown holds the agent a couple of seconds).
+func (v *vmWatcher) askGuest(ctx context.Context, a *qmp.Agent) (Guest, error) {
+	select {
+	case v.agentTurn <- struct{}{}:
+	case <-ctx.Done():
+		return Guest{}, ctx.Err()
+	}
+	defer func() { <-v.agentTurn }()
+	return v.env.guestFacts(ctx, a)
 }
 
 // setGuest publishes a copy of g (the poller goes on changing its own).
@@ -285,20 +314,23 @@ func guestUsers(in []qmp.GuestUser) []GuestUser {
 }
 
 // notePort records what the VM's chardevs say of the agent's port, for
-// the guest poller; called from publish. A change wakes it: an agent
-// that opened the port is asked at once, a closed port stops the asking.
+// the guest poller; called from publish. A change (of the port's state,
+// or of where the agent is) wakes it: an agent that opened the port is
+// asked at once, a closed port stops the asking, and an agent found
+// through QOM is looked at with its port's state already known.
 func (v *vmWatcher) notePort() {
-	p := v.agentPath.Load()
-	state := portUnknown
-	if p != nil && v.cur.Conn == ConnConnected {
-		if open, known := agentPortOpen(v.cur.Chardevs, *p); known {
-			state = portClosed
+	p := agentPort{path: v.agentSocket(), state: portUnknown}
+	if p.path != "" && v.cur.Conn == ConnConnected {
+		if open, known := agentPortOpen(v.cur.Chardevs, p.path); known {
+			p.state = portClosed
 			if open {
-				state = portOpen
+				p.state = portOpen
 			}
 		}
 	}
-	if old := v.agentPort.Swap(state); old != state {
+	if p != v.portNoted {
+		v.portNoted = p
+		v.agentPort.Store(&p)
 		v.poke(v.guestKick)
 	}
 }

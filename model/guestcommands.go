@@ -39,17 +39,25 @@ func (f *Fleet) ExecuteAgent(ctx context.Context, vmID, command string, args jso
 	if f.cfg.ReadOnly && !AgentReadOnlyAllows(command) {
 		return fail(KindOther, fmt.Sprintf("read-only: %s was not sent to the guest agent (only %s are)", command, AgentReadOnlyRule))
 	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.cfg.Timeout)
+		defer cancel()
+	}
+	// Our turn on the poller's connection: after its round, if one is
+	// under way (a round is a few quick questions).
+	select {
+	case v.agentTurn <- struct{}{}:
+	case <-ctx.Done():
+		return fail(qmp.KindTimeout, "guest agent: busy with the poller's questions until the deadline; "+command+" was not sent")
+	}
+	defer func() { <-v.agentTurn }()
 	a := v.liveAgent.Load()
 	if a == nil {
 		if p := v.agentPath.Load(); p == nil || *p == "" {
 			return fail(KindOther, "guest agent: "+ErrNoAgent.Error())
 		}
 		return fail(qmp.KindConnect, "guest agent: "+ErrAgentNotConnected.Error())
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, f.cfg.Timeout)
-		defer cancel()
 	}
 	var err error
 	switch {

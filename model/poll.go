@@ -192,6 +192,8 @@ func (v *vmWatcher) applySlow(r slowResult) {
 		v.cur.Devices = devicesFrom(r.devices)
 	}
 	if r.haveAgent {
+		// publish (notePort) wakes the guest poller when this changes
+		// where its agent is, with the port's state already known.
 		v.vmAgentPath.Store(&r.agent.Path)
 	}
 	if v.cur.Kind != ServerStorageDaemon {
