@@ -166,7 +166,7 @@ func (f *figures) buildBlocks() []BlockDevice {
 		// that device's: shown once, not as a second device with the same
 		// name and node (which would also be a duplicate series for
 		// Prometheus).
-		if i := countsFor(out, counted, e); i >= 0 {
+		if i := countsFor(out[:len(counted)], counted, e); i >= 0 {
 			f.fillStats(&out[i], k)
 			counted[i] = true
 			continue

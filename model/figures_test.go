@@ -159,3 +159,19 @@ func TestBlockCountersNamedTwoWaysAreOneDevice(t *testing.T) {
 		t.Fatalf("blocks: %+v", b)
 	}
 }
+
+// Stats-only entries after one another (nothing attached per query-block,
+// as early in a connection) are each their own entry.
+func TestBlockStatsOnlyEntries(t *testing.T) {
+	f := newFigures(10, "", 0)
+	a, b := statsEntry("", 1, 0, 1, 0), statsEntry("", 2, 0, 1, 0)
+	a.NodeName, b.NodeName = "n1", "n2"
+	f.updateStats([]qmp.BlockStatsEntry{a, b}, time.Unix(1000, 0))
+	if got := f.buildBlocks(); len(got) != 2 || got[0].RdBytes != 1 || got[1].RdBytes != 2 {
+		t.Fatalf("blocks: %+v", got)
+	}
+	f.blockInfo = []qmp.BlockInfo{{QDev: "vda", Inserted: &qmp.BlockInserted{NodeName: "n9"}}}
+	if got := f.buildBlocks(); len(got) != 3 {
+		t.Fatalf("blocks with a device: %+v", got)
+	}
+}

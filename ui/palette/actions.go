@@ -50,6 +50,7 @@ type action struct {
 	title       string
 	command     string // the QMP command it sends, "" for local actions
 	agent       bool   // command goes to the VM's guest agent, not its monitor
+	mode        string // guest-shutdown's mode
 	vm          bool   // acts on the selected VM
 	destructive bool   // asks y/N first when Options.Confirm
 	prompt      string // what the prompt asks for; "" runs at once
@@ -79,8 +80,8 @@ var actions = []action{
 	{id: ActJobResume, title: "Resume block job", command: "job-resume", vm: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
 	{id: ActMigCancel, title: "Cancel migration", command: "migrate_cancel", vm: true, destructive: true},
-	{id: ActGuestDown, title: "Shut down guest (agent)", command: "guest-shutdown", agent: true, vm: true, destructive: true},
-	{id: ActGuestBoot, title: "Reboot guest (agent)", command: "guest-shutdown", agent: true, vm: true, destructive: true},
+	{id: ActGuestDown, title: "Shut down guest (agent)", command: "guest-shutdown", agent: true, mode: "powerdown", vm: true, destructive: true},
+	{id: ActGuestBoot, title: "Reboot guest (agent)", command: "guest-shutdown", agent: true, mode: "reboot", vm: true, destructive: true},
 	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true,
 		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
 	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true,
@@ -106,7 +107,7 @@ func findAction(id ActionID) *action {
 // searchText is what the fuzzy filter matches an action against.
 func (a *action) searchText() string {
 	if a.agent {
-		return a.title + " (guest agent " + a.command + ")"
+		return a.title + " (" + a.command + " " + a.mode + ")"
 	}
 	if a.command != "" {
 		return a.title + " (" + a.command + ")"
@@ -156,7 +157,7 @@ func (a *action) agentDisabled(readOnly bool, guest *model.Guest) string {
 	case guest.State == model.GuestChecking:
 		return "asking the guest agent…"
 	case guest.PortClosed:
-		return "no agent running in the guest (it has not opened the agent's port)"
+		return "no agent running in the guest (port closed)"
 	case guest.State == model.GuestNotAnswering:
 		return "the guest agent is not answering"
 	}

@@ -100,11 +100,7 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		if p.env.ReadOnly && !model.AgentReadOnlyAllows(act.command) {
 			return pd, "read-only mode: " + act.command + " is not sent to the guest agent"
 		}
-		mode := "powerdown"
-		if act.id == ActGuestBoot {
-			mode = "reboot"
-		}
-		pd.Agent, pd.Args = true, mustJSON(map[string]any{"mode": mode})
+		pd.Agent, pd.Args = true, mustJSON(map[string]any{"mode": act.mode})
 	case ActScreendump:
 		pd.Args = mustJSON(map[string]any{"filename": in})
 	case ActHMP:

@@ -43,7 +43,7 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 	} else {
 		// Published only on change: the facts are as of the latest
 		// round, and have been so since Since.
-		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" answering, unchanged since "+render.Clock(gs.Since, c.Loc))))
+		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" · unchanged since "+render.Clock(gs.Since, c.Loc))))
 	}
 	lines = append(lines,
 		render.KV(st, "os", gkw, orDash(g(gs.OSName, 128))),

@@ -36,7 +36,7 @@ func TestGuestPaneStates(t *testing.T) {
 	got = draw(GuestPane, v, 90)
 	// Published only on change: the facts are the latest round's, the
 	// same since Since (not "as of" an old At).
-	since := "answering, unchanged since " + render.Clock(t0.Add(-10*time.Minute), testContext().Loc)
+	since := "7.2.22 · unchanged since " + render.Clock(t0.Add(-10*time.Minute), testContext().Loc)
 	for _, want := range []string{since, "7.2.22", "Debian GNU/Linux 12 (bookworm)", "6.1.0-18-amd64", "web", "-01", "UTC",
 		"eth0", "52:54:00:12:34:56", "10.0.2.15/24", "ext4", "3.0G/10G", "root"} {
 		if !strings.Contains(got, want) {
