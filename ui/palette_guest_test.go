@@ -75,7 +75,7 @@ func TestPaletteGuestActionsReadOnly(t *testing.T) {
 		return len(s.VMs) == 1 && s.VMs[0].Guest.State == model.GuestOK
 	})
 	h.palette("reboot guest")
-	h.mustShow("Reboot guest (agent) is disabled: read-only mode")
+	h.mustShow("Reboot guest is disabled: read-only mode")
 	// A ping after: had the reboot gone out on the agent's connection, it
 	// would have arrived first.
 	if res := src.ExecuteAgent(t.Context(), src.Snapshot().VMs[0].ID, "guest-ping", nil); !res.Err.IsZero() {
@@ -105,7 +105,7 @@ func TestPaletteGuestActionsNeedAnAgent(t *testing.T) {
 		}
 		h := newHarness(t, newFakeSource(vms...), Options{Confirm: true}, 160, 32)
 		h.palette("shut down guest")
-		h.mustShow("Shut down guest (agent) is disabled: " + c.why)
+		h.mustShow("Shut down guest is disabled: " + c.why)
 		h.mustNotSend()
 	}
 }

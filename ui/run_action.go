@@ -165,7 +165,11 @@ func (a *app) onResult(m resultMsg) tea.Cmd {
 	}
 	if m.agent && m.res.Command == "guest-shutdown" {
 		// The agent never replies to it: sent is all that is known.
-		return a.setStatus(statusOK, m.title+" on "+m.vmName+": asked (the agent does not confirm; watch the run state)")
+		watch := "the run state"
+		if m.act == palette.ActGuestBoot {
+			watch = "a RESET event"
+		}
+		return a.setStatus(statusOK, m.title+" on "+m.vmName+": asked (the agent does not confirm; watch for "+watch+")")
 	}
 	return a.setStatus(statusOK, m.title+" on "+m.vmName+": done")
 }

@@ -80,8 +80,8 @@ var actions = []action{
 	{id: ActJobResume, title: "Resume block job", command: "job-resume", vm: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
 	{id: ActMigCancel, title: "Cancel migration", command: "migrate_cancel", vm: true, destructive: true},
-	{id: ActGuestDown, title: "Shut down guest (agent)", command: "guest-shutdown", agent: true, mode: "powerdown", vm: true, destructive: true},
-	{id: ActGuestBoot, title: "Reboot guest (agent)", command: "guest-shutdown", agent: true, mode: "reboot", vm: true, destructive: true},
+	{id: ActGuestDown, title: "Shut down guest", command: "guest-shutdown", agent: true, mode: "powerdown", vm: true, destructive: true},
+	{id: ActGuestBoot, title: "Reboot guest", command: "guest-shutdown", agent: true, mode: "reboot", vm: true, destructive: true},
 	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true,
 		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
 	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true,
@@ -107,7 +107,7 @@ func findAction(id ActionID) *action {
 // searchText is what the fuzzy filter matches an action against.
 func (a *action) searchText() string {
 	if a.agent {
-		return a.title + " (" + a.command + " " + a.mode + ")"
+		return a.title + " (agent: " + a.command + " " + a.mode + ")"
 	}
 	if a.command != "" {
 		return a.title + " (" + a.command + ")"
