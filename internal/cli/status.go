@@ -25,6 +25,12 @@ A TARGET is a socket path, unix:PATH, tcp:HOST:PORT, a directory (every
 socket in it) or a glob; with none, the config file's targets or else the
 usual places are used. --timeout bounds each target.
 
+A VM whose guest agent is known (NAME.qga beside its socket, [agents] in
+the config file, or the unix socket QEMU serves for its virtserialport
+org.qemu.guest_agent.0) also shows what the agent says: hostname and first
+address in the table, a "guest" object with --json ({"error": ...} when
+the agent does not answer). A silent agent never changes the exit status.
+
 Examples:
   qmpdash status /run/qemu/web.qmp
   qmpdash status --json unix:/tmp/vm1.qmp tcp:127.0.0.1:4444
