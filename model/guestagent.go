@@ -319,7 +319,7 @@ func guestUsers(in []qmp.GuestUser) []GuestUser {
 // asked at once, a closed port stops the asking, and an agent found
 // through QOM is looked at with its port's state already known.
 func (v *vmWatcher) notePort() {
-	p := agentPort{path: v.agentSocket(), state: portUnknown}
+	p := agentPort{path: v.notedAgentSocket(), state: portUnknown}
 	if p.path != "" && v.cur.Conn == ConnConnected {
 		if open, known := agentPortOpen(v.cur.Chardevs, p.path); known {
 			p.state = portClosed
@@ -333,4 +333,21 @@ func (v *vmWatcher) notePort() {
 		v.agentPort.Store(&p)
 		v.poke(v.guestKick)
 	}
+}
+
+// notedAgentSocket is the agent socket notePort looks at: the one the
+// poller uses, else the one it will use once the VM's QOM has named it.
+// It does not look for NAME.qga (a stat on every publish, which can be
+// many a second in an event storm): the poller does, each round.
+func (v *vmWatcher) notedAgentSocket() string {
+	if p := v.agentPath.Load(); p != nil && *p != "" {
+		return *p
+	}
+	if v.agentStatic != "" || v.addr.Network != "unix" {
+		return v.agentStatic
+	}
+	if p := v.vmAgentPath.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
