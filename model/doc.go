@@ -10,7 +10,11 @@
 // procstart.go for /proc), logs events (eventlog.go) and finds monitors
 // from target specs, rescanning directories and globs (targets.go,
 // watch.go), dialling a discovered socket only when the QEMU listening on
-// it has it as a QMP monitor (discover.go, sockowner.go, sockrole.go). Readers get immutable snapshots (snapshot.go) and a
+// it has it as a QMP monitor (discover.go, sockowner.go, sockrole.go),
+// and asks each VM's guest agent beside the monitor's poll, publishing only
+// changes (guest.go, guestagent.go; guestfind.go finds the agent through
+// the VM's QOM, guestcommands.go sends it commands, guestonce.go is one
+// round for one-shot commands). Readers get immutable snapshots (snapshot.go) and a
 // coalesced change signal; errors reach them already classified
 // (ErrorInfo).
 //

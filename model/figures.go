@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"sort"
 	"time"
 
@@ -128,6 +129,7 @@ func counters(s qmp.BlockStats) BlockCounters {
 func (f *figures) buildBlocks() []BlockDevice {
 	out := make([]BlockDevice, 0, len(f.blockInfo))
 	used := map[string]bool{}
+	counted := make([]bool, 0, len(f.blockInfo)) // out[i] has counters of its own
 	for _, b := range f.blockInfo {
 		d := BlockDevice{Device: b.Device, QDev: b.QDev, Removable: b.Removable, TrayOpen: b.TrayOpen,
 			Locked: b.Locked, IOStatus: b.IOStatus}
@@ -144,8 +146,10 @@ func (f *figures) buildBlocks() []BlockDevice {
 		}
 		key := blockKey(b.QDev, b.Device, d.NodeName)
 		used[key] = true
+		_, ok := f.stats[key]
 		f.fillStats(&d, key)
 		out = append(out, d)
+		counted = append(counted, ok)
 	}
 	var extra []string
 	for k := range f.stats {
@@ -156,11 +160,38 @@ func (f *figures) buildBlocks() []BlockDevice {
 	sort.Strings(extra)
 	for _, k := range extra {
 		e := f.stats[k].entry
+		// Counters named differently from the device they belong to (a
+		// stats-only node on a device's node, or a device query-block and
+		// query-blockstats name differently while a hot-plug settles) are
+		// that device's: shown once, not as a second device with the same
+		// name and node (which would also be a duplicate series for
+		// Prometheus).
+		if i := countsFor(out[:len(counted)], counted, e); i >= 0 {
+			f.fillStats(&out[i], k)
+			counted[i] = true
+			continue
+		}
 		d := BlockDevice{Device: e.Device, QDev: e.QDev, NodeName: e.NodeName}
 		f.fillStats(&d, k)
 		out = append(out, d)
 	}
 	return out
+}
+
+// countsFor is the device without counters of its own that stats entry
+// e counts for: on the same node, and named as it is or not at all. -1
+// when none.
+func countsFor(devs []BlockDevice, counted []bool, e qmp.BlockStatsEntry) int {
+	if e.NodeName == "" {
+		return -1
+	}
+	name := cmp.Or(e.Device, e.QDev)
+	for i, d := range devs {
+		if !counted[i] && d.NodeName == e.NodeName && (name == "" || name == cmp.Or(d.Device, d.QDev)) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (f *figures) fillStats(d *BlockDevice, key string) {

@@ -132,3 +132,46 @@ func TestErrorInfoPutsQEMUsWordsFirst(t *testing.T) {
 		t.Fatalf("%+v", e)
 	}
 }
+
+// Counters named otherwise than the device they belong to are that
+// device's, not a second device with the same name and node: a stats-only
+// node on a device's node, and a drive query-block knows without its
+// device while query-blockstats already has it (a hot-plug settling). A
+// stats-only node on a device that has counters of its own stays apart.
+func TestBlockCountersNamedTwoWaysAreOneDevice(t *testing.T) {
+	f := newFigures(10, "", 0)
+	f.blockInfo = []qmp.BlockInfo{
+		{Device: "drive0", Inserted: &qmp.BlockInserted{NodeName: "disk0"}},
+		{QDev: "vdb", Inserted: &qmp.BlockInserted{NodeName: "disk1"}},
+		{QDev: "vdc", Inserted: &qmp.BlockInserted{NodeName: "disk2"}},
+	}
+	hot := statsEntry("", 500, 0, 1, 0)
+	hot.Device, hot.QDev, hot.NodeName = "drive0", "/machine/peripheral/vda/virtio-backend", "disk0"
+	node := statsEntry("", 700, 0, 1, 0)
+	node.QDev, node.NodeName = "", "disk1"
+	own := statsEntry("vdc", 900, 0, 1, 0)
+	own.NodeName = "disk2"
+	other := statsEntry("", 11, 0, 1, 0)
+	other.QDev, other.NodeName = "", "disk2"
+	f.updateStats([]qmp.BlockStatsEntry{hot, node, own, other}, time.Unix(1000, 0))
+	b := f.buildBlocks()
+	if len(b) != 4 || b[0].RdBytes != 500 || b[1].RdBytes != 700 || b[2].RdBytes != 900 || b[3].RdBytes != 11 || b[3].QDev != "" {
+		t.Fatalf("blocks: %+v", b)
+	}
+}
+
+// Stats-only entries after one another (nothing attached per query-block,
+// as early in a connection) are each their own entry.
+func TestBlockStatsOnlyEntries(t *testing.T) {
+	f := newFigures(10, "", 0)
+	a, b := statsEntry("", 1, 0, 1, 0), statsEntry("", 2, 0, 1, 0)
+	a.NodeName, b.NodeName = "n1", "n2"
+	f.updateStats([]qmp.BlockStatsEntry{a, b}, time.Unix(1000, 0))
+	if got := f.buildBlocks(); len(got) != 2 || got[0].RdBytes != 1 || got[1].RdBytes != 2 {
+		t.Fatalf("blocks: %+v", got)
+	}
+	f.blockInfo = []qmp.BlockInfo{{QDev: "vda", Inserted: &qmp.BlockInserted{NodeName: "n9"}}}
+	if got := f.buildBlocks(); len(got) != 3 {
+		t.Fatalf("blocks with a device: %+v", got)
+	}
+}

@@ -194,6 +194,7 @@ func (f *Fleet) Add(a qmp.Address) string {
 		return id
 	}
 	m := &member{w: newVMWatcher(f.env, id, a), published: initialSnapshot(id, a)}
+	m.w.agentStatic = f.cfg.AgentSockets[id]
 	f.vms[id] = m
 	f.touchLocked()
 	if f.ctx != nil {
@@ -216,7 +217,7 @@ func (f *Fleet) startLocked(m *member) {
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		m.w.runGuest(ctx, f.cfg.AgentSockets[m.w.id], f.cfg.AgentInterval)
+		m.w.runGuest(ctx, f.cfg.AgentInterval)
 	}()
 }
 

@@ -38,10 +38,17 @@ func (s GuestState) String() string {
 // older agent, a disabled command) is left empty, not an error.
 type Guest struct {
 	State  GuestState
-	Socket string    // the agent's socket, when known
-	Since  time.Time // not answering / port closed since
-	At     time.Time // the last good answer
-	Error  ErrorInfo // why it is not answering
+	Socket string // the agent's socket, when known
+	// Since is when the state began: not answering (or port closed)
+	// since; for GuestOK, since when the facts have been what they are.
+	// The poller publishes only changes, so a GuestOK snapshot's facts
+	// were confirmed by the latest round (a round that fails or finds
+	// something else publishes at once), not merely at Since.
+	Since time.Time
+	// At is the last good answer before this Guest was published: for
+	// GuestNotAnswering, the time the facts shown are as of.
+	At    time.Time
+	Error ErrorInfo // why it is not answering
 	// PortClosed: the VM's monitor says nothing in the guest has the
 	// agent's port open (query-chardev frontend-open false), so the agent
 	// is not asked at all.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"net"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/internal/qemutest"
+	"github.com/qmpdash/qmpdash/qmp"
 )
 
 // A real qemu-ga on the host, listening as vm.qga beside a real VM's
@@ -67,5 +69,57 @@ func TestGuestNoAgentInside(t *testing.T) {
 	// accepting, so a second client would be let in; none is needed.
 	if _, err := net.Dial("unix", filepath.Join(dir, "vm.qga")); err != nil {
 		t.Fatalf("the agent's socket: %v", err)
+	}
+}
+
+// With no socket beside the monitor and none in the config, the VM itself
+// names its agent channel: the unix server socket of the chardev behind
+// its org.qemu.guest_agent.0 port (QOM and query-chardev). No guest runs
+// an agent here, so the port is closed: found, not answering, not dialled.
+func TestGuestAgentFoundThroughQOM(t *testing.T) {
+	dir := qemutest.Dir(t)
+	agentSock := filepath.Join(dir, "x-agent.sock")
+	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: []string{
+		"-device", "virtio-serial",
+		"-chardev", "socket,id=qga0,path=" + agentSock + ",server=on,wait=off",
+		"-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+	}})
+	// The monitor's own answer, on a connection closed before the fleet's.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := qmp.Dial(ctx, vm.Socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, ok, err := FindAgent(ctx, c, nil)
+	c.Close()
+	if err != nil || !ok || ch.Path != agentSock || ch.Label != "qga0" || ch.Open {
+		t.Fatalf("FindAgent = %+v, %v, %v", ch, ok, err)
+	}
+
+	cfg := testConfig()
+	cfg.AgentInterval = time.Hour // only the finding itself may wake the poller
+	f := startFleet(t, cfg, vm.Socket)
+	s := waitFor(t, f, 30*time.Second, "the QOM-named agent, port closed", func(s FleetSnapshot) bool {
+		g := s.VMs[0].Guest
+		return g.Socket == agentSock && g.State == GuestNotAnswering && g.PortClosed
+	})
+	if v := s.VMs[0]; v.Conn != ConnConnected || !v.LastError.IsZero() {
+		t.Fatalf("vm: conn=%s err=%+v", v.Conn, v.LastError)
+	}
+}
+
+// A VM without a virtserialport has no agent channel, and says so.
+func TestFindAgentNone(t *testing.T) {
+	vm := qemutest.Start(t, qemutest.Options{Name: "plain", Dir: qemutest.Dir(t)})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := qmp.Dial(ctx, vm.Socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if ch, ok, err := FindAgent(ctx, c, nil); ok || err != nil {
+		t.Fatalf("FindAgent on a VM without an agent port = %+v, %v, %v", ch, ok, err)
 	}
 }

@@ -60,3 +60,21 @@ func TestGuestFirstIP(t *testing.T) {
 		t.Fatalf("FirstIP none = %q", got)
 	}
 }
+
+// Only a unix socket QEMU serves is one qmpdash can dial as the agent's
+// client; a chardev that connects out, a pty or a TCP socket is not.
+func TestUnixServerPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"unix:/d/a.sock,server=on":              "/d/a.sock",
+		"disconnected:unix:/d/a.sock,server=on": "/d/a.sock",
+		"unix:/d/a.sock":                        "",
+		"unix:/d/a.sock,server=off":             "",
+		"pty:/dev/pts/3":                        "",
+		"tcp:127.0.0.1:4444,server=on":          "",
+	} {
+		got, ok := unixServerPath(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("unixServerPath(%q) = %q, %v", in, got, ok)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
@@ -30,56 +31,76 @@ const (
 	portClosed
 )
 
+// agentPort is what the VM's chardevs say of the port of the agent at
+// path: the monitor's watcher notes it, the guest poller reads it, and
+// reads it only for the path it is about to use.
+type agentPort struct {
+	path  string
+	state int32
+}
+
 // guestTimeout bounds each exchange with the agent: short, since a guest
 // with no agent running accepts the connection and never answers.
 func (env watcherEnv) guestTimeout() time.Duration { return min(env.timeout, 2*time.Second) }
 
 // runGuest polls the agent at static (from the config), else at the
-// NAME.qga socket beside the monitor's, until ctx ends.
-func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Duration) {
+// NAME.qga socket beside the monitor's, else at the socket the VM's own
+// QOM names (guestfind.go), until ctx ends. It publishes only what
+// changed: a round that finds the same facts publishes nothing (no redraw
+// every AgentInterval), so a published Guest's Since says since when its
+// facts have been what they are, and At the last good answer before it
+// was published (guest.go).
+func (v *vmWatcher) runGuest(ctx context.Context, every time.Duration) {
 	var a *qmp.Agent
-	defer func() {
+	drop := func() {
 		if a != nil {
+			v.liveAgent.Store(nil)
 			a.Close()
+			a = nil
 		}
-	}()
-	var g Guest
+	}
+	defer drop()
+	var g, shown Guest
+	published := false
 	fails := 0
 	for {
-		path := static
-		if path == "" && v.addr.Network == "unix" {
-			path = AgentBeside(v.addr.Addr)
-		}
+		path := v.agentSocket()
 		v.agentPath.Store(&path)
 		wait := every
 		now := v.env.now()
 		switch {
 		case path == "":
+			drop()
 			g = Guest{State: GuestNone}
-		case v.agentPort.Load() == portClosed:
-			if a != nil {
-				a.Close()
-				a = nil
-			}
-			if g.State != GuestNotAnswering || !g.PortClosed {
+		case v.portClosed(path):
+			drop()
+			if g.State != GuestNotAnswering || !g.PortClosed || g.Socket != path {
 				g = notAnswering(g, now)
 			}
 			g.Socket, g.PortClosed, g.Error = path, true, ErrorInfo{}
 		default:
 			if g.Socket != path {
+				drop()
 				g = Guest{State: GuestChecking, Socket: path}
 				v.setGuest(g)
+				shown, published = g, true
 			}
 			var err error
 			if a == nil {
-				a, err = v.dialAgent(ctx, path)
+				if a, err = v.dialAgent(ctx, path); err == nil {
+					v.liveAgent.Store(a)
+				}
 			}
 			if err == nil {
 				var facts Guest
-				facts, err = v.env.guestFacts(ctx, a)
+				facts, err = v.askGuest(ctx, a)
 				if err == nil {
 					fails = 0
-					facts.State, facts.Socket, facts.At = GuestOK, path, v.env.now()
+					at := v.env.now()
+					facts.State, facts.Socket, facts.At, facts.Since = GuestOK, path, at, at
+					if g.State == GuestOK && sameGuest(g, facts) {
+						facts.Since = g.Since
+					}
 					g = facts
 				}
 			}
@@ -87,10 +108,7 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 				if ctx.Err() != nil {
 					return
 				}
-				if a != nil {
-					a.Close()
-					a = nil
-				}
+				drop()
 				fails++
 				if g.State != GuestNotAnswering || g.PortClosed {
 					g = notAnswering(g, now)
@@ -99,7 +117,10 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 				wait = min(every<<min(fails-1, 4), max(agentMaxBackoff, every))
 			}
 		}
-		v.setGuest(g)
+		if !published || !sameGuest(g, shown) {
+			v.setGuest(g)
+			shown, published = g, true
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -112,10 +133,59 @@ func (v *vmWatcher) runGuest(ctx context.Context, static string, every time.Dura
 	}
 }
 
+// portClosed says whether the VM's monitor says the guest has not
+// opened the port of the agent at path.
+func (v *vmWatcher) portClosed(path string) bool {
+	p := v.agentPort.Load()
+	return p != nil && p.path == path && p.state == portClosed
+}
+
+// agentSocket is where the VM's agent is: named in the config, else
+// NAME.qga beside a unix monitor socket, else the unix socket the VM's
+// QOM names (only for a local VM: a remote VM's paths are not ours).
+func (v *vmWatcher) agentSocket() string {
+	if v.agentStatic != "" || v.addr.Network != "unix" {
+		return v.agentStatic
+	}
+	if p := AgentBeside(v.addr.Addr); p != "" {
+		return p
+	}
+	if p := v.vmAgentPath.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
+// askGuest is one round of questions, in the poller's turn on the
+// connection: a command sent through the fleet (ExecuteAgent) waits for
+// the round to end rather than making its questions wait past their
+// deadlines (guest-shutdown holds the agent a couple of seconds).
+func (v *vmWatcher) askGuest(ctx context.Context, a *qmp.Agent) (Guest, error) {
+	select {
+	case v.agentTurn <- struct{}{}:
+	case <-ctx.Done():
+		return Guest{}, ctx.Err()
+	}
+	defer func() { <-v.agentTurn }()
+	return v.env.guestFacts(ctx, a)
+}
+
 // setGuest publishes a copy of g (the poller goes on changing its own).
 func (v *vmWatcher) setGuest(g Guest) {
 	v.guest.Store(&g)
 	v.env.changed()
+}
+
+// sameGuest says whether publishing b instead of a would show anything
+// new: the state, the socket, the reason and every fact, but not the
+// time of the last good answer nor of the error (which move every round).
+func sameGuest(a, b Guest) bool {
+	a.At, b.At = time.Time{}, time.Time{}
+	a.Error.Time, b.Error.Time = time.Time{}, time.Time{}
+	if a.State == GuestOK && b.State == GuestOK {
+		a.Since, b.Since = time.Time{}, time.Time{}
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // notAnswering keeps the last facts (readers may show them as old) but
@@ -244,20 +314,40 @@ func guestUsers(in []qmp.GuestUser) []GuestUser {
 }
 
 // notePort records what the VM's chardevs say of the agent's port, for
-// the guest poller; called from publish. A change wakes it: an agent
-// that opened the port is asked at once, a closed port stops the asking.
+// the guest poller; called from publish. A change (of the port's state,
+// or of where the agent is) wakes it: an agent that opened the port is
+// asked at once, a closed port stops the asking, and an agent found
+// through QOM is looked at with its port's state already known.
 func (v *vmWatcher) notePort() {
-	p := v.agentPath.Load()
-	state := portUnknown
-	if p != nil && v.cur.Conn == ConnConnected {
-		if open, known := agentPortOpen(v.cur.Chardevs, *p); known {
-			state = portClosed
+	p := agentPort{path: v.notedAgentSocket(), state: portUnknown}
+	if p.path != "" && v.cur.Conn == ConnConnected {
+		if open, known := agentPortOpen(v.cur.Chardevs, p.path); known {
+			p.state = portClosed
 			if open {
-				state = portOpen
+				p.state = portOpen
 			}
 		}
 	}
-	if old := v.agentPort.Swap(state); old != state {
+	if p != v.portNoted {
+		v.portNoted = p
+		v.agentPort.Store(&p)
 		v.poke(v.guestKick)
 	}
+}
+
+// notedAgentSocket is the agent socket notePort looks at: the one the
+// poller uses, else the one it will use once the VM's QOM has named it.
+// It does not look for NAME.qga (a stat on every publish, which can be
+// many a second in an event storm): the poller does, each round.
+func (v *vmWatcher) notedAgentSocket() string {
+	if p := v.agentPath.Load(); p != nil && *p != "" {
+		return *p
+	}
+	if v.agentStatic != "" || v.addr.Network != "unix" {
+		return v.agentStatic
+	}
+	if p := v.vmAgentPath.Load(); p != nil {
+		return *p
+	}
+	return ""
 }

@@ -99,6 +99,10 @@ type slowResult struct {
 	commands []string
 	devices  []qmp.ObjectProperty
 	haveDevs bool
+	// agent is the guest agent channel the VM names (guestfind.go);
+	// haveAgent says it was asked (agent.Path "" then: none to dial).
+	agent     AgentChannel
+	haveAgent bool
 }
 
 // slowQuery runs on connect and when an event says a slow fact changed.
@@ -130,6 +134,11 @@ func (env watcherEnv) slowQuery(ctx context.Context, c *qmp.Client, kind ServerK
 		func() (err error) {
 			r.devices, err = c.QOMList(sctx, peripheralPath)
 			r.haveDevs = err == nil
+			return err
+		},
+		func() error {
+			ch, _, err := FindAgent(sctx, c, r.chardevs)
+			r.agent, r.haveAgent = ch, err == nil
 			return err
 		},
 	}
@@ -181,6 +190,11 @@ func (v *vmWatcher) applySlow(r slowResult) {
 	}
 	if r.haveDevs {
 		v.cur.Devices = devicesFrom(r.devices)
+	}
+	if r.haveAgent {
+		// publish (notePort) wakes the guest poller when this changes
+		// where its agent is, with the port's state already known.
+		v.vmAgentPath.Store(&r.agent.Path)
 	}
 	if v.cur.Kind != ServerStorageDaemon {
 		v.cur.Blocks = v.figs.buildBlocks()

@@ -32,3 +32,23 @@ func ReadOnlyAllows(command string) bool {
 // ReadOnlyRule says in words what ReadOnlyAllows lets through, for messages
 // (in QEMU 7.2 the commands that start with qom-list are the three above).
 const ReadOnlyRule = "query-*, qom-get and qom-list*"
+
+// The guest agent has its own commands, and the same rule covers them
+// (Fleet.ExecuteAgent and the palette's guest actions ask it): read-only
+// mode sends only those that read, guest-ping, guest-info, guest-sync*,
+// guest-get-* and guest-network-get-interfaces. guest-shutdown, the
+// suspends, guest-exec, guest-file-*, guest-set-* and the rest are
+// refused.
+
+// AgentReadOnlyAllows says whether read-only mode may send command to a
+// guest agent.
+func AgentReadOnlyAllows(command string) bool {
+	switch command {
+	case "guest-ping", "guest-info", "guest-sync", "guest-sync-delimited", "guest-network-get-interfaces":
+		return true
+	}
+	return strings.HasPrefix(command, "guest-get-") && len(command) > len("guest-get-")
+}
+
+// AgentReadOnlyRule says in words what AgentReadOnlyAllows lets through.
+const AgentReadOnlyRule = "guest-ping, guest-info, guest-get-* and guest-network-get-interfaces"

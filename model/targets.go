@@ -224,3 +224,34 @@ func fallbackName(a qmp.Address) string {
 func SameMonitor(a, b qmp.Address) bool {
 	return canonical(a) == canonical(b)
 }
+
+// MonitorID is the ID the fleet gives the monitor target names (one
+// monitor: a socket path, unix:PATH or tcp:HOST:PORT), so settings keyed
+// by target (the config's [agents]) find their VM.
+func MonitorID(target string) (string, error) {
+	s, err := ParseSpec(target)
+	if err != nil {
+		return "", err
+	}
+	if s.Kind != SpecMonitor {
+		return "", fmt.Errorf("%s is a directory or glob, not one monitor", target)
+	}
+	return s.Monitor.String(), nil
+}
+
+// AgentSocketsByID keys agent sockets named per target by the monitors'
+// IDs (Config.AgentSockets); relative socket paths are made absolute.
+func AgentSocketsByID(byTarget map[string]string) (map[string]string, error) {
+	if len(byTarget) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(byTarget))
+	for t, sock := range byTarget {
+		id, err := MonitorID(t)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = absPath(sock)
+	}
+	return out, nil
+}

@@ -55,11 +55,15 @@ type vmWatcher struct {
 	migrateURI      atomic.Pointer[string]         // where Fleet.Execute sent "migrate"
 	subDropped      atomic.Uint64                  // events the qmp subscriptions of past connections lost
 	liveSub         atomic.Pointer[qmp.Subscription]
-	commands        atomic.Pointer[[]string] // what the VM accepts, sorted; set after each slow query
-	guest           atomic.Pointer[Guest]    // the guest agent's facts (guestagent.go)
-	agentPath       atomic.Pointer[string]   // the agent socket the guest poller uses
-	agentPort       atomic.Int32             // portUnknown, portOpen, portClosed: from query-chardev
-	guestKick       chan struct{}            // ask the agent now (VSERPORT_CHANGE, the port opened)
+	commands        atomic.Pointer[[]string]  // what the VM accepts, sorted; set after each slow query
+	guest           atomic.Pointer[Guest]     // the guest agent's facts (guestagent.go)
+	agentPath       atomic.Pointer[string]    // the agent socket the guest poller uses
+	vmAgentPath     atomic.Pointer[string]    // the agent socket the VM's own QOM names (guestfind.go)
+	liveAgent       atomic.Pointer[qmp.Agent] // the guest poller's connection, for Fleet.ExecuteAgent
+	agentPort       atomic.Pointer[agentPort] // what query-chardev says of the agent's port (guestagent.go)
+	agentStatic     string                    // the agent socket the config names; set before the goroutines start
+	agentTurn       chan struct{}             // held by whoever uses liveAgent: a poller round, or ExecuteAgent
+	guestKick       chan struct{}             // ask the agent now (VSERPORT_CHANGE, the port opened)
 
 	mu            sync.Mutex // guards the fields below, read by Fleet methods
 	cl            *qmp.Client
@@ -69,9 +73,10 @@ type vmWatcher struct {
 	unplugs       []Unplug    // device_del requests (unplug.go); replaced, never changed in place
 
 	// Owned by the run goroutine.
-	cur  VMSnapshot
-	figs *figures
-	exit string // the SHUTDOWN event's reason on this connection
+	portNoted agentPort // what notePort last stored
+	cur       VMSnapshot
+	figs      *figures
+	exit      string // the SHUTDOWN event's reason on this connection
 }
 
 // perVMEventLog bounds each VM's own log; the merged log has its own cap.
@@ -93,6 +98,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 		slowCh:          make(chan struct{}, 1),
 		requestCh:       make(chan struct{}, 1),
 		guestKick:       make(chan struct{}, 1),
+		agentTurn:       make(chan struct{}, 1),
 	}
 	v.cur = initialSnapshot(id, a)
 	return v

@@ -300,3 +300,11 @@ func (c *Client) QOMList(ctx context.Context, path string) ([]ObjectProperty, er
 	err := c.Execute(ctx, "qom-list", map[string]string{"path": path}, &out)
 	return out, err
 }
+
+// QOMGetString runs qom-get for a property whose value is a string (a
+// device's "chardev" or a virtserialport's "name").
+func (c *Client) QOMGetString(ctx context.Context, path, property string) (string, error) {
+	var out string
+	err := c.Execute(ctx, "qom-get", map[string]string{"path": path, "property": property}, &out)
+	return out, err
+}

@@ -114,6 +114,15 @@ func (f *fakeSource) Execute(_ context.Context, vmID, command string, args json.
 	return model.CommandResult{VMID: vmID, Command: command, Reply: json.RawMessage(`{}`)}
 }
 
+// ExecuteAgent records the command as "agent:COMMAND", so mustNotSend
+// sees it too.
+func (f *fakeSource) ExecuteAgent(_ context.Context, vmID, command string, args json.RawMessage) model.CommandResult {
+	f.mu.Lock()
+	f.execs = append(f.execs, execCall{vmID, "agent:" + command, string(args)})
+	f.mu.Unlock()
+	return model.CommandResult{VMID: vmID, Command: command}
+}
+
 // Reconnect kicks a VM that is not connected, as the fleet does.
 func (f *fakeSource) Reconnect(vmID string) (bool, error) {
 	f.mu.Lock()

@@ -34,6 +34,7 @@ type (
 		res    model.CommandResult
 		// showReply opens the reply in the viewer (raw QMP, HMP).
 		showReply bool
+		agent     bool // sent to the guest agent
 	}
 	// reconnectMsg says what Source.Reconnect did: cut a VM's wait short
 	// (kicked), or nothing because it is connected.

@@ -104,6 +104,17 @@ func (a *app) run(pd palette.Pending) tea.Cmd {
 		msg.res = src.Execute(ctx, msg.vmID, command, args)
 		return msg
 	}
+	if pd.Agent {
+		msg.agent = true
+		if a.opts.ReadOnly && !model.AgentReadOnlyAllows(command) { // the palette disables it; never sent
+			a.inflight--
+			return tea.Batch(save, a.setStatus(statusInfo, "read-only mode: "+command+" is not sent to the guest agent"))
+		}
+		exec = func() tea.Msg {
+			msg.res = src.ExecuteAgent(ctx, msg.vmID, command, args)
+			return msg
+		}
+	}
 	return tea.Batch(save, exec)
 }
 
@@ -151,6 +162,14 @@ func (a *app) onResult(m resultMsg) tea.Cmd {
 	}
 	if m.res.Command == "device_del" && m.target != "" {
 		return a.unplugRequested(m)
+	}
+	if m.agent && m.res.Command == "guest-shutdown" {
+		// The agent never replies to it: sent is all that is known.
+		watch := "the run state"
+		if m.act == palette.ActGuestBoot {
+			watch = "a RESET event"
+		}
+		return a.setStatus(statusOK, m.title+" on "+m.vmName+": asked (the agent does not confirm; watch for "+watch+")")
 	}
 	return a.setStatus(statusOK, m.title+" on "+m.vmName+": done")
 }

@@ -29,6 +29,12 @@ type Source interface {
 	// Execute sends one QMP command (args may be nil) to a VM and waits for
 	// the reply; it blocks, so the UI calls it inside a tea.Cmd.
 	Execute(ctx context.Context, vmID, command string, args json.RawMessage) model.CommandResult
+	// ExecuteAgent sends one command to the VM's guest agent (over the
+	// fleet's own connection to it) and waits; it blocks, so the UI calls
+	// it inside a tea.Cmd. guest-shutdown's silence is success. In
+	// read-only mode the fleet refuses what model.AgentReadOnlyAllows
+	// does not.
+	ExecuteAgent(ctx context.Context, vmID, command string, args json.RawMessage) model.CommandResult
 	// Reconnect starts the VM's next connection attempt now instead of
 	// when its backoff runs out; false when it is connected (nothing to
 	// do). It does not block, but the UI calls it inside a tea.Cmd.

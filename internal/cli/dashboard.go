@@ -69,13 +69,19 @@ func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, war
 // connections once it is done with it.
 const fleetStopLimit = 10 * time.Second
 
-// fleetConfig is what the settings ask of the fleet.
+// fleetConfig is what the settings ask of the fleet. The config file's
+// [agents] targets were checked when it was read (flags.go's Valid).
 func fleetConfig(set config.Settings, logger *slog.Logger) model.Config {
+	agents, err := model.AgentSocketsByID(set.Agents.Value)
+	if err != nil {
+		logger.Warn("config: agents", "err", err)
+	}
 	return model.Config{
-		Interval: set.Interval.Value,
-		Timeout:  set.Timeout.Value,
-		ReadOnly: set.ReadOnly.Value,
-		Logger:   logger,
+		Interval:     set.Interval.Value,
+		Timeout:      set.Timeout.Value,
+		ReadOnly:     set.ReadOnly.Value,
+		Logger:       logger,
+		AgentSockets: agents,
 	}
 }
 

@@ -15,7 +15,10 @@ installed (qemu-system-x86_64) the VMs are real: web (running, 2 vCPUs, a
 balloon), build (paused, as with -S), db (a guest doing disk I/O and a
 rate-limited block mirror, so rates and a progress bar move) and flaky
 (reset every few seconds, so events flow). Without QEMU, or with --sim,
-qmpdash simulates them in-process and says so on screen. Everything the demo
+qmpdash simulates them in-process and says so on screen. Every booted demo
+VM has a simulated guest agent (NAME.qga beside NAME.qmp), so the Guest
+pane, the ip and hostname columns and the guest shutdown and reboot
+actions have something to work with. Everything the demo
 started is gone when it exits (q, ctrl+c, SIGTERM; a killed qmpdash takes
 its QEMUs with it).
 

@@ -49,6 +49,7 @@ func valid() config.Valid {
 		Themes:      themes.Names(),
 		MinInterval: ui.MinInterval,
 		MaxInterval: ui.MaxInterval,
+		Target:      func(t string) error { _, err := model.MonitorID(t); return err },
 	}
 }
 

@@ -25,6 +25,12 @@ A TARGET is a socket path, unix:PATH, tcp:HOST:PORT, a directory (every
 socket in it) or a glob; with none, the config file's targets or else the
 usual places are used. --timeout bounds each target.
 
+A VM whose guest agent is known (NAME.qga beside its socket, [agents] in
+the config file, or the unix socket QEMU serves for its virtserialport
+org.qemu.guest_agent.0) also shows what the agent says: hostname and first
+address in the table, a "guest" object with --json ({"error": ...} when
+the agent does not answer). A silent agent never changes the exit status.
+
 Examples:
   qmpdash status /run/qemu/web.qmp
   qmpdash status --json unix:/tmp/vm1.qmp tcp:127.0.0.1:4444
@@ -43,6 +49,11 @@ type statusRecord struct {
 	PID     int          `json:"pid,omitempty"`
 	QEMU    string       `json:"qemu,omitempty"`
 	Error   *statusError `json:"error,omitempty"`
+	// Guest is what the VM's guest agent says (status_guest.go), when an
+	// agent channel is known.
+	Guest any `json:"guest,omitempty"`
+
+	guest model.Guest // for the table
 }
 
 type statusError struct {
@@ -73,6 +84,10 @@ func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer)
 	for i, a := range addrs {
 		targets[i] = displayTarget(a, given)
 	}
+	agents, err := model.AgentSocketsByID(st.set.Agents.Value)
+	if err != nil {
+		return err
+	}
 
 	records := make([]statusRecord, len(targets))
 	var wg sync.WaitGroup
@@ -80,7 +95,7 @@ func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			records[i] = queryStatus(ctx, t, st.set.Timeout.Value, st.logger)
+			records[i] = queryStatus(ctx, t, addrs[i], agents[addrs[i].String()], st.set.Timeout.Value, st.logger)
 		}()
 	}
 	wg.Wait()
@@ -104,8 +119,12 @@ func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer)
 	return nil
 }
 
-// queryStatus takes one snapshot of one target within timeout.
-func queryStatus(ctx context.Context, target string, timeout time.Duration, logger *slog.Logger) statusRecord {
+// queryStatus takes one snapshot of one target within timeout: the
+// monitor's facts, then (a VM's) what its guest agent says, at agent
+// (from the config) or wherever model.AskGuest finds it. The agent's
+// questions are bounded too, so a silent agent costs at most the rest of
+// the timeout, and never fails the record.
+func queryStatus(ctx context.Context, target string, addr qmp.Address, agent string, timeout time.Duration, logger *slog.Logger) statusRecord {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rec := statusRecord{Target: target}
@@ -145,6 +164,8 @@ func queryStatus(ctx context.Context, target string, timeout time.Duration, logg
 		name = socketBaseName(target)
 	}
 	rec.Name = name
+	rec.guest = model.AskGuest(ctx, c, addr, agent, timeout)
+	rec.Guest = guestRecord(rec.guest)
 	return rec
 }
 
@@ -181,7 +202,7 @@ func socketBaseName(target string) string {
 
 func printStatusTable(w io.Writer, records []statusRecord) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tNAME\tSTATUS\tPID\tQEMU\tERROR")
+	fmt.Fprintln(tw, "TARGET\tNAME\tSTATUS\tPID\tQEMU\tGUEST\tERROR")
 	for _, r := range records {
 		pid := "-"
 		if r.PID > 0 {
@@ -195,8 +216,8 @@ func printStatusTable(w io.Writer, records []statusRecord) {
 			}
 			errText += "] " + r.Error.Message
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
-			safe(r.Target), dash(safe(r.Name)), dash(safe(r.Status)), pid, dash(safe(r.QEMU)), safe(errText))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			safe(r.Target), dash(safe(r.Name)), dash(safe(r.Status)), pid, dash(safe(r.QEMU)), safe(guestColumn(r.guest)), safe(errText))
 	}
 	tw.Flush()
 }

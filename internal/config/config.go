@@ -74,6 +74,9 @@ type Settings struct {
 	Keys     Setting[map[string][]string] // action -> key names, from the file; nil when none
 	Columns  Setting[[]string]            // visible fleet columns; nil = the UI's default
 	LogFile  Setting[string]              // --log; "" = no logging at all
+	// Agents names a guest agent socket per target, from the file's
+	// [agents] table (target = "socket"); nil when none.
+	Agents Setting[map[string]string]
 
 	File string // the config file that was read; "" when there was none
 }
@@ -106,6 +109,7 @@ func merge(layers ...Settings) Settings {
 		s.Keys.over(l.Keys)
 		s.Columns.over(l.Columns)
 		s.LogFile.over(l.LogFile)
+		s.Agents.over(l.Agents)
 		if l.File != "" {
 			s.File = l.File
 		}
@@ -171,6 +175,9 @@ type Valid struct {
 	Themes      []string // theme names, lower case
 	MinInterval time.Duration
 	MaxInterval time.Duration
+	// Target says why a string is not one monitor's target ([agents]
+	// keys); nil accepts any non-empty string.
+	Target func(string) error
 }
 
 // CheckInterval says why d is not a poll interval.

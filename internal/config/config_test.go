@@ -253,3 +253,48 @@ func TestCheckTheme(t *testing.T) {
 		t.Errorf("neon: %v", err)
 	}
 }
+
+// [agents] names a guest agent socket per target; a bad entry is an error
+// naming the file, the line and the target.
+func TestAgentsTable(t *testing.T) {
+	path := writeConfig(t, `
+[agents]
+"/run/qemu/web.qmp" = "/run/qemu/web-agent.sock"
+"tcp:10.0.0.5:4444" = "/srv/agents/db.sock"
+`)
+	set, warnings, err := Load("", Settings{}, valid)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("err %v warnings %v", err, warnings)
+	}
+	want := map[string]string{"/run/qemu/web.qmp": "/run/qemu/web-agent.sock", "tcp:10.0.0.5:4444": "/srv/agents/db.sock"}
+	if !reflect.DeepEqual(set.Agents.Value, want) || set.Agents.Source != File {
+		t.Fatalf("agents %+v from %v", set.Agents.Value, set.Agents.Source)
+	}
+	_ = path
+
+	for text, wantErr := range map[string]string{
+		"agents = [\"x\"]\n":                   "want a table",
+		"[agents]\n\"/a.qmp\" = 3\n":           `"/a.qmp": want the agent's socket path`,
+		"[agents]\n\"/a.qmp\" = \"\"\n":        `"/a.qmp": want the agent's socket path`,
+		"\n[agents]\n\"/dir/\" = \"/a.qga\"\n": `"/dir/": a directory`,
+	} {
+		writeConfig(t, text)
+		v := valid
+		v.Target = func(s string) error {
+			if strings.HasSuffix(s, "/") {
+				return errFake
+			}
+			return nil
+		}
+		_, _, err := Load("", Settings{}, v)
+		if err == nil || !strings.Contains(err.Error(), wantErr) || !strings.Contains(err.Error(), "config.toml") {
+			t.Errorf("%q: err %v, want %q", text, err, wantErr)
+		}
+	}
+}
+
+type fakeErr string
+
+func (e fakeErr) Error() string { return string(e) }
+
+var errFake = fakeErr("a directory, not one monitor")

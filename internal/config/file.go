@@ -32,6 +32,7 @@ func (v Valid) fileKeys(s *Settings) []fileKey {
 		{"mouse", fromFile(&s.Mouse, toBool)},
 		{"confirm", fromFile(&s.Confirm, toBool)},
 		{"columns", fromFile(&s.Columns, v.columns)},
+		{"agents", fromFile(&s.Agents, v.agents)},
 		{"keys", nil}, // a table whose entries are read one by one: readKeys
 	}
 }
@@ -291,4 +292,30 @@ func (v Valid) columns(data any) ([]string, error) {
 		}
 	}
 	return cols, nil
+}
+
+// agents reads the [agents] table: each key is one monitor's target, its
+// value the path of that VM's guest agent socket.
+func (v Valid) agents(data any) (map[string]string, error) {
+	tbl, ok := data.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf(`want a table of "target" = "agent socket", got %s`, tomlType(data))
+	}
+	out := make(map[string]string, len(tbl))
+	for _, k := range slices.Sorted(maps.Keys(tbl)) {
+		sock, ok := tbl[k].(string)
+		if !ok || strings.TrimSpace(sock) == "" {
+			return nil, fmt.Errorf("%q: want the agent's socket path as a string, got %s", k, tomlType(tbl[k]))
+		}
+		if strings.TrimSpace(k) == "" {
+			return nil, errors.New("an empty target")
+		}
+		if v.Target != nil {
+			if err := v.Target(k); err != nil {
+				return nil, fmt.Errorf("%q: %v", k, err)
+			}
+		}
+		out[k] = sock
+	}
+	return out, nil
 }

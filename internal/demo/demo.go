@@ -63,6 +63,7 @@ type Fleet struct {
 	procs   []*exec.Cmd
 	exited  []chan struct{}
 	sim     *sim.Fleet
+	agents  []*sim.Agent // the simulated guest agents, NAME.qga beside NAME.qmp
 	cancel  context.CancelFunc
 	drivers sync.WaitGroup
 	stop    sync.Once
@@ -97,10 +98,21 @@ func Start(useQEMU bool, logger *slog.Logger) (*Fleet, error) {
 	bin, lookErr := exec.LookPath(QEMUBinary)
 	if !useQEMU || lookErr != nil {
 		f.Simulated = true
-		f.sim, err = sim.StartFleet(f.Dir, sim.DemoFleet())
+		specs := sim.DemoFleet()
+		f.sim, err = sim.StartFleet(f.Dir, specs)
 		if err != nil {
 			f.Stop()
 			return nil, fmt.Errorf("demo: start simulated VMs: %w", err)
+		}
+		var booted []string
+		for _, s := range specs {
+			if !s.Paused {
+				booted = append(booted, s.Name)
+			}
+		}
+		if err := f.startAgents(booted); err != nil {
+			f.Stop()
+			return nil, err
 		}
 		return f, nil
 	}
@@ -108,7 +120,28 @@ func Start(useQEMU bool, logger *slog.Logger) (*Fleet, error) {
 		f.Stop()
 		return nil, err
 	}
+	// The QEMU guests run no OS, so no agent: simulated ones answer for
+	// them, except for build, which waits for cont (-S) and so has no
+	// guest running to answer.
+	if err := f.startAgents([]string{"web", "db", "flaky"}); err != nil {
+		f.Stop()
+		return nil, err
+	}
 	return f, nil
+}
+
+// startAgents starts a simulated guest agent NAME.qga beside each named
+// VM's monitor NAME.qmp, where the dashboard looks for it, so the Guest
+// pane and the ip and hostname columns have something to show.
+func (f *Fleet) startAgents(names []string) error {
+	for i, n := range names {
+		a, err := sim.ListenAgent(filepath.Join(f.Dir, n+".qga"), sim.DemoAgentFacts(n, i))
+		if err != nil {
+			return fmt.Errorf("demo: start the guest agent of %s: %w", n, err)
+		}
+		f.agents = append(f.agents, a)
+	}
+	return nil
 }
 
 // vmSpec is one demo VM.
@@ -302,6 +335,9 @@ func (f *Fleet) Stop() {
 		f.drivers.Wait()
 		if f.sim != nil {
 			_ = f.sim.Close()
+		}
+		for _, a := range f.agents {
+			_ = a.Close()
 		}
 		os.RemoveAll(f.root)
 	})

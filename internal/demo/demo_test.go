@@ -1,6 +1,11 @@
 package demo
 
 import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/qmpdash/qmpdash/model"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,5 +82,56 @@ func TestDemoFallsBackToSimulationWithoutQEMU(t *testing.T) {
 	}
 	if socks, _ := filepath.Glob(filepath.Join(f.Dir, "*.qmp")); len(socks) != 4 {
 		t.Fatalf("sockets %v", socks)
+	}
+}
+
+// The simulated demo's guests have agents beside their monitors, so the
+// dashboard shows a hostname and an address for each booted VM; the one
+// waiting for cont has no guest running, so no agent.
+func TestSimulatedDemoHasGuestAgents(t *testing.T) {
+	f, err := Start(false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Stop()
+	fleet := model.NewFleet(model.Config{AgentInterval: 100 * time.Millisecond})
+	spec, err := model.ParseSpec(f.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := fleet.Watch(ctx, []model.Spec{spec}); err != nil {
+		t.Fatal(err)
+	}
+	stop := fleet.Start(ctx)
+	defer func() {
+		cancel() // the directory watch too, before the fleet is stopped
+		if err := stop(10 * time.Second); err != nil {
+			t.Error(err)
+		}
+	}()
+	deadline := time.After(30 * time.Second)
+	for {
+		s := fleet.Snapshot()
+		ok := len(s.VMs) == 4
+		for _, v := range s.VMs {
+			if v.Name == "build-02" {
+				ok = ok && v.Guest.State == model.GuestNone
+			} else {
+				ok = ok && v.Guest.State == model.GuestOK && v.Guest.HostName == v.Name && strings.HasPrefix(v.Guest.FirstIP(), "10.0.2.")
+			}
+		}
+		if ok {
+			return
+		}
+		select {
+		case <-fleet.Changed():
+		case <-deadline:
+			for _, v := range s.VMs {
+				t.Logf("%s: %+v", v.Name, v.Guest)
+			}
+			t.Fatal("timed out waiting for the demo guests' agents")
+		}
 	}
 }

@@ -180,6 +180,7 @@ func collectVM(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 	for _, name := range sortedKeys(v.EventCounts) {
 		counter(ch, descEvents, float64(v.EventCounts[name]), vm, name)
 	}
+	collectGuest(ch, &v.Guest, vm)
 	if v.Conn != model.ConnConnected || v.Stale {
 		// Not answering (or its latest poll failed): what the snapshot
 		// holds is from an earlier poll, not true now; qemu_vm_up says 0.
@@ -230,12 +231,22 @@ func collectHost(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 
 // collectBlocks sends block devices (and a storage daemon's nodes'
 // jobs) with their counters.
+// Two entries with the same device and node would be a duplicate series,
+// which fails the whole scrape in Prometheus: the model merges counters
+// named two ways (figures.go), and any pair left is sent once, first
+// (the attached device, before stats-only entries) wins.
 func collectBlocks(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
+	seen := make(map[[2]string]bool, len(v.Blocks))
 	for _, b := range v.Blocks {
 		dev := b.Device
 		if dev == "" {
 			dev = b.QDev
 		}
+		k := [2]string{dev, b.NodeName}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		l := []string{vm, dev, b.NodeName}
 		counter(ch, descRdBytes, float64(b.RdBytes), l...)
 		counter(ch, descWrBytes, float64(b.WrBytes), l...)
@@ -250,7 +261,13 @@ func collectBlocks(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) 
 		}
 		gauge(ch, descBlockInfo, 1, vm, dev, b.NodeName, b.Format, b.File, boolLabel(b.ReadOnly))
 	}
+	jobs := make(map[[2]string]bool, len(v.Jobs))
 	for _, j := range v.Jobs {
+		k := [2]string{j.Device, j.Type}
+		if jobs[k] {
+			continue
+		}
+		jobs[k] = true
 		gauge(ch, descJobOffset, float64(j.Offset), vm, j.Device, j.Type)
 		gauge(ch, descJobLen, float64(j.Len), vm, j.Device, j.Type)
 	}

@@ -37,12 +37,26 @@ func fixedFleet() model.FleetSnapshot {
 		Polls:            9,
 		LastPollDuration: 12500 * time.Microsecond,
 		ErrorCounts:      map[qmp.Kind]uint64{qmp.KindTimeout: 2, qmp.KindResponse: 1},
+		Guest: model.Guest{State: model.GuestOK, AgentVersion: "7.2.22", OSName: "Debian GNU/Linux 12 (bookworm)",
+			Kernel: "6.1.0-28-amd64", HostName: "web\x1b[31m-01", // a guest's words, control bytes and all
+			Interfaces: []model.GuestInterface{
+				{Name: "lo", MAC: "00:00:00:00:00:00", Addresses: []string{"127.0.0.1/8"}},
+				{Name: "eth0", MAC: "52:54:00:12:34:56", Addresses: []string{"10.0.2.15/24", "10.0.2.15/24"}},
+			},
+			Filesystems: []model.GuestFilesystem{
+				{Mountpoint: "/", Type: "ext4", Used: 3 << 30, Total: 19 << 30, Sized: true},
+				{Mountpoint: "/", Type: "ext4", Used: 3 << 30, Total: 19 << 30, Sized: true}, // mounted twice
+				{Mountpoint: "/proc", Type: "proc"},                                          // not measured: no series
+			},
+			Users: []model.GuestUser{{Name: "root"}},
+		},
 	}
 	paused := model.VMSnapshot{ID: "unix:/run/b/web.qmp", Target: "/run/b/web.qmp", Conn: model.ConnConnected, Kind: model.ServerVM,
 		Name: "web", RunState: "paused", Stale: true}
 	gone := model.VMSnapshot{ID: "unix:/run/qemu/old.qmp", Target: "/run/qemu/old.qmp", Conn: model.ConnGone, Name: "old",
 		RunState: "running", LastError: model.ErrorInfo{Kind: qmp.KindConnect, Message: "no such file"}, Polls: 3,
-		LastPollDuration: time.Second, ErrorCounts: map[qmp.Kind]uint64{qmp.KindConnect: 7}}
+		LastPollDuration: time.Second, ErrorCounts: map[qmp.Kind]uint64{qmp.KindConnect: 7},
+		Guest: model.Guest{State: model.GuestNotAnswering, HostName: "old-last-known"}}
 	return model.FleetSnapshot{VMs: []model.VMSnapshot{paused, web, gone}}
 }
 
@@ -107,6 +121,15 @@ func TestCollectorEveryFamilyFromASnapshot(t *testing.T) {
 		{"qemu_migration_ram_remaining_bytes", g, w, 900},
 		{"qemu_migration_expected_downtime_seconds", g, w, 0.3},
 		{"qemu_events_total", c2, with(w, "event", "STOP"), 2},
+		{"qemu_guest_agent_up", g, w, 1},
+		{"qemu_guest_agent_up", g, map[string]string{"vm": "old"}, 0},
+		{"qemu_guest_info", g, map[string]string{"vm": "web@/run/qemu/web.qmp", "agent_version": "7.2.22",
+			"os": "Debian GNU/Linux 12 (bookworm)", "kernel": "6.1.0-28-amd64", "hostname": "web-01"}, 1}, // the escape sequence removed
+		{"qemu_guest_filesystem_used_bytes", g, map[string]string{"vm": "web@/run/qemu/web.qmp", "mountpoint": "/", "type": "ext4"}, 3 << 30},
+		{"qemu_guest_filesystem_size_bytes", g, map[string]string{"vm": "web@/run/qemu/web.qmp", "mountpoint": "/", "type": "ext4"}, 19 << 30},
+		{"qemu_guest_network_address_info", g, map[string]string{"vm": "web@/run/qemu/web.qmp", "interface": "eth0",
+			"mac": "52:54:00:12:34:56", "address": "10.0.2.15/24"}, 1},
+		{"qemu_guest_users", g, w, 1},
 		{"qmpdash_build_info", g, map[string]string{"version": "v9.9.9", "goversion": "go1.26.0"}, 1},
 		{"qmpdash_vm_polls_total", c2, map[string]string{"vm": "old"}, 3},
 		{"qmpdash_vm_last_error_info", g, map[string]string{"vm": "old", "kind": "connect"}, 1},
@@ -136,6 +159,13 @@ func TestCollectorEveryFamilyFromASnapshot(t *testing.T) {
 		} else if v != s.value {
 			t.Errorf("%s%v = %v, want %v", s.name, s.labels, v, s.value)
 		}
+	}
+	// A guest agent that does not answer: up 0, no facts from before.
+	if _, ok := find(byName["qemu_guest_info"], map[string]string{"vm": "old"}); ok {
+		t.Errorf("qemu_guest_info for an agent not answering: want none")
+	}
+	if n := testutil.CollectAndCount(c, "qemu_guest_filesystem_size_bytes"); n != 1 {
+		t.Errorf("qemu_guest_filesystem_size_bytes has %d series, want 1 (one mount point, one measured)", n)
 	}
 	// The gone VM has qemu_vm_up and qmpdash's own figures only.
 	if _, ok := find(byName["qemu_vm_status"], map[string]string{"vm": "old"}); ok {
@@ -199,5 +229,31 @@ func TestCollectorUnknownRunStateGetsItsOwnSeries(t *testing.T) {
 	want += `qemu_vm_status{status="brand-new",vm="a"} 1` + "\n"
 	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "qemu_vm_status"); err != nil {
 		t.Error(err)
+	}
+}
+
+// A stats-only entry on a device's node, and a device query-block and
+// query-blockstats name two ways, are sent once: a duplicate series would
+// fail the whole scrape (the pedantic registry refuses it as Prometheus
+// does).
+func TestCollectorSendsEachBlockSeriesOnce(t *testing.T) {
+	vm := model.VMSnapshot{ID: "a", Name: "a", Conn: model.ConnConnected, Kind: model.ServerVM, RunState: "running",
+		Blocks: []model.BlockDevice{
+			{Device: "drive0", NodeName: "disk0", Inserted: true, RdBytes: 10},
+			{Device: "drive0", QDev: "/machine/peripheral/vda/virtio-backend", NodeName: "disk0", RdBytes: 10},
+			{NodeName: "disk1", RdBytes: 1},
+			{NodeName: "disk1", RdBytes: 1},
+		},
+		Jobs: []model.BlockJob{{Device: "j", Type: "mirror"}, {Device: "j", Type: "mirror"}},
+	}
+	snap := model.FleetSnapshot{VMs: []model.VMSnapshot{vm}}
+	c := NewCollector(SourceFunc(func() model.FleetSnapshot { return snap }), BuildInfo{})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	if _, err := reg.Gather(); err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	if n := testutil.CollectAndCount(c, "qemu_block_read_bytes_total"); n != 2 {
+		t.Errorf("qemu_block_read_bytes_total has %d series, want 2", n)
 	}
 }

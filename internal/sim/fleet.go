@@ -92,3 +92,23 @@ func DemoFleet() []Options {
 		},
 	}
 }
+
+// DemoAgentFacts is what the simulated guest agent of demo VM number i
+// (named name) says: a Debian guest called name with one NIC on QEMU's
+// user network and a root and a /boot file system.
+func DemoAgentFacts(name string, i int) AgentFacts {
+	mac := fmt.Sprintf("52:54:00:12:34:%02x", 0x56+i)
+	return AgentFacts{
+		Version: "7.2.22", HostName: name, PrettyName: "Debian GNU/Linux 12 (bookworm)",
+		Kernel: "6.1.0-28-amd64", Zone: "UTC",
+		Interfaces: []AgentInterface{
+			{Name: "lo", MAC: "00:00:00:00:00:00", Addresses: []string{"127.0.0.1/8", "::1/128"}},
+			{Name: "eth0", MAC: mac, Addresses: []string{fmt.Sprintf("10.0.2.%d/24", 15+i), fmt.Sprintf("fe80::5054:ff:fe12:34%02x/64", 0x56+i)}},
+		},
+		Filesystems: []AgentFilesystem{
+			{Mountpoint: "/", Type: "ext4", Used: uint64(3+2*i) << 30, Total: 19 << 30},
+			{Mountpoint: "/boot", Type: "ext2", Used: 96 << 20, Total: 470 << 20},
+		},
+		Users: []string{"root"},
+	}
+}

@@ -1,5 +1,7 @@
-// Package sim is an in-process QMP server that answers as QEMU 7.2 does, for
-// `qmpdash demo` without QEMU and as a deterministic peer in tests. It is the
+// Package sim is an in-process QMP server that answers as QEMU 7.2 does, and
+// a simulated guest agent (agent.go, qemu-ga 7.2's wire), for `qmpdash demo`
+// without QEMU (and the demo's guests) and as deterministic peers in tests
+// (among them what a real host qemu-ga must never be sent). It is the
 // server side of the protocol and deliberately shares no code with the
 // client packages, so a bug in one cannot hide a bug in the other: it must
 // never import qmp, model or any other qmpdash package, nor anything that

@@ -33,6 +33,8 @@ const (
 	ActJobPause   ActionID = "job-pause"
 	ActJobResume  ActionID = "job-resume"
 	ActMigCancel  ActionID = "migrate-cancel"
+	ActGuestDown  ActionID = "guest-shutdown"
+	ActGuestBoot  ActionID = "guest-reboot"
 	ActScreendump ActionID = "screendump"
 	ActHMP        ActionID = "hmp"
 	ActQMP        ActionID = "qmp"
@@ -47,6 +49,8 @@ type action struct {
 	id          ActionID
 	title       string
 	command     string // the QMP command it sends, "" for local actions
+	agent       bool   // command goes to the VM's guest agent, not its monitor
+	mode        string // guest-shutdown's mode
 	vm          bool   // acts on the selected VM
 	destructive bool   // asks y/N first when Options.Confirm
 	prompt      string // what the prompt asks for; "" runs at once
@@ -76,6 +80,8 @@ var actions = []action{
 	{id: ActJobResume, title: "Resume block job", command: "job-resume", vm: true,
 		prompt: "job", placeholder: "job id (tab completes)"},
 	{id: ActMigCancel, title: "Cancel migration", command: "migrate_cancel", vm: true, destructive: true},
+	{id: ActGuestDown, title: "Shut down guest", command: "guest-shutdown", agent: true, mode: "powerdown", vm: true, destructive: true},
+	{id: ActGuestBoot, title: "Reboot guest", command: "guest-shutdown", agent: true, mode: "reboot", vm: true, destructive: true},
 	{id: ActScreendump, title: "Screendump to file", command: "screendump", vm: true,
 		prompt: "file", placeholder: "/tmp/screen.ppm (written by QEMU on its host)"},
 	{id: ActHMP, title: "HMP command", command: "human-monitor-command", vm: true,
@@ -100,6 +106,9 @@ func findAction(id ActionID) *action {
 
 // searchText is what the fuzzy filter matches an action against.
 func (a *action) searchText() string {
+	if a.agent {
+		return a.title + " (agent: " + a.command + " " + a.mode + ")"
+	}
 	if a.command != "" {
 		return a.title + " (" + a.command + ")"
 	}
@@ -119,14 +128,38 @@ func (a *action) completes() bool {
 // the VM's command list as a set (nil while unknown: then nothing is
 // refused for it), so an action the QEMU lacks (an older QEMU, a storage
 // daemon, a simulated VM) is not offered.
-func (a *action) disabledReason(readOnly, haveVM bool, offered map[string]bool) string {
+// guest is the VM's guest agent state, for the agent's actions (nil
+// without a VM).
+func (a *action) disabledReason(readOnly, haveVM bool, offered map[string]bool, guest *model.Guest) string {
 	switch {
+	case a.agent:
+		return a.agentDisabled(readOnly, guest)
 	case readOnly && a.command != "" && !model.ReadOnlyAllows(a.command):
 		return "read-only mode"
 	case a.vm && !haveVM:
 		return "no VM selected"
 	case a.vm && a.command != "" && offered != nil && !offered[a.command]:
 		return "this QEMU does not offer " + a.command
+	}
+	return ""
+}
+
+// agentDisabled says why an action through the guest agent cannot run:
+// read-only mode (the agent's own rule), or no agent that answers.
+func (a *action) agentDisabled(readOnly bool, guest *model.Guest) string {
+	switch {
+	case readOnly && !model.AgentReadOnlyAllows(a.command):
+		return "read-only mode"
+	case guest == nil:
+		return "no VM selected"
+	case guest.State == model.GuestNone:
+		return "no guest agent known for this VM"
+	case guest.State == model.GuestChecking:
+		return "asking the guest agent…"
+	case guest.PortClosed:
+		return "no agent running in the guest (port closed)"
+	case guest.State == model.GuestNotAnswering:
+		return "the guest agent is not answering"
 	}
 	return ""
 }

@@ -59,6 +59,14 @@ func question(act *action, pd *Pending, vm *model.VMSnapshot) dialog.Question {
 	case ActMigCancel:
 		return dialog.Question{Text: "Cancel the outgoing migration of " + pd.VMName + cmd,
 			Note: "The VM keeps running here. The destination's incoming migration fails; it must be started again to retry."}
+	case ActGuestDown:
+		return dialog.Question{Text: "Shut down the guest of " + pd.VMName + " through its agent (guest-shutdown powerdown)",
+			Note: "The guest's OS shuts itself down as if told from inside: programs are stopped, then the VM powers off " +
+				"(QEMU exits unless run with -no-shutdown). The agent does not confirm: watch the run state."}
+	case ActGuestBoot:
+		return dialog.Question{Text: "Reboot the guest of " + pd.VMName + " through its agent (guest-shutdown reboot)",
+			Note: "The guest's OS restarts itself in order, as a reboot from inside would; the VM keeps running. " +
+				"The agent does not confirm: watch for the RESET event."}
 	case ActQMP:
 		return dialog.Question{Text: "Send " + termsafe.Line(termsafe.Clip(pd.Command, 64)) + on,
 			Note: "A raw command: qmpdash cannot tell all it changes. Check its arguments."}

@@ -164,8 +164,12 @@ func (p *Model) filter() {
 			offered[n] = true
 		}
 	}
+	var guest *model.Guest
+	if v, _, ok := p.vm(); ok {
+		guest = &v.Guest
+	}
 	for i := range p.items {
-		p.items[i].disabled = p.items[i].act.disabledReason(p.env.ReadOnly, haveVM, offered)
+		p.items[i].disabled = p.items[i].act.disabledReason(p.env.ReadOnly, haveVM, offered, guest)
 	}
 	slices.SortStableFunc(p.items, func(x, y item) int {
 		if c := cmp.Compare(x.rank(), y.rank()); c != 0 {

@@ -165,6 +165,9 @@ func TestActionsTheVMLacksAreDisabled(t *testing.T) {
 	}
 	unknown := open(t, false, "web", &History{}) // noSchema: the list is unknown
 	for _, it := range unknown.Items() {
+		if it.ID == ActGuestDown || it.ID == ActGuestBoot {
+			continue // they wait on the guest agent, not the command list
+		}
 		if it.Disabled != "" {
 			t.Fatalf("%s disabled while the command list is unknown: %s", it.ID, it.Disabled)
 		}

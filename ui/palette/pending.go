@@ -24,6 +24,8 @@ type Pending struct {
 	VMName     string // display name
 	Command    string
 	Args       json.RawMessage
+	// Agent sends Command to the VM's guest agent, not its monitor.
+	Agent bool
 	// ShowReply opens the reply in the viewer (raw QMP, HMP).
 	ShowReply bool
 	// Input is what was typed at the prompt, for the history.
@@ -94,6 +96,11 @@ func (p *Model) buildPending(act *action, input string) (Pending, string) {
 		pd.Args, pd.Target = args, strings.Fields(in)[0]
 	case ActJobDone, ActJobCancel, ActJobPause, ActJobResume:
 		pd.Args, pd.Target = mustJSON(map[string]any{"id": in}), in
+	case ActGuestDown, ActGuestBoot:
+		if p.env.ReadOnly && !model.AgentReadOnlyAllows(act.command) {
+			return pd, "read-only mode: " + act.command + " is not sent to the guest agent"
+		}
+		pd.Agent, pd.Args = true, mustJSON(map[string]any{"mode": act.mode})
 	case ActScreendump:
 		pd.Args = mustJSON(map[string]any{"filename": in})
 	case ActHMP:

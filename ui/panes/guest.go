@@ -41,7 +41,9 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 		}
 		lines = append(lines, st.Muted.Render("last answer at "+render.Clock(gs.At, c.Loc)+":"))
 	} else {
-		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" as of "+render.Clock(gs.At, c.Loc))))
+		// Published only on change: the facts are as of the latest
+		// round, and have been so since Since.
+		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" · unchanged since "+render.Clock(gs.Since, c.Loc))))
 	}
 	lines = append(lines,
 		render.KV(st, "os", gkw, orDash(g(gs.OSName, 128))),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/ui/render"
 )
 
 func TestGuestPaneStates(t *testing.T) {
@@ -21,7 +22,7 @@ func TestGuestPaneStates(t *testing.T) {
 		}
 	}
 	used, total := uint64(3<<30), uint64(10<<30)
-	v.Guest = model.Guest{State: model.GuestOK, At: t0, AgentVersion: "7.2.22",
+	v.Guest = model.Guest{State: model.GuestOK, At: t0, Since: t0.Add(-10 * time.Minute), AgentVersion: "7.2.22",
 		OSName: "Debian GNU/Linux 12 (bookworm)", Kernel: "6.1.0-18-amd64",
 		HostName: "web\x1b]0;pwned\x07-01", Timezone: "UTC",
 		Interfaces:  []model.GuestInterface{{Name: "eth0", MAC: "52:54:00:12:34:56", Addresses: []string{"10.0.2.15/24", "fec0::5054:ff:fe12:3456/64"}}},
@@ -33,7 +34,10 @@ func TestGuestPaneStates(t *testing.T) {
 		t.Fatalf("guest strings reach the terminal raw: %q", raw)
 	}
 	got = draw(GuestPane, v, 90)
-	for _, want := range []string{"7.2.22", "Debian GNU/Linux 12 (bookworm)", "6.1.0-18-amd64", "web", "-01", "UTC",
+	// Published only on change: the facts are the latest round's, the
+	// same since Since (not "as of" an old At).
+	since := "7.2.22 · unchanged since " + render.Clock(t0.Add(-10*time.Minute), testContext().Loc)
+	for _, want := range []string{since, "7.2.22", "Debian GNU/Linux 12 (bookworm)", "6.1.0-18-amd64", "web", "-01", "UTC",
 		"eth0", "52:54:00:12:34:56", "10.0.2.15/24", "ext4", "3.0G/10G", "root"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("facts lack %q:\n%s", want, got)
