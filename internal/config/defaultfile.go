@@ -17,6 +17,7 @@ var keyDocs = map[string]string{
 	"mouse":     `Capture the mouse in the dashboard; --no-mouse turns it off for one run.`,
 	"confirm":   `Ask y/N before destructive actions.`,
 	"columns":   "The fleet table's columns, in order; unset, the dashboard's own choice. Columns: {columns}.",
+	"agents":    `Guest agent sockets, "target" = "socket", for VMs whose agent is not found on its own (NAME.qga beside NAME.qmp, or the VM's org.qemu.guest_agent.0 port served as a unix socket).`,
 	"keys":      `Key bindings, action = ["key", ...], replacing that action's keys. Actions: {actions}.`,
 }
 
@@ -89,6 +90,8 @@ func example(key string, v Valid) string {
 		}
 	case "columns":
 		return "columns = " + FormatValue(v.Columns[:min(4, len(v.Columns))])
+	case "agents":
+		return "[agents]\n" + `"/run/qemu/web.qmp" = "/run/qemu/web-agent.sock"`
 	case "keys":
 		action := "quit"
 		if !slices.Contains(v.Actions, action) && len(v.Actions) > 0 {
