@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 // Config shapes a Fleet. Zero values take the defaults.
@@ -30,6 +31,10 @@ type Config struct {
 	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
 	Dial func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
+	// Remote carries ssh:// targets; nil makes the fleet its own from
+	// remote.DefaultOptions (the user's ~/.ssh), closed when Run ends. A
+	// pool given here is the caller's to close.
+	Remote *remote.Pool
 	// Now is the clock for derived figures; tests replace it.
 	Now func() time.Time
 	// AgentInterval is how often guest agents are asked (default
@@ -96,6 +101,8 @@ type Fleet struct {
 	interval atomic.Int64 // time.Duration
 	events   *EventLog
 	judge    *SocketJudge // which discovered sockets are dialled
+	pool     *remote.Pool // ssh:// targets' connections
+	ownPool  bool         // made here, so closed when Run ends
 
 	mu      sync.Mutex // guards the fields below and every member
 	vms     map[string]*member
@@ -128,7 +135,14 @@ func NewFleet(cfg Config) *Fleet {
 		judge:   NewSocketJudge(cfg.ProcRoot, cfg.Logger),
 	}
 	f.interval.Store(int64(cfg.Interval))
+	f.pool = cfg.Remote
+	if f.pool == nil {
+		o := remote.DefaultOptions()
+		o.Logger, o.ConnectTimeout = cfg.Logger, cfg.Timeout
+		f.pool, f.ownPool = remote.NewPool(o), true
+	}
 	f.env = watcherEnv{
+		remote:   f.pool,
 		timeout:  cfg.Timeout,
 		backoff:  cfg.Backoff,
 		localMax: cfg.LocalBackoffMax,
@@ -155,8 +169,24 @@ func (f *Fleet) Run(ctx context.Context) {
 		f.startLocked(m)
 	}
 	f.mu.Unlock()
+	// A host's state is in every snapshot: its changes are the fleet's.
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-f.pool.Changed():
+				f.touch()
+			}
+		}
+	}()
 	<-ctx.Done()
 	f.wg.Wait()
+	if f.ownPool {
+		f.pool.Close()
+	}
 }
 
 // Start runs the fleet in the background, as Run does, until ctx ends or
@@ -243,6 +273,8 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		VMs:      make([]VMSnapshot, 0, len(f.vms)),
 		Interval: time.Duration(f.interval.Load()),
 		Version:  f.version,
+		Hosts:    remoteHosts(f.pool),
+		Insecure: f.pool.Insecure(),
 	}
 	now := f.cfg.Now()
 	for _, m := range f.vms {

@@ -79,7 +79,11 @@ func (v *vmWatcher) dial(ctx context.Context) (*qmp.Client, error) {
 	env := v.env
 	dctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
-	return env.dial(dctx, v.addr.String(), qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger))
+	opts := []qmp.Option{qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger)}
+	if v.addr.Network == "ssh" {
+		opts = append(opts, qmp.WithDialer(RemoteDialer(env.remote)))
+	}
+	return env.dial(dctx, v.addr.String(), opts...)
 }
 
 // lost clears what a connection that ended leaves behind: host figures and

@@ -202,6 +202,9 @@ type Host struct {
 type VMSnapshot struct {
 	ID     string // stable key: the target as resolved (e.g. unix:/run/qemu/a.qmp)
 	Target string // what the user gave or discovery found
+	// RemoteHost is the SSH host ([user@]host[:port]) of an ssh:// target,
+	// "" for a local one.
+	RemoteHost string
 
 	Conn      ConnState
 	Attempt   int       // reconnect attempt number while retrying
@@ -286,6 +289,10 @@ type VMSnapshot struct {
 type FleetSnapshot struct {
 	VMs      []VMSnapshot
 	Interval time.Duration
+	// Hosts are the SSH hosts of ssh:// targets, by name; Insecure says
+	// their host keys go unchecked (--insecure-ignore-host-key).
+	Hosts    []RemoteHost
+	Insecure bool
 	Version  uint64 // increases on every change; readers compare to skip redraws
 }
 

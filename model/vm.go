@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 // watcherEnv is all a vmWatcher uses of the fleet that owns it, handed over
@@ -25,6 +26,7 @@ type watcherEnv struct {
 	procRoot string
 	logger   *slog.Logger
 	dial     func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
+	remote   *remote.Pool // carries ssh:// monitors
 	now      func() time.Time
 	interval func() time.Duration // the poll interval now; it changes at run time
 	merged   *EventLog            // the fleet's merged event log
@@ -98,7 +100,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 
 // initialSnapshot is what a VM shows before its watcher has published.
 func initialSnapshot(id string, a qmp.Address) VMSnapshot {
-	return VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting}
+	return VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting, RemoteHost: RemoteHostOf(a)}
 }
 
 func (v *vmWatcher) poke(ch chan struct{}) {
@@ -282,6 +284,7 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	v.cur = VMSnapshot{
 		ID:          v.id,
 		Target:      v.cur.Target,
+		RemoteHost:  v.cur.RemoteHost,
 		Name:        name,
 		Conn:        ConnConnected,
 		Kind:        kind,

@@ -89,14 +89,20 @@ func dialTarget(ctx context.Context, target string, dial Dialer) (net.Conn, erro
 	if err != nil {
 		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: err}
 	}
-	if dial == nil {
-		if addr.Network == "ssh" {
-			return nil, &ConnectError{Sock: target, Msg: "bad target", Err: errors.New("an ssh:// target needs an SSH connection (WithDialer)")}
+	if dial != nil {
+		// The hook's error is its own words (an SSH host down, a host key
+		// refused): kept whole.
+		conn, err := dial(ctx, addr)
+		if err != nil {
+			return nil, &ConnectError{Sock: target, Msg: "cannot connect", Err: err}
 		}
-		var d net.Dialer
-		dial = func(ctx context.Context, a Address) (net.Conn, error) { return d.DialContext(ctx, a.Network, a.Addr) }
+		return conn, nil
 	}
-	conn, err := dial(ctx, addr)
+	if addr.Network == "ssh" {
+		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: errors.New("an ssh:// target needs an SSH connection (WithDialer)")}
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, addr.Network, addr.Addr)
 	if err != nil {
 		return nil, &ConnectError{Sock: target, Msg: "cannot connect", Err: unwrapOpError(err)}
 	}

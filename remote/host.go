@@ -74,7 +74,9 @@ type host struct {
 }
 
 // client returns the live connection, dialling if there is none and the
-// backoff allows; callers during a dial wait for it.
+// backoff allows. One attempt runs at a time, in the background: every
+// caller (the one that started it too) waits for it or for its own ctx, so
+// a host that black-holes packets holds nobody past their deadline.
 func (h *host) client(ctx context.Context) (*ssh.Client, error) {
 	h.mu.Lock()
 	for {
@@ -83,64 +85,64 @@ func (h *host) client(ctx context.Context) (*ssh.Client, error) {
 			h.mu.Unlock()
 			return cl, nil
 		}
-		if ch := h.dialing; ch != nil {
-			h.mu.Unlock()
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-ch:
-			}
-			h.mu.Lock()
-			if h.cl == nil && h.st.Err != nil {
+		if h.dialing == nil {
+			if h.st.State == HostDown && h.pool.opts.Now().Before(h.st.RetryAt) {
 				err := h.downErrLocked()
 				h.mu.Unlock()
 				return nil, err
 			}
-			continue
+			if h.pool.closed.Load() {
+				h.mu.Unlock()
+				return nil, errors.New("ssh: closed by qmpdash")
+			}
+			h.dialing = make(chan struct{})
+			h.setLocked(HostConnecting, nil)
+			ch := h.dialing
+			h.pool.goTracked(func() { h.dial(ch) })
 		}
-		now := h.pool.opts.Now()
-		if h.st.State == HostDown && now.Before(h.st.RetryAt) {
-			err := h.downErrLocked()
-			h.mu.Unlock()
-			return nil, err
-		}
-		if h.pool.closed.Load() {
-			h.mu.Unlock()
-			return nil, errors.New("ssh: closed by qmpdash")
-		}
-		ch := make(chan struct{})
-		h.dialing = ch
-		h.setLocked(HostConnecting, nil)
+		ch := h.dialing
 		h.mu.Unlock()
-
-		cl, e, err := h.pool.connect(h.t)
-
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-ch:
+		}
 		h.mu.Lock()
-		h.dialing = nil
-		close(ch)
-		h.st.Addr, h.st.User = e.addr, e.user
-		if err != nil {
-			h.st.Attempt++
-			h.setLocked(HostDown, err)
-			h.st.RetryAt = h.pool.opts.Now().Add(h.pool.opts.backoff(h.st.Attempt))
-			h.pool.opts.Logger.Warn("qmpdash: ssh host unreachable", "host", h.key, "attempt", h.st.Attempt, "err", err)
+		if h.cl == nil && h.st.State == HostDown && h.pool.opts.Now().Before(h.st.RetryAt) {
 			err := h.downErrLocked()
 			h.mu.Unlock()
 			return nil, err
 		}
-		if h.pool.closed.Load() {
-			h.mu.Unlock()
-			cl.Close()
-			return nil, errors.New("ssh: closed by qmpdash")
-		}
-		h.cl = cl
-		h.st.Attempt, h.st.RetryAt = 0, time.Time{}
-		h.st.Dials++
-		h.setLocked(HostUp, nil)
-		h.pool.opts.Logger.Info("qmpdash: ssh host connected", "host", h.key, "addr", e.addr)
-		go h.keepAlive(cl)
-		go h.watch(cl)
 	}
+}
+
+// dial makes one attempt and records its outcome; done is closed after.
+func (h *host) dial(done chan struct{}) {
+	cl, e, err := h.pool.connect(h.t)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	defer close(done)
+	h.dialing = nil
+	h.st.Addr, h.st.User = e.addr, e.user
+	if err != nil {
+		h.st.Attempt++
+		h.st.RetryAt = h.pool.opts.Now().Add(h.pool.opts.backoff(h.st.Attempt))
+		h.setLocked(HostDown, err)
+		h.pool.opts.Logger.Warn("qmpdash: ssh host unreachable", "host", h.key, "attempt", h.st.Attempt, "err", err)
+		return
+	}
+	if h.pool.closed.Load() {
+		cl.Close()
+		h.setLocked(HostDown, errors.New("closed by qmpdash"))
+		return
+	}
+	h.cl = cl
+	h.st.Attempt, h.st.RetryAt = 0, time.Time{}
+	h.st.Dials++
+	h.setLocked(HostUp, nil)
+	h.pool.opts.Logger.Info("qmpdash: ssh host connected", "host", h.key, "addr", e.addr)
+	h.pool.goTracked(func() { h.keepAlive(cl) })
+	h.pool.goTracked(func() { h.watch(cl) })
 }
 
 func (h *host) downErrLocked() error {
@@ -181,7 +183,7 @@ func (h *host) keepAlive(cl *ssh.Client) {
 	t := time.NewTicker(o.KeepAlive)
 	defer t.Stop()
 	done := make(chan struct{})
-	go func() { _ = cl.Wait(); close(done) }()
+	h.pool.goTracked(func() { _ = cl.Wait(); close(done) })
 	for {
 		select {
 		case <-done:
@@ -189,10 +191,10 @@ func (h *host) keepAlive(cl *ssh.Client) {
 		case <-t.C:
 		}
 		reply := make(chan error, 1)
-		go func() {
+		h.pool.goTracked(func() {
 			_, _, err := cl.SendRequest("keepalive@openssh.com", true, nil)
 			reply <- err
-		}()
+		})
 		wait := time.NewTimer(o.KeepAlive * time.Duration(o.KeepAliveMax))
 		select {
 		case <-done:

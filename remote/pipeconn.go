@@ -22,20 +22,20 @@ func (p *pipeConn) RemoteAddr() net.Addr { return p.remote }
 
 // splice returns a deadline-capable conn carrying ch. done runs once both
 // copies have stopped (the channel is closed by then).
-func splice(ch net.Conn, name string, done func()) net.Conn {
+func splice(p *Pool, ch net.Conn, name string, done func()) net.Conn {
 	mine, theirs := net.Pipe()
 	stopped := make(chan struct{}, 2)
-	go func() {
+	p.goTracked(func() {
 		_, _ = io.Copy(theirs, ch) // channel -> reader; EOF or error ends it
 		theirs.Close()
 		stopped <- struct{}{}
-	}()
-	go func() {
+	})
+	p.goTracked(func() {
 		_, _ = io.Copy(ch, theirs) // writer -> channel; ends when mine closes
 		ch.Close()
 		stopped <- struct{}{}
-	}()
-	go func() {
+	})
+	p.goTracked(func() {
 		<-stopped
 		// Either side ended: end the other.
 		theirs.Close()
@@ -44,7 +44,7 @@ func splice(ch net.Conn, name string, done func()) net.Conn {
 		if done != nil {
 			done()
 		}
-	}()
+	})
 	addr := remoteAddr(name)
 	return &pipeConn{Conn: mine, local: addr, remote: addr}
 }

@@ -29,12 +29,16 @@ type Pool struct {
 
 	notify chan struct{}
 	closed atomic.Bool // Close was called
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every goroutine the pool started, for Close
 }
 
 // NewPool makes a pool; nothing is dialled until a target is used.
 func NewPool(o Options) *Pool {
 	o = o.withDefaults()
 	p := &Pool{opts: o, hosts: map[string]*host{}, notify: make(chan struct{}, 1)}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.cfg, p.cfgErr = readConfig(o.ConfigFile)
 	if o.InsecureIgnoreHostKey {
 		o.Logger.Warn("qmpdash: --insecure-ignore-host-key: SSH host keys are NOT checked; anyone on the path can pose as the host")
@@ -103,7 +107,7 @@ func (p *Pool) Dial(ctx context.Context, t Target) (net.Conn, error) {
 		return nil, fmt.Errorf("ssh host %s: cannot open %s: %w", h.key, t.Path, err)
 	}
 	h.channels(1)
-	return splice(ch, t.String(), func() { h.channels(-1) }), nil
+	return splice(p, ch, t.String(), func() { h.channels(-1) }), nil
 }
 
 // MaxOutput bounds what one remote command may return.
@@ -176,9 +180,21 @@ func (l *limited) Write(b []byte) (int, error) {
 	return l.Buffer.Write(b)
 }
 
-// Close ends every connection; later Dials fail.
+// go runs f in a goroutine Close waits for.
+func (p *Pool) goTracked(f func()) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		f()
+	}()
+}
+
+// Close ends every connection (and a dial under way) and waits for the
+// pool's goroutines; later Dials fail.
 func (p *Pool) Close() {
 	p.closed.Store(true)
+	p.cancel()
+	defer p.wg.Wait()
 	p.mu.Lock()
 	hs := make([]*host, 0, len(p.hosts))
 	for _, h := range p.hosts {
@@ -215,12 +231,15 @@ func (p *Pool) connect(t Target) (*ssh.Client, endpoint, error) {
 		Timeout:           p.opts.ConnectTimeout,
 	}
 	deadline := time.Now().Add(p.opts.ConnectTimeout)
-	conn, err := net.DialTimeout("tcp", e.addr, p.opts.ConnectTimeout)
+	d := net.Dialer{Deadline: deadline}
+	conn, err := d.DialContext(p.ctx, "tcp", e.addr)
 	if err != nil {
 		return nil, e, fmt.Errorf("cannot connect to %s: %w", e.addr, unwrapOp(err))
 	}
 	_ = conn.SetDeadline(deadline)
+	stop := context.AfterFunc(p.ctx, func() { conn.Close() }) // Close cuts a handshake short
 	c, chans, reqs, err := ssh.NewClientConn(conn, e.addr, cfg)
+	stop()
 	if err != nil {
 		conn.Close()
 		var hk *HostKeyError

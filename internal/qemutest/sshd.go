@@ -273,3 +273,28 @@ func descendants(pid int) []int {
 	}
 	return out
 }
+
+// ClientHome makes a home directory for an ssh client of this server, as
+// OpenSSH lays it out: .ssh/known_hosts holding the server's host key and
+// .ssh/id_ed25519, a passphrase-free key the server accepts. Point HOME
+// (or remote.HomeOptions) at it; the machine's ~/.ssh is never touched.
+func (s *SSHD) ClientHome(t testing.TB) string {
+	t.Helper()
+	home := shortTempDir(t)
+	dot := filepath.Join(home, ".ssh")
+	if err := os.MkdirAll(dot, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dot, "known_hosts"), []byte(s.HostKeyLine+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dot, "id_ed25519")
+	KeyGen(t, key, "")
+	s.Authorize(key)
+	return home
+}
+
+// Target is ssh://USER@127.0.0.1:PORT/path on this server.
+func (s *SSHD) Target(path string) string {
+	return fmt.Sprintf("ssh://%s@127.0.0.1:%d%s", s.User, s.Port, path)
+}
