@@ -74,6 +74,7 @@ type Settings struct {
 	Keys     Setting[map[string][]string] // action -> key names, from the file; nil when none
 	Columns  Setting[[]string]            // visible fleet columns; nil = the UI's default
 	LogFile  Setting[string]              // --log; "" = no logging at all
+	Hosts    Setting[map[string]Host]     // [hosts.NAME]: SSH hosts --host picks (hosts.go)
 
 	File string // the config file that was read; "" when there was none
 }
@@ -106,6 +107,7 @@ func merge(layers ...Settings) Settings {
 		s.Keys.over(l.Keys)
 		s.Columns.over(l.Columns)
 		s.LogFile.over(l.LogFile)
+		s.Hosts.over(l.Hosts)
 		if l.File != "" {
 			s.File = l.File
 		}

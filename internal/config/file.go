@@ -32,6 +32,7 @@ func (v Valid) fileKeys(s *Settings) []fileKey {
 		{"mouse", fromFile(&s.Mouse, toBool)},
 		{"confirm", fromFile(&s.Confirm, toBool)},
 		{"columns", fromFile(&s.Columns, v.columns)},
+		{"hosts", fromFile(&s.Hosts, readHosts)},
 		{"keys", nil}, // a table whose entries are read one by one: readKeys
 	}
 }
