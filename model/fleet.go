@@ -103,6 +103,7 @@ type Fleet struct {
 	judge    *SocketJudge // which discovered sockets are dialled
 	pool     *remote.Pool // ssh:// targets' connections
 	ownPool  bool         // made here, so closed when Run ends
+	rprocs   *remoteProcs // batches remote VMs' /proc reads per host
 
 	mu      sync.Mutex // guards the fields below and every member
 	vms     map[string]*member
@@ -141,8 +142,11 @@ func NewFleet(cfg Config) *Fleet {
 		o.Logger, o.ConnectTimeout = cfg.Logger, cfg.Timeout
 		f.pool, f.ownPool = remote.NewPool(o), true
 	}
+	f.rprocs = &remoteProcs{pool: f.pool, interval: f.Interval, timeout: cfg.Timeout, now: cfg.Now,
+		logf: cfg.Logger.Info, wg: &f.wg, hosts: map[string]*procHost{}}
 	f.env = watcherEnv{
 		remote:   f.pool,
+		rprocs:   f.rprocs,
 		timeout:  cfg.Timeout,
 		backoff:  cfg.Backoff,
 		localMax: cfg.LocalBackoffMax,
@@ -163,6 +167,9 @@ func NewFleet(cfg Config) *Fleet {
 // Run starts watching every VM added so far (and any added later) and
 // blocks until ctx ends; then it closes every connection and returns.
 func (f *Fleet) Run(ctx context.Context) {
+	f.rprocs.mu.Lock()
+	f.rprocs.ctx = ctx
+	f.rprocs.mu.Unlock()
 	f.mu.Lock()
 	f.ctx = ctx
 	for _, m := range f.vms {

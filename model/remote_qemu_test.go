@@ -124,3 +124,58 @@ func TestFleetRemoteHostDownThenBack(t *testing.T) {
 		t.Fatalf("%d SSH logins, want 2 (one before, one after)", d)
 	}
 }
+
+// Remote VMs' host figures come from the host's /proc over the same SSH
+// connection: the pid from a vCPU thread's Tgid (sshd is on this machine,
+// so it must be the real QEMU's), CPU, RSS, per-vCPU and start time, and
+// one batch carries every VM of the host.
+func TestRemoteHostFiguresFromRemoteProc(t *testing.T) {
+	sshd := qemutest.StartSSHD(t)
+	dir := qemutest.Dir(t)
+	vms := map[string]*qemutest.VM{}
+	for _, n := range []string{"p1", "p2", "p3"} {
+		vms[n] = qemutest.Start(t, qemutest.Options{Name: n, Dir: dir})
+	}
+	f, _ := remoteFleet(t, sshd)
+	spec, err := ParseSpec(sshd.Target(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runFleet(t, f)
+	if err := f.Watch(t.Context(), []Spec{spec}); err != nil {
+		t.Fatal(err)
+	}
+	s := waitFor(t, f, 60*time.Second, "host figures of all three", func(s FleetSnapshot) bool {
+		if len(s.VMs) != 3 {
+			return false
+		}
+		for _, v := range s.VMs {
+			if !v.Host.Valid || v.Host.RSSBytes == 0 || v.PID == 0 || v.StartTime.IsZero() || len(v.VCPUs) == 0 || !v.VCPUs[0].HasCPU {
+				return false
+			}
+		}
+		return true
+	})
+	for name, vm := range vms {
+		v := vmBy(s, name)
+		if v.PID != vm.PID() {
+			t.Errorf("%s: pid %d from the remote /proc, want %d", name, v.PID, vm.PID())
+		}
+		local, err := ProcStartTime("", vm.PID())
+		if err != nil || !v.StartTime.Equal(local) {
+			t.Errorf("%s: start %v, want %v (%v)", name, v.StartTime, local, err)
+		}
+		if v.Host.Threads < 2 {
+			t.Errorf("%s: %d threads", name, v.Host.Threads)
+		}
+	}
+	f.rprocs.mu.Lock()
+	h := f.rprocs.hosts[s.VMs[0].RemoteHost]
+	f.rprocs.mu.Unlock()
+	b := h.last()
+	for name, vm := range vms {
+		if _, ok := b.files[fmt.Sprintf("/proc/%d/stat", vm.PID())]; !ok {
+			t.Errorf("the host's last batch lacks %s's stat: one command does not carry every VM", name)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type watcherEnv struct {
 	logger   *slog.Logger
 	dial     func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
 	remote   *remote.Pool // carries ssh:// monitors
+	rprocs   *remoteProcs // ssh:// VMs' host figures (remoteproc.go)
 	now      func() time.Time
 	interval func() time.Duration // the poll interval now; it changes at run time
 	merged   *EventLog            // the fleet's merged event log
@@ -238,8 +239,8 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				continue
 			}
 			polling, pollStarted = true, v.env.now()
-			proc := v.figs.proc
-			go func() { pollDone <- v.env.poll(ctx, c, proc, kind) }()
+			proc, rs := v.figs.proc, v.figs.remote
+			go func() { pollDone <- v.env.poll(ctx, c, proc, rs, kind) }()
 		case r := <-pollDone:
 			polling = false
 			v.applyPoll(r)
@@ -271,6 +272,11 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 		pid = 0
 	}
 	v.figs = newFigures(v.env.histLen, v.env.procRoot, pid)
+	if v.addr.Network == "ssh" && v.env.rprocs != nil {
+		if t, err := remote.ParseTarget(v.addr.String()); err == nil {
+			v.figs.remote = &remoteSampler{host: v.env.rprocs.host(t), id: v.id}
+		}
+	}
 	v.exit = ""
 	v.quitAsked.Store(false)
 	var started time.Time
