@@ -190,7 +190,6 @@ type procStat struct {
 
 func (p procStat) ticks() uint64 { return p.utime + p.stime }
 
-
 func procReadStatWith(read procFiles, path string) (procStat, error) {
 	b, err := read(path)
 	if err != nil {
