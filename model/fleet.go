@@ -284,8 +284,15 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		Insecure: f.pool.Insecure(),
 	}
 	now := f.cfg.Now()
+	hosts := make(map[string]RemoteHost, len(snap.Hosts))
+	for _, h := range snap.Hosts {
+		hosts[h.Name] = h
+	}
 	for _, m := range f.vms {
 		s := m.published
+		if s.RemoteHost != "" {
+			s.RemoteHostConn = hosts[s.RemoteHost]
+		}
 		s.Unplugs = m.w.unplugList(now)
 		if g := m.w.guest.Load(); g != nil {
 			s.Guest = *g

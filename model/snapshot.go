@@ -203,8 +203,10 @@ type VMSnapshot struct {
 	ID     string // stable key: the target as resolved (e.g. unix:/run/qemu/a.qmp)
 	Target string // what the user gave or discovery found
 	// RemoteHost is the SSH host ([user@]host[:port]) of an ssh:// target,
-	// "" for a local one.
-	RemoteHost string
+	// "" for a local one; RemoteHostConn is that host's connection now
+	// (FleetSnapshot.Hosts has the rest).
+	RemoteHost     string
+	RemoteHostConn RemoteHost
 
 	Conn      ConnState
 	Attempt   int       // reconnect attempt number while retrying

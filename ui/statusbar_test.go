@@ -170,3 +170,25 @@ func TestConfigWarningsShowAtStart(t *testing.T) {
 		t.Fatalf("status bar: %q", s)
 	}
 }
+
+// SSH hosts: how many are up and which are down, once, in the status bar;
+// unchecked host keys are a badge for as long as they are unchecked.
+func TestStatusBarSaysSSHHostsAndUncheckedKeys(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	h := newHarness(t, src, Options{}, 160, 30)
+	if s := h.statusText(); strings.Contains(s, "ssh") || strings.Contains(s, "UNCHECKED") {
+		t.Fatalf("local fleet: %q", s)
+	}
+	src.update(func(s *model.FleetSnapshot) {
+		s.Hosts = []model.RemoteHost{{Name: "lab1", State: "up"}, {Name: "lab2", State: "down"}}
+		s.Insecure = true
+	})
+	h.sync()
+	h.fireTicks() // the start's error message fades: the counts have room
+	s := h.statusText()
+	for _, want := range []string{"⇄1/2 ssh up", "(down: lab2)", "SSH HOST KEYS UNCHECKED"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("status bar %q lacks %q", s, want)
+		}
+	}
+}
