@@ -177,15 +177,24 @@ func (f *Fleet) Run(ctx context.Context) {
 	}
 	f.mu.Unlock()
 	// A host's state is in every snapshot: its changes are the fleet's.
+	// A host that comes back up wakes its VMs from their backoff at once.
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
+		up := map[string]bool{}
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-f.pool.Changed():
 				f.touch()
+				for _, h := range f.pool.Hosts() {
+					now := h.State == remote.HostUp
+					if now && !up[h.Name] {
+						f.kickHost(h.Name)
+					}
+					up[h.Name] = now
+				}
 			}
 		}
 	}()
@@ -382,4 +391,19 @@ func (f *Fleet) vm(id string) *vmWatcher {
 		return m.w
 	}
 	return nil
+}
+
+// kickHost cuts short the backoff of every VM on the SSH host named.
+func (f *Fleet) kickHost(name string) {
+	f.mu.Lock()
+	var ws []*vmWatcher
+	for _, m := range f.vms {
+		if m.published.RemoteHost == name {
+			ws = append(ws, m.w)
+		}
+	}
+	f.mu.Unlock()
+	for _, w := range ws {
+		w.kick()
+	}
 }

@@ -120,10 +120,13 @@ const (
 	waitCancelled                   // the fleet stopped
 )
 
-// backoff is the policy for this VM: local sockets have a lower cap.
+// backoff is the policy for this VM: local sockets have a lower cap, and
+// so do ssh:// ones, whose redial while their host is down costs nothing
+// (the host's own backoff answers it, remote/host.go) and whose host
+// coming back should bring them back soon.
 func (v *vmWatcher) backoff() Backoff {
 	b := v.env.backoff
-	if v.addr.Network == "unix" && v.env.localMax > 0 && (b.Max <= 0 || b.Max > v.env.localMax) {
+	if (v.addr.Network == "unix" || v.addr.Network == "ssh") && v.env.localMax > 0 && (b.Max <= 0 || b.Max > v.env.localMax) {
 		b.Max = v.env.localMax
 		if b.Min > b.Max {
 			b.Min = b.Max

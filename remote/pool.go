@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -262,7 +263,11 @@ func isAuthFailure(err error) bool {
 func unwrapOp(err error) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
-		return oe.Err
+		err = oe.Err
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) && se.Err != nil {
+		err = se.Err
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package panes
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
@@ -201,7 +202,11 @@ func sshHostText(c *render.Context, v *model.VMSnapshot) string {
 	st := c.Styles
 	h := v.RemoteHostConn
 	t := overviewVal(v.RemoteHost)
-	if h.Addr != "" && h.Addr != v.RemoteHost {
+	hostPart := v.RemoteHost
+	if i := strings.LastIndexByte(hostPart, '@'); i >= 0 {
+		hostPart = hostPart[i+1:]
+	}
+	if h.Addr != "" && h.Addr != hostPart && h.Addr != hostPart+":22" {
 		t += st.Muted.Render(" (" + overviewVal(h.Addr) + ")")
 	}
 	switch h.State {
