@@ -56,6 +56,13 @@ type DownError struct {
 }
 
 func (e *DownError) Error() string {
+	var hk *HostKeyError
+	var ae *AuthError
+	if errors.As(e.Err, &hk) || errors.As(e.Err, &ae) {
+		// Up, but refused (or refusing): "down" would send the user to
+		// the wrong place.
+		return fmt.Sprintf("ssh host %s: %v", e.Host, e.Err)
+	}
 	return fmt.Sprintf("ssh host %s is down: %v", e.Host, e.Err)
 }
 func (e *DownError) Unwrap() error { return e.Err }

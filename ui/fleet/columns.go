@@ -40,7 +40,7 @@ type column struct {
 
 var allColumns = []column{
 	{colName, "name", "NAME", 10, 0, false},
-	{colMachine, "host", "HOST", 12, 4, false},
+	{colMachine, "host", "HOST", 12, 2, false},
 	{colState, "state", "STATE", 12, 0, false},
 	{colConn, "conn", "CONN", 10, 3, false},
 	{colVCPU, "vcpus", "VCPU", 4, 4, true},
