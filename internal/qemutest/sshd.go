@@ -298,3 +298,34 @@ func (s *SSHD) ClientHome(t testing.TB) string {
 func (s *SSHD) Target(path string) string {
 	return fmt.Sprintf("ssh://%s@127.0.0.1:%d%s", s.User, s.Port, path)
 }
+
+// CPUTime is the user+system CPU the server and its sessions have used so
+// far (from /proc, clock ticks at 100 Hz), for benchmarks that count the
+// host's share of a remote poll. Sessions that have exited are not in it.
+func (s *SSHD) CPUTime() time.Duration {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil || cmd.Process == nil {
+		return 0
+	}
+	var ticks uint64
+	for _, pid := range append([]int{cmd.Process.Pid}, descendants(cmd.Process.Pid)...) {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+		if err != nil {
+			continue
+		}
+		rest := string(b)
+		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		f := strings.Fields(rest)
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseUint(f[11], 10, 64)
+		st, _ := strconv.ParseUint(f[12], 10, 64)
+		ticks += u + st
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
