@@ -11,9 +11,9 @@
 // from target specs, rescanning directories and globs (targets.go,
 // watch.go), dialling a discovered socket only when the QEMU listening on
 // it has it as a QMP monitor (discover.go, sockowner.go, sockrole.go);
-ssh:// targets go through package remote's one SSH connection per host,
-their directories listed there and their /proc figures batched per host
-(remote.go, remoteproc.go). Readers get immutable snapshots (snapshot.go) and a
+// ssh:// targets go through package remote's one SSH connection per host,
+// their directories listed there and their /proc figures batched per host
+// (remote.go, remoteproc.go). Readers get immutable snapshots (snapshot.go) and a
 // coalesced change signal; errors reach them already classified
 // (ErrorInfo).
 //
