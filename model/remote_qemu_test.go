@@ -107,7 +107,7 @@ func TestFleetRemoteHostDownThenBack(t *testing.T) {
 	s := waitFor(t, f, 30*time.Second, "both VMs marked with the host down", func(s FleetSnapshot) bool {
 		for _, n := range []string{"d1", "d2"} {
 			v := vmBy(s, n)
-			if v.Conn != ConnRetrying || !strings.Contains(v.LastError.Message, "is down") {
+			if v.Conn != ConnRetrying || !strings.Contains(v.LastError.Message, "is down") || v.LastError.SSHHost != v.RemoteHost {
 				return false
 			}
 		}

@@ -61,6 +61,10 @@ type ErrorInfo struct {
 	Message string // what happened, short: "device_del: Device 'nope' not found" (the class is in Class)
 	Detail  string // the whole error text, socket included
 	Time    time.Time
+	// SSHHost is set when the error is the VM's SSH host being down or
+	// refusing ([user@]host[:port]): the one cause every VM there shares,
+	// which readers say once for the host.
+	SSHHost string
 }
 
 // IsZero reports whether no error is recorded.
