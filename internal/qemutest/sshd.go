@@ -76,6 +76,9 @@ func StartSSHD(t testing.TB) *SSHD {
 		config: filepath.Join(dir, "sshd_config"), logPath: filepath.Join(dir, "sshd.log")}
 	fields := strings.Fields(string(pub))
 	s.HostKeyLine = fmt.Sprintf("[127.0.0.1]:%d %s %s", s.Port, fields[0], fields[1])
+	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +97,11 @@ func StartSSHD(t testing.TB) *SSHD {
 		"AllowStreamLocalForwarding yes",
 		"MaxSessions 100",
 		"LogLevel VERBOSE",
+		// Remote commands run through the user's login shell, which reads
+		// the user's rc files; the machine's own (root's .bashrc here runs
+		// pyenv init, which has blocked for a minute) must not decide a
+		// test's timing. The shell starts in an empty home of the test's.
+		"SetEnv HOME=" + filepath.Join(dir, "home"),
 	}, "\n") + "\n"
 	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
