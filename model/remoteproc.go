@@ -3,7 +3,6 @@ package model
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"slices"
@@ -19,7 +18,7 @@ import (
 // connection. A VM's own poll never runs a remote command: it says which
 // /proc files it needs (want) and samples the host's latest batch, which
 // one goroutine per host fetches with ONE command per poll interval for
-// all the host's VMs. The pid is not known from the socket (SO_PEERCRED
+// all the host's VMs (one sed reading every file). The pid is not known from the socket (SO_PEERCRED
 // does not cross SSH): it is the Tgid of a vCPU thread (query-cpus-fast
 // thread-id), read from /proc/TID/status. The parsers are hostproc.go's;
 // only the reader differs.
@@ -168,30 +167,81 @@ func (h *procHost) paths() []string {
 	})
 }
 
-// procReadCommand prints each file as "PATH BASE64" on one line, or
-// "PATH -" when it cannot be read. Paths are /proc/DIGITS/... only
-// (built here from integers), so they need no quoting.
+// procReadCommand prints every file with ONE process, GNU sed: each
+// file's name on a line ('1F'), then its lines unambiguously escaped and
+// ended by '$' ('l 0': backslash escapes for control characters and
+// backslashes, no wrapping). A file that cannot be read prints nothing.
+// Paths are /proc/DIGITS/... only (built here from integers), so they need
+// no quoting, and never end in '$', so a name line is told from a content
+// line. One process per batch, not one per file: 50 VMs' files are ~150.
 func procReadCommand(paths []string) string {
-	return "for f in " + strings.Join(paths, " ") +
-		`; do if b=$(base64 -w0 "$f" 2>/dev/null); then printf '%s %s\n' "$f" "$b"; else printf '%s -\n' "$f"; fi; done`
+	return "sed -s -n '1F;l 0' " + strings.Join(paths, " ") + " 2>/dev/null; exit 0"
 }
 
-// parseProcBatch reads procReadCommand's output; lines of another shape
-// and files too large for /proc are dropped.
+// parseProcBatch reads procReadCommand's output; a file larger than any
+// /proc file is dropped, as is anything not under /proc.
 func parseProcBatch(out []byte) map[string][]byte {
 	files := map[string][]byte{}
-	for line := range bytes.SplitSeq(out, []byte{'\n'}) {
-		p, enc, ok := bytes.Cut(line, []byte{' '})
-		if !ok || string(enc) == "-" || !bytes.HasPrefix(p, []byte("/proc/")) {
-			continue
+	var cur string
+	var buf []byte
+	flush := func() {
+		if cur != "" && len(buf) <= procMaxFile {
+			files[cur] = buf
 		}
-		b, err := base64.StdEncoding.DecodeString(string(enc))
-		if err != nil || len(b) > procMaxFile {
-			continue
-		}
-		files[string(p)] = b
+		cur, buf = "", nil
 	}
+	for line := range bytes.SplitSeq(out, []byte{'\n'}) {
+		body, isContent := bytes.CutSuffix(line, []byte{'$'})
+		if !isContent {
+			flush()
+			if bytes.HasPrefix(line, []byte("/proc/")) {
+				cur = string(line)
+			}
+			continue
+		}
+		if cur == "" || len(buf) > procMaxFile {
+			continue
+		}
+		buf = append(unescapeSedL(buf, body), '\n')
+	}
+	flush()
 	return files
+}
+
+// unescapeSedL appends to dst the bytes sed's 'l' command escaped as b.
+func unescapeSedL(dst, b []byte) []byte {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' || i+1 >= len(b) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch e := b[i]; e {
+		case 'a':
+			dst = append(dst, 7)
+		case 'b':
+			dst = append(dst, 8)
+		case 'f':
+			dst = append(dst, 12)
+		case 'n':
+			dst = append(dst, 10)
+		case 'r':
+			dst = append(dst, 13)
+		case 't':
+			dst = append(dst, 9)
+		case 'v':
+			dst = append(dst, 11)
+		default:
+			if e >= '0' && e <= '7' && i+2 < len(b) && b[i+1] >= '0' && b[i+1] <= '7' && b[i+2] >= '0' && b[i+2] <= '7' {
+				dst = append(dst, (e-'0')<<6|(b[i+1]-'0')<<3|(b[i+2]-'0'))
+				i += 2
+			} else {
+				dst = append(dst, e) // "\\" and anything else: the character itself
+			}
+		}
+	}
+	return dst
 }
 
 // remoteSampler is one VM connection's view of its host's /proc.
