@@ -143,6 +143,7 @@ func (h *host) dial(done chan struct{}) {
 		h.setLocked(HostDown, errors.New("closed by qmpdash"))
 		return
 	}
+	h.pool.track(cl, true)
 	h.cl = cl
 	h.st.Attempt, h.st.RetryAt = 0, time.Time{}
 	h.st.Dials++
@@ -168,6 +169,7 @@ func (h *host) setLocked(s ConnState, err error) {
 // caller may redial at once (the first failure after a loss backs off).
 func (h *host) watch(cl *ssh.Client) {
 	err := cl.Wait()
+	h.pool.track(cl, false)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.cl != cl {

@@ -25,8 +25,9 @@ type Pool struct {
 	// fails with it rather than silently ignoring the user's settings.
 	cfgErr error
 
-	mu    sync.Mutex
-	hosts map[string]*host
+	mu      sync.Mutex
+	hosts   map[string]*host
+	clients map[*ssh.Client]bool // every connection not yet seen to end, for Close
 
 	notify chan struct{}
 	closed atomic.Bool // Close was called
@@ -38,7 +39,7 @@ type Pool struct {
 // NewPool makes a pool; nothing is dialled until a target is used.
 func NewPool(o Options) *Pool {
 	o = o.withDefaults()
-	p := &Pool{opts: o, hosts: map[string]*host{}, notify: make(chan struct{}, 1)}
+	p := &Pool{opts: o, hosts: map[string]*host{}, clients: map[*ssh.Client]bool{}, notify: make(chan struct{}, 1)}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.cfg, p.cfgErr = readConfig(o.ConfigFile)
 	if o.InsecureIgnoreHostKey {
@@ -100,7 +101,7 @@ func (p *Pool) Dial(ctx context.Context, t Target) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch, err := cl.DialContext(ctx, "unix", t.Path)
+	ch, err := p.openStream(ctx, cl, t.Path)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -109,6 +110,34 @@ func (p *Pool) Dial(ctx context.Context, t Target) (net.Conn, error) {
 	}
 	h.channels(1)
 	return splice(p, ch, t.String(), func() { h.channels(-1) }), nil
+}
+
+// openStream opens a direct-streamlocal channel, giving up when ctx ends.
+// The open itself cannot be cancelled (x/crypto's DialContext leaves it
+// running too): it finishes in a goroutine Close waits for, and a channel
+// it opens after the caller gave up is closed. Closing the connection
+// ends it.
+func (p *Pool) openStream(ctx context.Context, cl *ssh.Client, path string) (net.Conn, error) {
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	res := make(chan result, 1)
+	p.goTracked(func() {
+		c, err := cl.Dial("unix", path)
+		res <- result{c, err}
+	})
+	select {
+	case r := <-res:
+		return r.c, r.err
+	case <-ctx.Done():
+		p.goTracked(func() {
+			if r := <-res; r.c != nil {
+				r.c.Close()
+			}
+		})
+		return nil, ctx.Err()
+	}
 }
 
 // MaxOutput bounds what one remote command may return.
@@ -123,16 +152,37 @@ func (p *Pool) Run(ctx context.Context, t Target, cmd string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := cl.NewSession()
-	if err != nil {
-		return nil, fmt.Errorf("ssh host %s: %w", h.key, err)
+	// Opening the session cannot be cancelled either (see openStream).
+	type opened struct {
+		s   *ssh.Session
+		err error
+	}
+	op := make(chan opened, 1)
+	p.goTracked(func() {
+		s, err := cl.NewSession()
+		op <- opened{s, err}
+	})
+	var s *ssh.Session
+	select {
+	case o := <-op:
+		if o.err != nil {
+			return nil, fmt.Errorf("ssh host %s: %w", h.key, o.err)
+		}
+		s = o.s
+	case <-ctx.Done():
+		p.goTracked(func() {
+			if o := <-op; o.s != nil {
+				o.s.Close()
+			}
+		})
+		return nil, fmt.Errorf("ssh host %s: remote command: %w", h.key, ctx.Err())
 	}
 	defer s.Close()
 	var out, errb limited
 	out.max, errb.max = MaxOutput, 4096
 	s.Stdout, s.Stderr = &out, &errb
 	res := make(chan error, 1)
-	go func() { res <- s.Run(cmd) }()
+	p.goTracked(func() { res <- s.Run(cmd) })
 	select {
 	case <-ctx.Done():
 		s.Close()
@@ -201,9 +251,28 @@ func (p *Pool) Close() {
 	for _, h := range p.hosts {
 		hs = append(hs, h)
 	}
+	cls := make([]*ssh.Client, 0, len(p.clients))
+	for cl := range p.clients {
+		cls = append(cls, cl)
+	}
 	p.mu.Unlock()
 	for _, h := range hs {
 		h.close()
+	}
+	for _, cl := range cls {
+		cl.Close()
+	}
+}
+
+// track remembers a live connection until it ends, so Close reaches every
+// one whatever its host holds now.
+func (p *Pool) track(cl *ssh.Client, live bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if live {
+		p.clients[cl] = true
+	} else {
+		delete(p.clients, cl)
 	}
 }
 
