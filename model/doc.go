@@ -10,15 +10,18 @@
 // procstart.go for /proc), logs events (eventlog.go) and finds monitors
 // from target specs, rescanning directories and globs (targets.go,
 // watch.go), dialling a discovered socket only when the QEMU listening on
-// it has it as a QMP monitor (discover.go, sockowner.go, sockrole.go),
-// and asks each VM's guest agent beside the monitor's poll, publishing only
-// changes (guest.go, guestagent.go; guestfind.go finds the agent through
-// the VM's QOM, guestcommands.go sends it commands, guestonce.go is one
-// round for one-shot commands). Readers get immutable snapshots (snapshot.go) and a
+// it has it as a QMP monitor (discover.go, sockowner.go, sockrole.go);
+// ssh:// targets go through package remote's one SSH connection per host,
+// their directories listed there and their /proc figures batched per host
+// (remote.go, remoteproc.go). It asks each VM's guest agent beside the
+// monitor's poll, publishing only changes (guest.go, guestagent.go;
+// guestfind.go finds the agent through the VM's QOM, guestcommands.go sends
+// it commands, guestonce.go is one round for one-shot commands). Readers
+// get immutable snapshots (snapshot.go) and a
 // coalesced change signal; errors reach them already classified
 // (ErrorInfo).
 //
-// Of qmpdash it imports package qmp only. It must never import ui, themes,
+// Of qmpdash it imports packages qmp and remote only. It must never import ui, themes,
 // Bubble Tea, Lip Gloss or anything that draws: the UI, the CLI and the
 // exporters read the fleet, the fleet knows none of them.
 package model

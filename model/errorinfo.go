@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 // NewErrorInfo classifies err once, so readers never hold error values.
@@ -18,9 +19,14 @@ func NewErrorInfo(err error, at time.Time) ErrorInfo {
 		return ErrorInfo{}
 	}
 	full := err.Error()
+	var down *remote.DownError
+	host := ""
+	if errors.As(err, &down) {
+		host = down.Host
+	}
 	kind, class, ok := qmp.Classify(err)
 	if !ok {
-		return ErrorInfo{Kind: KindOther, Message: full, Detail: full, Time: at}
+		return ErrorInfo{Kind: KindOther, Message: full, Detail: full, Time: at, SSHHost: host}
 	}
 	msg := full
 	var re *qmp.ResponseError
@@ -32,7 +38,7 @@ func NewErrorInfo(err error, at time.Time) ErrorInfo {
 	case errors.As(err, &qe):
 		msg = strings.TrimPrefix(full, "qmp "+qe.Socket()+": ")
 	}
-	return ErrorInfo{Kind: kind, Class: class, Message: msg, Detail: full, Time: at}
+	return ErrorInfo{Kind: kind, Class: class, Message: msg, Detail: full, Time: at, SSHHost: host}
 }
 
 // recordError makes err the VM's LastError and counts it by kind.

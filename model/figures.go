@@ -14,7 +14,8 @@ import (
 // one's counters. Owned by the watcher goroutine.
 type figures struct {
 	histLen int
-	proc    *ProcSampler // nil when the pid is unknown (TCP, not local)
+	proc    *ProcSampler   // nil when the pid is unknown (TCP, not local)
+	remote  *remoteSampler // an ssh:// VM's host figures (remoteproc.go); nil otherwise
 	cpuHist *Ring[float64]
 
 	vcpuHist map[int]*Ring[float64] // by host thread id

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 // Config shapes a Fleet. Zero values take the defaults.
@@ -30,6 +31,10 @@ type Config struct {
 	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
 	Dial func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
+	// Remote carries ssh:// targets; nil makes the fleet its own from
+	// remote.DefaultOptions (the user's ~/.ssh), closed when Run ends. A
+	// pool given here is the caller's to close.
+	Remote *remote.Pool
 	// Now is the clock for derived figures; tests replace it.
 	Now func() time.Time
 	// AgentInterval is how often guest agents are asked (default
@@ -96,6 +101,9 @@ type Fleet struct {
 	interval atomic.Int64 // time.Duration
 	events   *EventLog
 	judge    *SocketJudge // which discovered sockets are dialled
+	pool     *remote.Pool // ssh:// targets' connections
+	ownPool  bool         // made here, so closed when Run ends
+	rprocs   *remoteProcs // batches remote VMs' /proc reads per host
 
 	mu      sync.Mutex // guards the fields below and every member
 	vms     map[string]*member
@@ -128,7 +136,17 @@ func NewFleet(cfg Config) *Fleet {
 		judge:   NewSocketJudge(cfg.ProcRoot, cfg.Logger),
 	}
 	f.interval.Store(int64(cfg.Interval))
+	f.pool = cfg.Remote
+	if f.pool == nil {
+		o := remote.DefaultOptions()
+		o.Logger, o.ConnectTimeout = cfg.Logger, cfg.Timeout
+		f.pool, f.ownPool = remote.NewPool(o), true
+	}
+	f.rprocs = &remoteProcs{pool: f.pool, interval: f.Interval, timeout: cfg.Timeout, now: cfg.Now,
+		logf: cfg.Logger.Info, wg: &f.wg, hosts: map[string]*procHost{}}
 	f.env = watcherEnv{
+		remote:   f.pool,
+		rprocs:   f.rprocs,
 		timeout:  cfg.Timeout,
 		backoff:  cfg.Backoff,
 		localMax: cfg.LocalBackoffMax,
@@ -149,14 +167,42 @@ func NewFleet(cfg Config) *Fleet {
 // Run starts watching every VM added so far (and any added later) and
 // blocks until ctx ends; then it closes every connection and returns.
 func (f *Fleet) Run(ctx context.Context) {
+	f.rprocs.mu.Lock()
+	f.rprocs.ctx = ctx
+	f.rprocs.mu.Unlock()
 	f.mu.Lock()
 	f.ctx = ctx
 	for _, m := range f.vms {
 		f.startLocked(m)
 	}
 	f.mu.Unlock()
+	// A host's state is in every snapshot: its changes are the fleet's.
+	// A host that comes back up wakes its VMs from their backoff at once.
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		up := map[string]bool{}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-f.pool.Changed():
+				f.touch()
+				for _, h := range f.pool.Hosts() {
+					now := h.State == remote.HostUp
+					if now && !up[h.Name] {
+						f.kickHost(h.Name)
+					}
+					up[h.Name] = now
+				}
+			}
+		}
+	}()
 	<-ctx.Done()
 	f.wg.Wait()
+	if f.ownPool {
+		f.pool.Close()
+	}
 }
 
 // Start runs the fleet in the background, as Run does, until ctx ends or
@@ -244,10 +290,19 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		VMs:      make([]VMSnapshot, 0, len(f.vms)),
 		Interval: time.Duration(f.interval.Load()),
 		Version:  f.version,
+		Hosts:    remoteHosts(f.pool),
+		Insecure: f.pool.Insecure(),
 	}
 	now := f.cfg.Now()
+	hosts := make(map[string]RemoteHost, len(snap.Hosts))
+	for _, h := range snap.Hosts {
+		hosts[h.Name] = h
+	}
 	for _, m := range f.vms {
 		s := m.published
+		if s.RemoteHost != "" {
+			s.RemoteHostConn = hosts[s.RemoteHost]
+		}
 		s.Unplugs = m.w.unplugList(now)
 		if g := m.w.guest.Load(); g != nil {
 			s.Guest = *g
@@ -337,4 +392,19 @@ func (f *Fleet) vm(id string) *vmWatcher {
 		return m.w
 	}
 	return nil
+}
+
+// kickHost cuts short the backoff of every VM on the SSH host named.
+func (f *Fleet) kickHost(name string) {
+	f.mu.Lock()
+	var ws []*vmWatcher
+	for _, m := range f.vms {
+		if m.published.RemoteHost == name {
+			ws = append(ws, m.w)
+		}
+	}
+	f.mu.Unlock()
+	for _, w := range ws {
+		w.kick()
+	}
 }

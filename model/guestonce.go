@@ -19,6 +19,9 @@ import (
 // each bounded by min(timeout, 2 s) and the whole by ctx. GuestNone when
 // no channel is known.
 func AskGuest(ctx context.Context, c *qmp.Client, monitor qmp.Address, static string, timeout time.Duration) Guest {
+	if monitor.Network == "ssh" {
+		return Guest{State: GuestNone} // an agent socket on another host is not reachable from here
+	}
 	env := watcherEnv{timeout: timeout, now: time.Now}
 	local := monitor.Network == "unix"
 	path := static

@@ -65,6 +65,7 @@ type HostFigures struct {
 type ProcSampler struct {
 	root string
 	pid  int
+	read procFiles // procReadFile, or a remote host's batch (remoteproc.go)
 
 	have      bool // a baseline exists
 	prevTime  time.Time
@@ -78,8 +79,11 @@ func NewProcSampler(procRoot string, pid int) *ProcSampler {
 	if procRoot == "" {
 		procRoot = "/proc"
 	}
-	return &ProcSampler{root: procRoot, pid: pid}
+	return &ProcSampler{root: procRoot, pid: pid, read: procReadFile}
 }
+
+// procFiles reads one /proc file; a missing one wraps os.ErrNotExist.
+type procFiles func(path string) ([]byte, error)
 
 // Sample reads the process's figures at now. vcpuTIDs are the host thread
 // IDs of the VM's vCPUs (query-cpus-fast thread-id); only those are
@@ -95,7 +99,7 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 	}
 	dir := filepath.Join(s.root, strconv.Itoa(s.pid))
 
-	st, err := procReadStat(filepath.Join(dir, "stat"))
+	st, err := procReadStatWith(s.read, filepath.Join(dir, "stat"))
 	if err != nil {
 		return fig, err
 	}
@@ -104,7 +108,7 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 		// and nothing of this one is the VM's.
 		return HostFigures{}, fmt.Errorf("pid %d: %w (a new process has the pid)", s.pid, os.ErrNotExist)
 	}
-	rss, err := procReadRSS(dir)
+	rss, err := procReadRSS(s.read, dir)
 	if err != nil {
 		return fig, err
 	}
@@ -119,7 +123,7 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 		if tid <= 0 {
 			continue
 		}
-		ts, err := procReadStat(filepath.Join(dir, "task", strconv.Itoa(tid), "stat"))
+		ts, err := procReadStatWith(s.read, filepath.Join(dir, "task", strconv.Itoa(tid), "stat"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // thread exited (vCPU unplugged); not an error for the process
 		}
@@ -186,8 +190,8 @@ type procStat struct {
 
 func (p procStat) ticks() uint64 { return p.utime + p.stime }
 
-func procReadStat(path string) (procStat, error) {
-	b, err := procReadFile(path)
+func procReadStatWith(read procFiles, path string) (procStat, error) {
+	b, err := read(path)
 	if err != nil {
 		return procStat{}, err
 	}
@@ -247,11 +251,11 @@ func procParseUint(b []byte, name string) (uint64, error) {
 
 // procReadRSS gives the resident set size from statm (resident pages), or
 // from status's VmRSS line where statm is absent.
-func procReadRSS(dir string) (uint64, error) {
+func procReadRSS(read procFiles, dir string) (uint64, error) {
 	path := filepath.Join(dir, "statm")
-	b, err := procReadFile(path)
+	b, err := read(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return procReadVmRSS(filepath.Join(dir, "status"))
+		return procReadVmRSS(read, filepath.Join(dir, "status"))
 	}
 	if err != nil {
 		return 0, err
@@ -270,8 +274,8 @@ func procReadRSS(dir string) (uint64, error) {
 	return pages * procPageSize, nil
 }
 
-func procReadVmRSS(path string) (uint64, error) {
-	b, err := procReadFile(path)
+func procReadVmRSS(read procFiles, path string) (uint64, error) {
+	b, err := read(path)
 	if err != nil {
 		return 0, err
 	}

@@ -23,17 +23,21 @@ type pollResult struct {
 	migrate qmp.MigrationInfo
 	host    HostFigures
 	hostErr error
-	storage *storageResult // a storage daemon's poll (storage.go); nil for a VM
+	// remotePID and remoteStart are an ssh:// VM's process as its host's
+	// /proc says (0 and zero until found).
+	remotePID   int
+	remoteStart time.Time
+	storage     *storageResult // a storage daemon's poll (storage.go); nil for a VM
 }
 
 // poll runs one poll cycle and times it on the fleet's clock.
-func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler, kind ServerKind) pollResult {
+func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler, rs *remoteSampler, kind ServerKind) pollResult {
 	start := env.now()
 	var r pollResult
 	if kind == ServerStorageDaemon {
 		r = env.pollStorage(ctx, c, proc)
 	} else {
-		r = env.pollVM(ctx, c, proc)
+		r = env.pollVM(ctx, c, proc, rs)
 	}
 	r.took = env.now().Sub(start)
 	return r
@@ -42,7 +46,7 @@ func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler
 // pollVM runs the fast queries, one after another on the VM's connection,
 // all within one timeout, then samples proc (nil: no /proc figures). A
 // storage daemon is asked its own queries (pollStorage), never a VM's.
-func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampler) pollResult {
+func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampler, rs *remoteSampler) pollResult {
 	pctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
 	r := pollResult{}
@@ -78,6 +82,13 @@ func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampl
 			tids = append(tids, cpu.ThreadID)
 		}
 		r.host, r.hostErr = proc.Sample(r.at, tids)
+	} else if rs != nil {
+		tids := make([]int, 0, len(r.cpus))
+		for _, cpu := range r.cpus {
+			tids = append(tids, cpu.ThreadID)
+		}
+		r.host, r.hostErr = rs.sample(tids)
+		r.remotePID, r.remoteStart = rs.pid, rs.started
 	}
 	return r
 }
@@ -250,12 +261,15 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 // applyHost folds the /proc figures of the QEMU process into the snapshot.
 func (v *vmWatcher) applyHost(r pollResult) {
 	figs := v.figs
+	if r.remotePID > 0 {
+		v.cur.PID, v.cur.StartTime = r.remotePID, r.remoteStart
+	}
 	if r.hostErr == nil && r.host.Valid {
 		figs.cpuHist.Push(r.host.CPUPercent)
 		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,
 			Threads: r.host.Threads, CPUHistory: figs.cpuHist.Values(),
 			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}
-	} else if r.hostErr == nil && figs.proc != nil {
+	} else if r.hostErr == nil && (figs.proc != nil || figs.remote != nil) {
 		// First sample: RSS, threads and CPU time are known, CPU % is not yet.
 		v.cur.Host = Host{RSSBytes: r.host.RSSBytes, Threads: r.host.Threads,
 			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}

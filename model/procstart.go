@@ -16,11 +16,16 @@ func ProcStartTime(procRoot string, pid int) (time.Time, error) {
 	if procRoot == "" {
 		procRoot = "/proc"
 	}
-	st, err := procReadStat(filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
+	return procStartTime(procReadFile, procRoot, pid)
+}
+
+// procStartTime is ProcStartTime reading through read.
+func procStartTime(read procFiles, procRoot string, pid int) (time.Time, error) {
+	st, err := procReadStatWith(read, filepath.Join(procRoot, strconv.Itoa(pid), "stat"))
 	if err != nil {
 		return time.Time{}, err
 	}
-	btime, err := procBootTime(procRoot)
+	btime, err := procBootTime(read, procRoot)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -35,9 +40,9 @@ func ProcStartTime(procRoot string, pid int) (time.Time, error) {
 
 // procBootTime reads btime, the boot time in seconds since the epoch, from
 // /proc/stat.
-func procBootTime(procRoot string) (time.Time, error) {
+func procBootTime(read procFiles, procRoot string) (time.Time, error) {
 	path := filepath.Join(procRoot, "stat")
-	b, err := procReadFile(path)
+	b, err := read(path)
 	if err != nil {
 		return time.Time{}, err
 	}

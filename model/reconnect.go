@@ -79,7 +79,11 @@ func (v *vmWatcher) dial(ctx context.Context) (*qmp.Client, error) {
 	env := v.env
 	dctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
-	return env.dial(dctx, v.addr.String(), qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger))
+	opts := []qmp.Option{qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger)}
+	if v.addr.Network == "ssh" {
+		opts = append(opts, qmp.WithDialer(RemoteDialer(env.remote)))
+	}
+	return env.dial(dctx, v.addr.String(), opts...)
 }
 
 // lost clears what a connection that ended leaves behind: host figures and
@@ -116,10 +120,13 @@ const (
 	waitCancelled                   // the fleet stopped
 )
 
-// backoff is the policy for this VM: local sockets have a lower cap.
+// backoff is the policy for this VM: local sockets have a lower cap, and
+// so do ssh:// ones, whose redial while their host is down costs nothing
+// (the host's own backoff answers it, remote/host.go) and whose host
+// coming back should bring them back soon.
 func (v *vmWatcher) backoff() Backoff {
 	b := v.env.backoff
-	if v.addr.Network == "unix" && v.env.localMax > 0 && (b.Max <= 0 || b.Max > v.env.localMax) {
+	if (v.addr.Network == "unix" || v.addr.Network == "ssh") && v.env.localMax > 0 && (b.Max <= 0 || b.Max > v.env.localMax) {
 		b.Max = v.env.localMax
 		if b.Min > b.Max {
 			b.Min = b.Max

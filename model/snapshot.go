@@ -61,6 +61,10 @@ type ErrorInfo struct {
 	Message string // what happened, short: "device_del: Device 'nope' not found" (the class is in Class)
 	Detail  string // the whole error text, socket included
 	Time    time.Time
+	// SSHHost is set when the error is the VM's SSH host being down or
+	// refusing ([user@]host[:port]): the one cause every VM there shares,
+	// which readers say once for the host.
+	SSHHost string
 }
 
 // IsZero reports whether no error is recorded.
@@ -202,6 +206,11 @@ type Host struct {
 type VMSnapshot struct {
 	ID     string // stable key: the target as resolved (e.g. unix:/run/qemu/a.qmp)
 	Target string // what the user gave or discovery found
+	// RemoteHost is the SSH host ([user@]host[:port]) of an ssh:// target,
+	// "" for a local one; RemoteHostConn is that host's connection now
+	// (FleetSnapshot.Hosts has the rest).
+	RemoteHost     string
+	RemoteHostConn RemoteHost
 
 	Conn      ConnState
 	Attempt   int       // reconnect attempt number while retrying
@@ -286,6 +295,10 @@ type VMSnapshot struct {
 type FleetSnapshot struct {
 	VMs      []VMSnapshot
 	Interval time.Duration
+	// Hosts are the SSH hosts of ssh:// targets, by name; Insecure says
+	// their host keys go unchecked (--insecure-ignore-host-key).
+	Hosts    []RemoteHost
+	Insecure bool
 	Version  uint64 // increases on every change; readers compare to skip redraws
 }
 

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 // A target spec is what a user types: a socket path, unix:PATH,
@@ -22,9 +24,11 @@ import (
 type SpecKind int
 
 const (
-	SpecMonitor SpecKind = iota // one monitor: a socket path, unix:PATH or tcp:HOST:PORT
-	SpecDir                     // every socket in a directory
-	SpecGlob                    // every socket matching a pattern
+	SpecMonitor       SpecKind = iota // one monitor: a socket path, unix:PATH or tcp:HOST:PORT
+	SpecDir                           // every socket in a directory
+	SpecGlob                          // every socket matching a pattern
+	SpecRemoteMonitor                 // one monitor on an SSH host (remote.go)
+	SpecRemoteScan                    // a directory or glob on an SSH host, listed there
 )
 
 // Spec is a parsed target spec.
@@ -36,13 +40,21 @@ type Spec struct {
 	Path    string
 	// Optional marks discovery defaults: a missing directory is no error.
 	Optional bool
+	// Remote is the ssh:// target of the remote kinds.
+	Remote remote.Target
 }
+
+// IsRemote reports whether the spec names monitors on an SSH host.
+func (s Spec) IsRemote() bool { return s.Kind == SpecRemoteMonitor || s.Kind == SpecRemoteScan }
 
 // ParseSpec reads one target spec. A path that does not exist yet is taken
 // as a monitor socket (QEMU may not have created it yet).
 func ParseSpec(raw string) (Spec, error) {
 	if raw == "" {
 		return Spec{}, errors.New("empty target")
+	}
+	if remote.IsTarget(raw) {
+		return parseRemoteSpec(raw)
 	}
 	if strings.HasPrefix(raw, "unix:") || strings.HasPrefix(raw, "tcp:") {
 		a, err := qmp.ParseAddress(raw)
@@ -119,8 +131,11 @@ func discoverySpecs(paths []string) []Spec {
 // dialled (discover.go); nil j judges from /proc with no log. A monitor
 // named outright is always listed.
 func (s Spec) Expand(j *SocketJudge) ([]qmp.Address, error) {
-	if s.Kind == SpecMonitor {
+	if s.Kind == SpecMonitor || s.Kind == SpecRemoteMonitor {
 		return []qmp.Address{s.Monitor}, nil
+	}
+	if s.Kind == SpecRemoteScan {
+		return nil, fmt.Errorf("target %s: an ssh:// directory or glob is listed on its host (ExpandRemote)", s.Raw)
 	}
 	paths, err := s.sockets()
 	if err != nil {
@@ -213,6 +228,10 @@ func canonical(a qmp.Address) qmp.Address {
 
 // fallbackName names a VM started without -name after its socket file.
 func fallbackName(a qmp.Address) string {
+	if a.Network == "ssh" {
+		base := path.Base(a.Addr)
+		return strings.TrimSuffix(base, path.Ext(base))
+	}
 	if a.Network != "unix" {
 		return a.Addr
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 // watcherEnv is all a vmWatcher uses of the fleet that owns it, handed over
@@ -25,6 +26,8 @@ type watcherEnv struct {
 	procRoot string
 	logger   *slog.Logger
 	dial     func(ctx context.Context, target string, opts ...qmp.Option) (*qmp.Client, error)
+	remote   *remote.Pool // carries ssh:// monitors
+	rprocs   *remoteProcs // ssh:// VMs' host figures (remoteproc.go)
 	now      func() time.Time
 	interval func() time.Duration // the poll interval now; it changes at run time
 	merged   *EventLog            // the fleet's merged event log
@@ -106,7 +109,7 @@ func newVMWatcher(env watcherEnv, id string, a qmp.Address) *vmWatcher {
 
 // initialSnapshot is what a VM shows before its watcher has published.
 func initialSnapshot(id string, a qmp.Address) VMSnapshot {
-	return VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting}
+	return VMSnapshot{ID: id, Target: a.String(), Name: fallbackName(a), Conn: ConnConnecting, RemoteHost: RemoteHostOf(a)}
 }
 
 func (v *vmWatcher) poke(ch chan struct{}) {
@@ -263,8 +266,8 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				continue
 			}
 			polling, pollStarted = true, v.env.now()
-			proc := v.figs.proc
-			go func() { pollDone <- v.env.poll(ctx, c, proc, kind) }()
+			proc, rs := v.figs.proc, v.figs.remote
+			go func() { pollDone <- v.env.poll(ctx, c, proc, rs, kind) }()
 		case r := <-pollDone:
 			polling = false
 			v.applyPoll(r)
@@ -294,6 +297,11 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 		pid = 0
 	}
 	v.figs = newFigures(v.env.histLen, v.env.procRoot, pid)
+	if v.addr.Network == "ssh" && v.env.rprocs != nil {
+		if t, err := remote.ParseTarget(v.addr.String()); err == nil {
+			v.figs.remote = &remoteSampler{host: v.env.rprocs.host(t), id: v.id}
+		}
+	}
 	v.exit = ""
 	v.quitAsked.Store(false)
 	var started time.Time
@@ -307,6 +315,7 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	v.cur = VMSnapshot{
 		ID:          v.id,
 		Target:      v.cur.Target,
+		RemoteHost:  v.cur.RemoteHost,
 		Name:        name,
 		Conn:        ConnConnected,
 		Kind:        kind,

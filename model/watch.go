@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
@@ -13,9 +14,17 @@ import (
 // by a new QEMU (same path, new file) is connected at once. The first scan is
 // synchronous so its errors (an unreadable directory named by the user)
 // reach the caller.
+//
+// An ssh:// directory or glob is listed on its host at each scan; a host
+// that cannot be reached is no error here (its state is in the snapshot),
+// and the VMs found on it before are kept, not marked gone.
 func (f *Fleet) Watch(ctx context.Context, specs []Spec) error {
 	var scanned []Spec
 	for _, s := range specs {
+		if s.Kind == SpecRemoteScan {
+			scanned = append(scanned, s)
+			continue
+		}
 		addrs, err := s.Expand(f.judge)
 		if err != nil {
 			return err
@@ -31,7 +40,9 @@ func (f *Fleet) Watch(ctx context.Context, specs []Spec) error {
 	if len(scanned) == 0 {
 		return nil
 	}
-	f.rescan(scanned)
+	if err := f.rescan(ctx, scanned); err != nil {
+		return err
+	}
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
@@ -48,20 +59,34 @@ func (f *Fleet) rescanLoop(ctx context.Context, specs []Spec) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			f.rescan(specs)
+			if err := f.rescan(ctx, specs); err != nil {
+				f.cfg.Logger.Warn("qmpdash: rescan failed", "err", err)
+			}
 		}
 	}
 }
 
 // rescan reconciles the fleet with what the specs list now. Only VMs that a
 // scanned spec found are ever marked gone; monitors named outright stay.
-func (f *Fleet) rescan(specs []Spec) {
+// A local spec that fails stops the scan (nothing is marked gone on a
+// transient error); a remote one that fails keeps its host's VMs as they
+// are. Remote hosts are listed at once, each bounded by the poll timeout.
+func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 	present := map[string]bool{}
-	for _, s := range specs {
-		addrs, err := s.Expand(f.judge)
+	listed := f.listRemote(ctx, specs)
+	keepHosts := map[string]bool{}
+	for i, s := range specs {
+		addrs, err := listed[i].addrs, listed[i].err
+		if s.Kind != SpecRemoteScan {
+			addrs, err = s.Expand(f.judge)
+		}
+		if err != nil && s.IsRemote() {
+			f.cfg.Logger.Info("qmpdash: remote listing failed", "target", s.Raw, "err", err)
+			keepHosts[s.Remote.HostKey()] = true
+			continue
+		}
 		if err != nil {
-			f.cfg.Logger.Warn("qmpdash: rescan failed", "target", s.Raw, "err", err)
-			return // don't mark everything gone on a transient error
+			return err // don't mark everything gone on a transient error
 		}
 		for _, a := range addrs {
 			present[f.Add(a)] = true
@@ -76,7 +101,7 @@ func (f *Fleet) rescan(specs []Spec) {
 	f.mu.Lock()
 	var gone []*vmWatcher
 	for id, m := range f.vms {
-		if m.scanned && !present[id] {
+		if m.scanned && !present[id] && !keepHosts[m.published.RemoteHost] {
 			gone = append(gone, m.w)
 		}
 	}
@@ -102,4 +127,31 @@ func (f *Fleet) rescan(specs []Spec) {
 	for _, v := range gone {
 		v.markGone()
 	}
+	return nil
+}
+
+type listing struct {
+	addrs []qmp.Address
+	err   error
+}
+
+// listRemote runs every remote scan spec's listing at once, each within
+// the poll timeout; the i-th result is specs[i]'s (empty for local ones).
+func (f *Fleet) listRemote(ctx context.Context, specs []Spec) []listing {
+	out := make([]listing, len(specs))
+	var wg sync.WaitGroup
+	for i, s := range specs {
+		if s.Kind != SpecRemoteScan {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+			defer cancel()
+			out[i].addrs, out[i].err = ExpandRemote(lctx, f.pool, s)
+		}()
+	}
+	wg.Wait()
+	return out
 }

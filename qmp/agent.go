@@ -51,7 +51,7 @@ type Agent struct {
 // tcp:HOST:PORT) and synchronises with it. ctx bounds both; without a
 // deadline, WithCommandTimeout's (default DefaultAgentTimeout) applies.
 func DialAgent(ctx context.Context, target string, opts ...Option) (*Agent, error) {
-	conn, err := dialTarget(ctx, target)
+	conn, err := dialTarget(ctx, target, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -78,19 +78,32 @@ func (v VersionInfo) String() string {
 // Dial connects to target (a socket path, unix:PATH or tcp:HOST:PORT), reads
 // the greeting and negotiates capabilities. ctx bounds the whole handshake.
 func Dial(ctx context.Context, target string, opts ...Option) (*Client, error) {
-	conn, err := dialTarget(ctx, target)
+	conn, err := dialTarget(ctx, target, buildOptions(opts).dialer)
 	if err != nil {
 		return nil, err
 	}
 	return NewClient(ctx, conn, append([]Option{WithName(target)}, opts...)...)
 }
 
-// dialTarget opens the connection to target (a socket path, unix:PATH or
-// tcp:HOST:PORT) for a monitor or an agent; errors are ConnectErrors.
-func dialTarget(ctx context.Context, target string) (net.Conn, error) {
+// dialTarget opens the connection to target (a socket path, unix:PATH,
+// tcp:HOST:PORT, or through dial any address it takes, such as ssh://) for
+// a monitor or an agent; errors are ConnectErrors.
+func dialTarget(ctx context.Context, target string, dial Dialer) (net.Conn, error) {
 	addr, err := ParseAddress(target)
 	if err != nil {
 		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: err}
+	}
+	if dial != nil {
+		// The hook's error is its own words (an SSH host down, a host key
+		// refused): kept whole.
+		conn, err := dial(ctx, addr)
+		if err != nil {
+			return nil, &ConnectError{Sock: target, Msg: "cannot connect", Err: err}
+		}
+		return conn, nil
+	}
+	if addr.Network == "ssh" {
+		return nil, &ConnectError{Sock: target, Msg: "bad target", Err: errors.New("an ssh:// target needs an SSH connection (WithDialer)")}
 	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, addr.Network, addr.Addr)

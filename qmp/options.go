@@ -1,7 +1,9 @@
 package qmp
 
 import (
+	"context"
 	"log/slog"
+	"net"
 	"time"
 )
 
@@ -27,6 +29,18 @@ type options struct {
 	logger          *slog.Logger
 	idleHandover    time.Duration // see reader.go; tests change it
 	alwaysIDs       bool          // no bare commands (bare.go); tests and benchmarks set it
+	dialer          Dialer
+}
+
+// Dialer opens the connection Dial then speaks QMP over: the hook for
+// transports other than a local socket (an ssh:// target's channel). The
+// conn must honour deadlines, as every wait of the client relies on them.
+type Dialer func(ctx context.Context, a Address) (net.Conn, error)
+
+// WithDialer makes Dial open its connection with d instead of dialling
+// a unix or TCP socket itself. Only Dial uses it.
+func WithDialer(d Dialer) Option {
+	return func(o *options) { o.dialer = d }
 }
 
 // Option tunes a Client.

@@ -6,21 +6,35 @@ import (
 	"strings"
 )
 
-// Address is where a monitor listens: a unix socket path or a TCP host:port.
+// Address is where a monitor listens: a unix socket path, a TCP host:port,
+// or a unix socket on another machine reached over SSH.
 type Address struct {
-	Network string // "unix" or "tcp"
-	Addr    string
+	Network string // "unix", "tcp" or "ssh"
+	Addr    string // for ssh: [user@]host[:port]/path, as after ssh://
 }
 
 // String gives the address back in the form ParseAddress takes.
-func (a Address) String() string { return a.Network + ":" + a.Addr }
+func (a Address) String() string {
+	if a.Network == "ssh" {
+		return "ssh://" + a.Addr
+	}
+	return a.Network + ":" + a.Addr
+}
 
 // ParseAddress reads the target forms every qmpdash command takes:
-// a socket path, "unix:PATH", or "tcp:HOST:PORT".
+// a socket path, "unix:PATH", or "tcp:HOST:PORT"; and "ssh://REST", which
+// only a Dial with a Dialer that takes it can open (package remote parses
+// REST).
 func ParseAddress(target string) (Address, error) {
 	switch {
 	case target == "":
 		return Address{}, fmt.Errorf("empty target")
+	case strings.HasPrefix(target, "ssh://"):
+		rest := strings.TrimPrefix(target, "ssh://")
+		if !strings.Contains(rest, "/") {
+			return Address{}, fmt.Errorf("target %q: want ssh://[user@]host[:port]/path", target)
+		}
+		return Address{Network: "ssh", Addr: rest}, nil
 	case strings.HasPrefix(target, "unix:"):
 		p := strings.TrimPrefix(target, "unix:")
 		if p == "" {

@@ -59,6 +59,7 @@ type app struct {
 	counts   render.StateCounts
 	names    map[string]string          // VM id -> display name
 	lastErrs map[string]model.ErrorInfo // VM id -> LastError last seen
+	hostErrs map[string]string          // SSH host -> the down error last said for it
 	unplugs  map[unplugKey]bool         // device_del requests followed in the status bar (unplugs.go)
 
 	fleet  fleet.Model
@@ -127,6 +128,7 @@ func newApp(src Source, opts Options, cfg appConfig) (*app, error) {
 		mouse:     !opts.NoMouse,
 		names:     map[string]string{},
 		lastErrs:  map[string]model.ErrorInfo{},
+		hostErrs:  map[string]string{},
 		unplugs:   map[unplugKey]bool{},
 		histStore: &palette.Store{Path: opts.HistoryFile},
 		tick:      ctxTick(cfg.ctx),

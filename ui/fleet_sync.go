@@ -4,6 +4,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/qmpdash/qmpdash/internal/termsafe"
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/ui/eventlog"
 	"github.com/qmpdash/qmpdash/ui/panes"
@@ -110,14 +111,29 @@ func (a *app) applyFleet(m fleetMsg) tea.Cmd {
 		// status bar just like a command's.
 		if prev := a.lastErrs[v.ID]; v.LastError != prev {
 			a.lastErrs[v.ID] = v.LastError
-			if !v.LastError.IsZero() {
-				cmds = append(cmds, a.showError(a.names[v.ID], v.LastError))
+			if e := v.LastError; !e.IsZero() {
+				if e.SSHHost != "" {
+					// Every VM of a host that is down fails alike, at
+					// each retry: said once for the host, until its
+					// cause changes or it is up again.
+					if a.hostErrs[e.SSHHost] != e.Message {
+						a.hostErrs[e.SSHHost] = e.Message
+						cmds = append(cmds, a.showError("ssh "+termsafe.Line(termsafe.Clip(e.SSHHost, 128)), e))
+					}
+				} else {
+					cmds = append(cmds, a.showError(a.names[v.ID], e))
+				}
 			}
 		}
 	}
 	for id := range a.lastErrs {
 		if !seen[id] {
 			delete(a.lastErrs, id)
+		}
+	}
+	for _, h := range m.snap.Hosts {
+		if h.Up() {
+			delete(a.hostErrs, h.Name)
 		}
 	}
 	cmds = append(cmds, a.followUnplugs())

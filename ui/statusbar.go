@@ -106,6 +106,10 @@ func (a *app) renderStatus(w int) string {
 	if a.opts.ReadOnly {
 		left = append(left, st.Badge.Render(" READ-ONLY "))
 	}
+	if a.snap.Insecure {
+		// --insecure-ignore-host-key: said for as long as it holds.
+		left = append(left, st.Badge.Render(" SSH HOST KEYS UNCHECKED "))
+	}
 	switch a.status.kind {
 	case statusError:
 		msg := render.ErrorTag(st, a.status.err) + " "
@@ -175,6 +179,10 @@ func (a *app) statusRight(w int) []string {
 	if c.Daemons > 0 {
 		short += " " + st.Running.Render("◇"+render.Itoa(c.Daemons))
 	}
+	if hl, hs := a.hostsStatus(); hl != "" {
+		long = append(long, hl)
+		short += " " + hs
+	}
 	poll := "poll " + render.Dur(a.interval())
 	var extra []string
 	if n := len(a.errs.entries); n > 0 {
@@ -235,4 +243,35 @@ func (a *app) renderErrors(w int) []string {
 		}
 	}
 	return lines
+}
+
+// hostsStatus is the SSH hosts' part of the status bar, long and short:
+// how many are up, and the names of those that are not (each host's one
+// connection carries all its VMs, so a host down is said once, here, not
+// only as each of its VMs' errors). Empty when no target is remote.
+func (a *app) hostsStatus() (long, short string) {
+	hosts := a.snap.Hosts
+	if len(hosts) == 0 {
+		return "", ""
+	}
+	st := &a.st
+	up := 0
+	var down []string
+	for _, h := range hosts {
+		if h.Up() {
+			up++
+		} else if h.State == "down" {
+			down = append(down, termsafe.Line(termsafe.Clip(h.Name, 64)))
+		}
+	}
+	count := render.Itoa(up) + "/" + render.Itoa(len(hosts))
+	style := st.Running
+	if len(down) > 0 {
+		style = st.ConnDown
+	}
+	long = style.Render("⇄"+count) + " ssh up"
+	if len(down) > 0 {
+		long += " " + st.ConnDown.Render("(down: "+strings.Join(down, ", ")+")")
+	}
+	return long, style.Render("⇄" + count)
 }

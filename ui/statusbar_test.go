@@ -170,3 +170,59 @@ func TestConfigWarningsShowAtStart(t *testing.T) {
 		t.Fatalf("status bar: %q", s)
 	}
 }
+
+// SSH hosts: how many are up and which are down, once, in the status bar;
+// unchecked host keys are a badge for as long as they are unchecked.
+func TestStatusBarSaysSSHHostsAndUncheckedKeys(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	h := newHarness(t, src, Options{}, 160, 30)
+	if s := h.statusText(); strings.Contains(s, "ssh") || strings.Contains(s, "UNCHECKED") {
+		t.Fatalf("local fleet: %q", s)
+	}
+	src.update(func(s *model.FleetSnapshot) {
+		s.Hosts = []model.RemoteHost{{Name: "lab1", State: "up"}, {Name: "lab2", State: "down"}}
+		s.Insecure = true
+	})
+	h.sync()
+	h.fireTicks() // the start's error message fades: the counts have room
+	s := h.statusText()
+	for _, want := range []string{"⇄1/2 ssh up", "(down: lab2)", "SSH HOST KEYS UNCHECKED"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("status bar %q lacks %q", s, want)
+		}
+	}
+}
+
+// Every VM of an SSH host that is down fails alike at each retry: the
+// status bar and the error history say it once, for the host, until the
+// host is up again.
+func TestSSHHostDownSaidOnceForItsVMs(t *testing.T) {
+	src := newFakeSource(demoVMs()...)
+	h := newHarness(t, src, Options{}, 160, 30)
+	before := len(h.a.errs.entries)
+	down := func(at time.Time) {
+		src.update(func(s *model.FleetSnapshot) {
+			for i := range s.VMs {
+				s.VMs[i].RemoteHost = "root@lab1"
+				s.VMs[i].LastError = model.ErrorInfo{Kind: qmp.KindConnect, Message: "cannot connect: ssh host root@lab1 is down: connection refused",
+					Time: at, SSHHost: "root@lab1"}
+			}
+			s.Hosts = []model.RemoteHost{{Name: "root@lab1", State: "down"}}
+		})
+		h.sync()
+	}
+	down(time.Unix(100, 0))
+	down(time.Unix(105, 0)) // the next retry of every VM
+	if got := len(h.a.errs.entries) - before; got != 1 {
+		t.Fatalf("%d error entries for one host down, want 1: %+v", got, h.a.errs.entries[before:])
+	}
+	if e := h.a.errs.entries[before]; e.vm != "ssh root@lab1" {
+		t.Fatalf("said for %q, want the host", e.vm)
+	}
+	src.update(func(s *model.FleetSnapshot) { s.Hosts[0].State = "up" })
+	h.sync()
+	down(time.Unix(200, 0)) // down again later: said again (folded into the same entry, counted)
+	if e := h.a.errs.entries[len(h.a.errs.entries)-1]; e.vm != "ssh root@lab1" || e.count != 2 {
+		t.Fatalf("after the host went down a second time: %+v, want the host's entry counted twice", e)
+	}
+}

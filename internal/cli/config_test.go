@@ -105,7 +105,7 @@ func TestConfigInit(t *testing.T) {
 	// The examples, uncommented, are good values.
 	var lines []string
 	for _, l := range strings.Split(string(written), "\n") {
-		if rest, ok := strings.CutPrefix(l, "# "); ok && regexp.MustCompile(`^(\[keys\]|[a-z_]+ = )`).MatchString(rest) {
+		if rest, ok := strings.CutPrefix(l, "# "); ok && regexp.MustCompile(`^(\[[a-z0-9_.]+\]|[a-z_]+ = |"[^"]+" = )`).MatchString(rest) {
 			l = rest
 		}
 		lines = append(lines, l)
@@ -114,7 +114,8 @@ func TestConfigInit(t *testing.T) {
 	os.WriteFile(examples, []byte(strings.Join(lines, "\n")), 0o644)
 	set, warnings, err = config.Load(examples, config.Settings{}, valid())
 	if err != nil || len(warnings) > 0 || set.Theme.Source != config.File || set.Keys.Source != config.File ||
-		set.Columns.Source != config.File || set.Targets.Source != config.File {
+		set.Columns.Source != config.File || set.Targets.Source != config.File ||
+		set.Agents.Source != config.File || set.Hosts.Source != config.File {
 		t.Errorf("uncommented examples: %v %q %+v\n%s", err, warnings, set, strings.Join(lines, "\n"))
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/config"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/remote"
 	"github.com/qmpdash/qmpdash/ui"
 )
 
@@ -21,7 +22,8 @@ const dashboardUsage = `Usage: qmpdash [flags] [TARGET...]
 Opens the dashboard on the QMP monitors named, or with no TARGET on every
 socket found in the usual places (see 'qmpdash help'). A TARGET is a socket
 path, unix:PATH, tcp:HOST:PORT, a directory (watched: sockets that appear
-are added) or a glob. Press ? inside for keys, : or ctrl+p for actions.
+are added), a glob, or ssh://[user@]host[:port]/PATH for any of those on
+another machine. Press ? inside for keys, : or ctrl+p for actions.
 
 Examples:
   qmpdash /run/qemu/
@@ -45,15 +47,18 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer st.closeLog()
-	return dashboard(ctx, st.specs, st.set, st.warnings, *noMouse, "", st.logger)
+	return dashboard(ctx, st.specs, st.set, st.warnings, *noMouse, "", st.logger, st.pool)
 }
 
 // dashboard runs the fleet and the UI over it until the user quits or ctx
 // ends; the fleet is stopped before it returns. noMouse is --no-mouse.
-func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, noMouse bool, note string, logger *slog.Logger) error {
+// pool carries ssh:// targets (nil: the fleet makes its own).
+func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, noMouse bool, note string, logger *slog.Logger, pool *remote.Pool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	fleet := model.NewFleet(fleetConfig(set, logger))
+	cfg := fleetConfig(set, logger)
+	cfg.Remote = pool
+	fleet := model.NewFleet(cfg)
 	if err := fleet.Watch(ctx, specs); err != nil {
 		return err
 	}

@@ -60,5 +60,5 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return dashboard(ctx, []model.Spec{spec}, set, warnings, *noMouse, note, logger)
+	return dashboard(ctx, []model.Spec{spec}, set, warnings, *noMouse, note, logger, nil)
 }

@@ -56,7 +56,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // events watches the targets and prints their events until ctx ends.
 func events(ctx context.Context, st commandStart, asJSON bool, stdout, stderr io.Writer) error {
 	given := st.set.Targets.Value
-	fleet := model.NewFleet(model.Config{Interval: st.set.Interval.Value, Timeout: st.set.Timeout.Value, Logger: st.logger})
+	fleet := model.NewFleet(model.Config{Interval: st.set.Interval.Value, Timeout: st.set.Timeout.Value, Logger: st.logger, Remote: st.pool})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if err := fleet.Watch(ctx, st.specs); err != nil {

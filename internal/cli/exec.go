@@ -53,7 +53,8 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usagef("exec: %v", err)
 	}
-	if spec.Kind != model.SpecMonitor {
+	remoteOne := spec.Kind == model.SpecRemoteMonitor || (spec.Kind == model.SpecRemoteScan && !strings.ContainsAny(spec.Remote.Path, "*?["))
+	if spec.Kind != model.SpecMonitor && !remoteOne {
 		return usagef("exec: %s is a directory or glob; exec talks to one monitor (a socket path, unix:PATH or tcp:HOST:PORT)", target)
 	}
 	if command == "" || strings.ContainsFunc(command, func(r rune) bool { return r <= ' ' || r == '{' }) {
@@ -76,7 +77,9 @@ func runExec(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	ctx, cancel := context.WithTimeout(ctx, set.Timeout.Value)
 	defer cancel()
-	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(set.Timeout.Value), qmp.WithLogger(logger))
+	pool := newRemotePool(fs, set, logger, stderr)
+	defer pool.Close()
+	c, err := model.DialMonitor(ctx, pool, target, qmp.WithGreetingTimeout(set.Timeout.Value), qmp.WithLogger(logger))
 	if err != nil {
 		return reportExecError(stderr, err)
 	}

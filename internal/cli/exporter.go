@@ -54,7 +54,9 @@ func runExporter(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func serveExporter(ctx context.Context, st commandStart, listen, webConfig string, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	fleet := model.NewFleet(fleetConfig(st.set, st.logger))
+	cfg := fleetConfig(st.set, st.logger)
+	cfg.Remote = st.pool
+	fleet := model.NewFleet(cfg)
 	if err := fleet.Watch(ctx, st.specs); err != nil {
 		return fmt.Errorf("exporter: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/internal/config"
 	"github.com/qmpdash/qmpdash/model"
+	"github.com/qmpdash/qmpdash/remote"
 	"github.com/qmpdash/qmpdash/themes"
 	"github.com/qmpdash/qmpdash/ui"
 )
@@ -37,6 +38,7 @@ func commandFlags(name string) *flag.FlagSet {
 	fs.String(flagTheme, "", "use the colour theme `NAME`: "+strings.Join(themes.Names(), ", "))
 	fs.String(flagConfig, "", "read settings from `FILE` (default "+config.PathHint()+")")
 	fs.String(flagLog, "", "append a debug log (protocol traffic included) to `FILE`")
+	remoteFlags(fs)
 	return fs
 }
 
@@ -203,8 +205,9 @@ type commandStart struct {
 	set      config.Settings
 	warnings []string // the config file's, also on stderr (the dashboard shows them too)
 	logger   *slog.Logger
-	closeLog func()
+	closeLog func() // closes pool too
 	specs    []model.Spec
+	pool     *remote.Pool // carries ssh:// targets
 }
 
 // startCommand parses flags, loads settings and parses the targets. A bad
@@ -218,12 +221,18 @@ func startCommand(fs *flag.FlagSet, usage string, args []string, stdout, stderr 
 	if err != nil {
 		return commandStart{}, err
 	}
+	if set, err = applyHosts(fs, set); err != nil {
+		closeLog()
+		return commandStart{}, err
+	}
 	specs, err := model.ParseSpecs(set.Targets.Value)
 	if err != nil {
 		closeLog()
 		return commandStart{}, usagef("%s: %v", fs.Name(), err)
 	}
-	return commandStart{set: set, warnings: warnings, logger: logger, closeLog: closeLog, specs: specs}, nil
+	pool := newRemotePool(fs, set, logger, stderr)
+	closeAll := func() { pool.Close(); closeLog() }
+	return commandStart{set: set, warnings: warnings, logger: logger, closeLog: closeAll, specs: specs, pool: pool}, nil
 }
 
 // jsonCommand runs a command that takes the common flags, --json

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/qmpdash/qmpdash/model"
 	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 const statusUsage = `Usage: qmpdash status [flags] [TARGET...]
@@ -70,7 +72,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // status connects to every target at once and prints one snapshot each.
 func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer) error {
 	given := st.set.Targets.Value
-	addrs, err := model.ExpandSpecs(st.specs, model.NewSocketJudge("", st.logger))
+	addrs, err := expandAll(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -95,7 +97,7 @@ func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			records[i] = queryStatus(ctx, t, addrs[i], agents[addrs[i].String()], st.set.Timeout.Value, st.logger)
+			records[i] = queryStatus(ctx, st.pool, t, addrs[i], agents[addrs[i].String()], st.set.Timeout.Value, st.logger)
 		}()
 	}
 	wg.Wait()
@@ -124,11 +126,11 @@ func status(ctx context.Context, st commandStart, asJSON bool, stdout io.Writer)
 // (from the config) or wherever model.AskGuest finds it. The agent's
 // questions are bounded too, so a silent agent costs at most the rest of
 // the timeout, and never fails the record.
-func queryStatus(ctx context.Context, target string, addr qmp.Address, agent string, timeout time.Duration, logger *slog.Logger) statusRecord {
+func queryStatus(ctx context.Context, pool *remote.Pool, target string, addr qmp.Address, agent string, timeout time.Duration, logger *slog.Logger) statusRecord {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rec := statusRecord{Target: target}
-	c, err := qmp.Dial(ctx, target, qmp.WithGreetingTimeout(timeout), qmp.WithLogger(logger))
+	c, err := model.DialMonitor(ctx, pool, target, qmp.WithGreetingTimeout(timeout), qmp.WithLogger(logger))
 	if err != nil {
 		rec.Error = toStatusError(err)
 		return rec
@@ -193,6 +195,9 @@ func displayTarget(a qmp.Address, given []string) string {
 
 // socketBaseName names a VM started without -name after its socket file.
 func socketBaseName(target string) string {
+	if t, err := remote.ParseTarget(target); err == nil {
+		return strings.TrimSuffix(path.Base(t.Path), path.Ext(t.Path))
+	}
 	a, err := qmp.ParseAddress(target)
 	if err != nil || a.Network != "unix" {
 		return ""
@@ -227,4 +232,34 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// expandAll lists every monitor the specs stand for now, in order: local
+// ones as discovery judges them, ssh:// directories and globs listed on
+// their hosts (a host that cannot be reached is an error naming it).
+func expandAll(ctx context.Context, st commandStart) ([]qmp.Address, error) {
+	judge := model.NewSocketJudge("", st.logger)
+	var out []qmp.Address
+	seen := map[string]bool{}
+	for _, s := range st.specs {
+		var as []qmp.Address
+		var err error
+		if s.IsRemote() {
+			lctx, cancel := context.WithTimeout(ctx, st.set.Timeout.Value)
+			as, err = model.ExpandRemote(lctx, st.pool, s)
+			cancel()
+		} else {
+			as, err = s.Expand(judge)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			if !seen[a.String()] {
+				seen[a.String()] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
 }

@@ -77,6 +77,9 @@ type Settings struct {
 	// Agents names a guest agent socket per target, from the file's
 	// [agents] table (target = "socket"); nil when none.
 	Agents Setting[map[string]string]
+	// Hosts are the SSH hosts --host picks, from the file's [hosts.NAME]
+	// tables (hosts.go).
+	Hosts Setting[map[string]Host]
 
 	File string // the config file that was read; "" when there was none
 }
@@ -110,6 +113,7 @@ func merge(layers ...Settings) Settings {
 		s.Columns.over(l.Columns)
 		s.LogFile.over(l.LogFile)
 		s.Agents.over(l.Agents)
+		s.Hosts.over(l.Hosts)
 		if l.File != "" {
 			s.File = l.File
 		}

@@ -18,6 +18,7 @@ var keyDocs = map[string]string{
 	"confirm":   `Ask y/N before destructive actions.`,
 	"columns":   "The fleet table's columns, in order; unset, the dashboard's own choice. Columns: {columns}.",
 	"agents":    `Guest agent sockets, "target" = "socket", for VMs whose agent is not found on its own (NAME.qga beside NAME.qmp, or the VM's org.qemu.guest_agent.0 port served as a unix socket).`,
+	"hosts":     `SSH hosts, one [hosts.NAME] table each: ssh = "[user@]host[:port]" (or a ~/.ssh/config alias) and targets, absolute paths on that host (sockets, directories or globs; unset, /run/qemu and /var/run/qemu-server/*.qmp). --host NAME watches them; host keys are checked against known_hosts.`,
 	"keys":      `Key bindings, action = ["key", ...], replacing that action's keys. Actions: {actions}.`,
 }
 
@@ -92,6 +93,8 @@ func example(key string, v Valid) string {
 		return "columns = " + FormatValue(v.Columns[:min(4, len(v.Columns))])
 	case "agents":
 		return "[agents]\n" + `"/run/qemu/web.qmp" = "/run/qemu/web-agent.sock"`
+	case "hosts":
+		return "[hosts.lab1]\n" + `ssh = "root@lab1.example.org"` + "\n" + `targets = ["/run/qemu"]`
 	case "keys":
 		action := "quit"
 		if !slices.Contains(v.Actions, action) && len(v.Actions) > 0 {

@@ -33,6 +33,7 @@ func (v Valid) fileKeys(s *Settings) []fileKey {
 		{"confirm", fromFile(&s.Confirm, toBool)},
 		{"columns", fromFile(&s.Columns, v.columns)},
 		{"agents", fromFile(&s.Agents, v.agents)},
+		{"hosts", fromFile(&s.Hosts, readHosts)},
 		{"keys", nil}, // a table whose entries are read one by one: readKeys
 	}
 }

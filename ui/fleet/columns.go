@@ -26,6 +26,7 @@ const (
 	colDisk
 	colIP
 	colHost
+	colMachine // the SSH host of an ssh:// target
 )
 
 type column struct {
@@ -39,6 +40,7 @@ type column struct {
 
 var allColumns = []column{
 	{colName, "name", "NAME", 10, 0, false},
+	{colMachine, "host", "HOST", 12, 2, false},
 	{colState, "state", "STATE", 12, 0, false},
 	{colConn, "conn", "CONN", 10, 3, false},
 	{colVCPU, "vcpus", "VCPU", 4, 4, true},
@@ -54,7 +56,23 @@ var allColumns = []column{
 // optIn columns show only when Options.Columns names them: they come
 // from the guest agent, which most VMs have none of, so by default they
 // would be columns of dashes taking room from the monitor's figures.
-var optIn = map[colID]bool{colIP: true, colHost: true}
+var optIn = map[colID]bool{colIP: true, colHost: true, colMachine: true}
+
+// withMachine is the default column set plus the host column: shown by
+// default once any VM is on an SSH host (where a VM runs matters then).
+// A set the user chose is kept as chosen.
+func withMachine(visible map[colID]bool, anyRemote bool) map[colID]bool {
+	if visible != nil || !anyRemote {
+		return visible
+	}
+	vis := map[colID]bool{}
+	for _, c := range allColumns {
+		if !optIn[c.id] || c.id == colMachine {
+			vis[c.id] = true
+		}
+	}
+	return vis
+}
 
 // ColumnNames lists the fleet columns Options.Columns may name, in order.
 func ColumnNames() []string {
@@ -92,6 +110,7 @@ const (
 	markerWidth = 2 // "▸ " before the selected row, so selection reads without colour
 	maxNameW    = 32
 	maxSparkW   = 40
+	maxMachineW = 28 // the host column grows to this from spare room
 )
 
 // maxStateW bounds the state column: QEMU's longest run states
@@ -136,6 +155,13 @@ func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
 	for i := range cols {
 		if cols[i].id == colName && spare > 0 {
 			g := min(spare, maxNameW-cols[i].width)
+			cols[i].width += g
+			spare -= g
+		}
+	}
+	for i := range cols {
+		if cols[i].id == colMachine && spare > 0 {
+			g := min(spare, maxMachineW-cols[i].width)
 			cols[i].width += g
 			spare -= g
 		}

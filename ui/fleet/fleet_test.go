@@ -263,3 +263,35 @@ func TestFleetGuestColumnsOptIn(t *testing.T) {
 		t.Fatalf("no agent: %q", row)
 	}
 }
+
+// The host column shows by itself once a VM is on an SSH host ("local"
+// for the others), and only then; a column set the user chose is kept.
+func TestFleetHostColumnShownWithRemoteVMs(t *testing.T) {
+	has := func(cols []column) bool {
+		for _, c := range cols {
+			if c.id == colMachine {
+				return true
+			}
+		}
+		return false
+	}
+	if has(fleetColumns(400, withMachine(nil, false), 0)) {
+		t.Fatal("host column shown with only local VMs")
+	}
+	cols := fleetColumns(400, withMachine(nil, true), 0)
+	if !has(cols) {
+		t.Fatal("host column missing with a remote VM")
+	}
+	st := themes.NewStyles(themes.Mono(), true)
+	row := renderRow(&st, &model.VMSnapshot{RemoteHost: "root@lab1\x1b[2J:22"}, "running", "db", cols, 400, false)
+	if !strings.Contains(row, "root@lab1:22") || strings.Contains(row, "\x1b[2J") {
+		t.Fatalf("remote row %q", row)
+	}
+	if row := renderRow(&st, &model.VMSnapshot{}, "running", "db", cols, 400, false); !strings.Contains(row, "local") {
+		t.Fatalf("local row %q", row)
+	}
+	vis, _ := visibleColumns([]string{"name", "state"})
+	if has(fleetColumns(400, withMachine(vis, true), 0)) {
+		t.Fatal("host column forced into a column set the user chose")
+	}
+}

@@ -42,6 +42,9 @@ type Model struct {
 	input   lineinput.Model
 	rows    rowCache
 	columns map[colID]bool // nil: all
+	// anyRemote: some VM is on an SSH host, so the host column shows by
+	// default.
+	anyRemote bool
 
 	table, filterTable keys.Table
 }
@@ -61,6 +64,13 @@ func New(km *keys.Map, columns []string) (Model, error) {
 // selects the first VM.
 func (m *Model) SetVMs(vms []model.VMSnapshot, names []string) {
 	m.vms, m.names = vms, names
+	m.anyRemote = false
+	for i := range vms {
+		if vms[i].RemoteHost != "" {
+			m.anyRemote = true
+			break
+		}
+	}
 	if m.selID == "" && len(vms) > 0 {
 		m.selID = vms[0].ID
 	}

@@ -140,6 +140,11 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 		return state, render.VMStateStyle(st, v).Render
 	case colConn:
 		return render.ConnText(v, true), render.ConnStyle(st, v).Render
+	case colMachine:
+		if v.RemoteHost == "" {
+			return "local", st.Muted.Render
+		}
+		return termsafe.Line(termsafe.Clip(v.RemoteHost, 256)), nil
 	case colIP, colHost:
 		// The guest's own facts, cleaned here, where they enter display.
 		// While the agent (or the monitor) does not answer they are only
@@ -216,7 +221,7 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 	if c.Now != nil {
 		now = c.Now()
 	}
-	cols := fleetColumns(w, m.columns, m.stateWidth(now))
+	cols := fleetColumns(w, withMachine(m.columns, m.anyRemote), m.stateWidth(now))
 	sig := colsSig(cols)
 	lines := make([]string, 0, h)
 	lines = append(lines, fleetHeader(st, cols, w, m.sortBy, m.ascending()))

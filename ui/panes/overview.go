@@ -3,6 +3,7 @@ package panes
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qmpdash/qmpdash/internal/termsafe"
@@ -118,6 +119,9 @@ func overviewFields(c *render.Context, v *model.VMSnapshot) []overviewField {
 		overviewField{k: "Target", v: overviewVal(v.Target), wrap: true},
 		overviewField{k: "Conn", v: conn},
 	)
+	if v.RemoteHost != "" {
+		fields = append(fields, overviewField{k: "SSH", v: sshHostText(c, v), wrap: true})
+	}
 	if v.Host.Valid {
 		fields = append(fields, overviewField{k: "Host", v: fmt.Sprintf("CPU %s  RSS %s  threads %d",
 			render.Pct(v.Host.CPUPercent), render.Bytes(v.Host.RSSBytes), v.Host.Threads)})
@@ -190,4 +194,32 @@ func unplugText(c *render.Context, u model.Unplug) string {
 	}
 	return id + " " + st.Paused.Render("requested") + st.Muted.Render(" "+render.Dur(c.Now().Sub(u.RequestedAt))+
 		" ago; still present until the guest releases it (no DEVICE_DELETED yet)")
+}
+
+// sshHostText is an ssh:// VM's host and the state of its one SSH
+// connection (shared by every VM on that host).
+func sshHostText(c *render.Context, v *model.VMSnapshot) string {
+	st := c.Styles
+	h := v.RemoteHostConn
+	t := overviewVal(v.RemoteHost)
+	hostPart := v.RemoteHost
+	if i := strings.LastIndexByte(hostPart, '@'); i >= 0 {
+		hostPart = hostPart[i+1:]
+	}
+	if h.Addr != "" && h.Addr != hostPart && h.Addr != hostPart+":22" {
+		t += st.Muted.Render(" (" + overviewVal(h.Addr) + ")")
+	}
+	switch h.State {
+	case "up":
+		return t + "  " + st.OK.Render("up")
+	case "down":
+		s := t + "  " + st.ConnDown.Render("down")
+		if h.Error.Message != "" {
+			s += st.Muted.Render(": " + overviewVal(h.Error.Message))
+		}
+		return s
+	case "":
+		return t
+	}
+	return t + "  " + st.Muted.Render(overviewVal(h.State))
 }

@@ -68,3 +68,19 @@ func TestOverviewWrapsLongValues(t *testing.T) {
 	}
 	mustHaveLines(t, "natural width", draw(OverviewPane, v, w), "Target   "+v.Target)
 }
+
+// An ssh:// VM's Overview names its host and the state of the host's one
+// connection, the cause when it is down.
+func TestOverviewShowsTheSSHHostAndItsState(t *testing.T) {
+	v := sampleVM()
+	v.RemoteHost = "root@lab1:2222"
+	v.RemoteHostConn = model.RemoteHost{Name: "root@lab1:2222", Addr: "10.0.0.7:2222", State: "up"}
+	mustHaveLines(t, "remote VM", draw(OverviewPane, v, 100), "SSH      root@lab1:2222 (10.0.0.7:2222)  up")
+	v.RemoteHostConn.State = "down"
+	v.RemoteHostConn.Error = model.ErrorInfo{Message: "cannot connect to 10.0.0.7:2222: connection refused"}
+	mustHaveLines(t, "host down", draw(OverviewPane, v, 120),
+		"SSH      root@lab1:2222 (10.0.0.7:2222)  down: cannot connect to 10.0.0.7:2222: connection refused")
+	if got := draw(OverviewPane, sampleVM(), 100); strings.Contains(got, "SSH") {
+		t.Fatalf("a local VM shows an SSH line:\n%s", got)
+	}
+}
