@@ -207,7 +207,7 @@ func TestAnErrorWithoutAnIDAnswersOnlyTheBareCommand(t *testing.T) {
 	parseErr := `{"error": {"class": "GenericError", "desc": "JSON parse error, duplicate key"}}`
 	c, peer := pinnedClient(t)
 	res := background(func() error {
-		_, err := c.ExecuteRaw(ctxFor(t, 10*time.Second), "x", json.RawMessage(`{"a":1,"a":2}`))
+		_, err := c.ExecuteRaw(ctxFor(t, 10*time.Second), "x", json.RawMessage(`{"a":1}`))
 		return err
 	})
 	req := peer.read()
