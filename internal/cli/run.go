@@ -55,6 +55,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, rest, stdout, stderr)
 	case "exporter":
 		err = runExporter(ctx, rest, stdout, stderr)
+	case "sim":
+		err = runSim(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
@@ -114,6 +116,7 @@ Usage:
   qmpdash exec TARGET COMMAND [ARGS-JSON]            run one QMP command, print the reply
   qmpdash exporter [--listen ADDR] [TARGET...]       serve Prometheus metrics of every VM
   qmpdash version                                    print the version (also --version)
+  qmpdash sim [--count N] DIR                        serve N simulated monitors in DIR, until Ctrl-C
 
 A TARGET is a QMP monitor socket: a path, unix:PATH or tcp:HOST:PORT, or a
 directory or glob of sockets (exec takes exactly one monitor). With no
