@@ -24,8 +24,12 @@ type Config struct {
 	EventLogSize    int           // merged event log capacity (default 10 000)
 	HistoryLen      int           // samples kept per figure (default 120)
 	ScanInterval    time.Duration // how often directories and globs are rescanned (default 1 s)
-	ProcRoot        string        // default /proc
-	Logger          *slog.Logger
+	// GoneGrace is how long a VM found by a directory or glob stays,
+	// marked gone, after its socket went; then the fleet forgets it
+	// (default DefaultGoneGrace). Named monitors are never forgotten.
+	GoneGrace time.Duration
+	ProcRoot  string // default /proc
+	Logger    *slog.Logger
 	// ReadOnly makes Execute refuse every command ReadOnlyAllows does not.
 	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
@@ -69,6 +73,9 @@ func (c Config) withDefaults() Config {
 	if c.ScanInterval <= 0 {
 		c.ScanInterval = time.Second
 	}
+	if c.GoneGrace <= 0 {
+		c.GoneGrace = DefaultGoneGrace
+	}
 	if c.ProcRoot == "" {
 		c.ProcRoot = "/proc"
 	}
@@ -111,10 +118,12 @@ type Fleet struct {
 // watcher itself knows nothing of it.
 type member struct {
 	w         *vmWatcher
-	started   bool       // its goroutine has been started
-	scanned   bool       // found by a directory or glob, so it can go away
-	sock      socketID   // its socket file at the last scan (scanned VMs)
-	published VMSnapshot // the watcher's latest snapshot
+	started   bool               // its goroutines have been started
+	stop      context.CancelFunc // ends its goroutines (set when started)
+	scanned   bool               // found by a directory or glob, so it can go away
+	sock      socketID           // its socket file at the last scan (scanned VMs)
+	goneSince time.Time          // when a scan first missed its socket; zero while present
+	published VMSnapshot         // the watcher's latest snapshot
 }
 
 // NewFleet makes an empty fleet; add targets with Add or Watch, then Run.
@@ -207,8 +216,9 @@ func (f *Fleet) startLocked(m *member) {
 		return
 	}
 	m.started = true
+	ctx, stop := context.WithCancel(f.ctx)
+	m.stop = stop
 	f.wg.Add(1)
-	ctx := f.ctx
 	go func() {
 		defer f.wg.Done()
 		m.w.run(ctx)

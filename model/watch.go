@@ -53,8 +53,17 @@ func (f *Fleet) rescanLoop(ctx context.Context, specs []Spec) {
 	}
 }
 
+// DefaultGoneGrace is how long a discovered VM whose socket went stays in
+// the fleet, marked gone: long enough to see that it went (and for a
+// restarting QEMU to come back as the same row), short enough that a host
+// whose VMs come and go does not accumulate them.
+const DefaultGoneGrace = time.Minute
+
 // rescan reconciles the fleet with what the specs list now. Only VMs that a
 // scanned spec found are ever marked gone; monitors named outright stay.
+// A VM gone for GoneGrace is forgotten: its goroutines end and it leaves
+// every snapshot (so the dashboard, status and the exporter drop it alike);
+// if its socket comes back later it is added afresh.
 func (f *Fleet) rescan(specs []Spec) {
 	present := map[string]bool{}
 	for _, s := range specs {
@@ -73,16 +82,26 @@ func (f *Fleet) rescan(specs []Spec) {
 			socks[id] = statSocket(a.Addr)
 		}
 	}
+	now := time.Now()
 	f.mu.Lock()
 	var gone []*vmWatcher
 	for id, m := range f.vms {
-		if m.scanned && !present[id] {
-			gone = append(gone, m.w)
+		if !m.scanned || present[id] {
+			continue
 		}
+		if m.goneSince.IsZero() {
+			m.goneSince = now
+		}
+		if now.Sub(m.goneSince) >= f.cfg.GoneGrace {
+			f.forgetLocked(id, m)
+			continue
+		}
+		gone = append(gone, m.w)
 	}
 	var back []*vmWatcher
 	for id := range present {
 		m := f.vms[id]
+		m.goneSince = time.Time{}
 		if !m.scanned {
 			m.scanned = true
 			m.w.scanned.Store(true)
@@ -102,4 +121,15 @@ func (f *Fleet) rescan(specs []Spec) {
 	for _, v := range gone {
 		v.markGone()
 	}
+}
+
+// forgetLocked drops a member from the fleet and ends its goroutines (the
+// fleet's WaitGroup still waits for them on shutdown).
+func (f *Fleet) forgetLocked(id string, m *member) {
+	delete(f.vms, id)
+	if m.stop != nil {
+		m.stop()
+	}
+	f.cfg.Logger.Info("qmpdash: discovered VM forgotten: its socket has been gone", "vm", id, "for", f.cfg.GoneGrace)
+	f.touchLocked()
 }
