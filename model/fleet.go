@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -106,6 +107,7 @@ type Fleet struct {
 
 	mu      sync.Mutex // guards the fields below and every member
 	vms     map[string]*member
+	order   []*member       // vms sorted by ID, so a snapshot needs no sort
 	ctx     context.Context // set by Run; VMs added before Run start then
 	wg      sync.WaitGroup
 	version uint64
@@ -204,6 +206,8 @@ func (f *Fleet) Add(a qmp.Address) string {
 	}
 	m := &member{w: newVMWatcher(f.env, id, a), published: initialSnapshot(id, a)}
 	f.vms[id] = m
+	i := sort.Search(len(f.order), func(i int) bool { return f.order[i].w.id > id })
+	f.order = slices.Insert(f.order, i, m)
 	f.touchLocked()
 	if f.ctx != nil {
 		f.startLocked(m)
@@ -255,7 +259,7 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		Version:  f.version,
 	}
 	now := f.cfg.Now()
-	for _, m := range f.vms {
+	for _, m := range f.order {
 		s := m.published
 		s.Unplugs = m.w.unplugList(now)
 		if g := m.w.guest.Load(); g != nil {
@@ -263,7 +267,6 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		}
 		snap.VMs = append(snap.VMs, s)
 	}
-	sort.Slice(snap.VMs, func(i, j int) bool { return snap.VMs[i].ID < snap.VMs[j].ID })
 	linkMigrations(snap.VMs)
 	f.cache = &snap
 	return snap

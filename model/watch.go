@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
@@ -127,6 +128,7 @@ func (f *Fleet) rescan(specs []Spec) {
 // fleet's WaitGroup still waits for them on shutdown).
 func (f *Fleet) forgetLocked(id string, m *member) {
 	delete(f.vms, id)
+	f.order = slices.DeleteFunc(f.order, func(o *member) bool { return o == m })
 	if m.stop != nil {
 		m.stop()
 	}

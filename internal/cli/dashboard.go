@@ -53,6 +53,9 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, noMouse bool, note string, logger *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := servePprof(ctx, logger); err != nil {
+		return err
+	}
 	fleet := model.NewFleet(fleetConfig(set, logger))
 	if err := fleet.Watch(ctx, specs); err != nil {
 		return err
