@@ -15,7 +15,7 @@ import (
 	"github.com/qmpdash/qmpdash/internal/sim"
 )
 
-const simUsage = `Usage: qmpdash sim [--count N] [--seed S] [--misbehave LIST] [--churn D] DIR
+const simUsage = `Usage: qmpdash sim [--count N] [--seed S] [--misbehave LIST] [--churn D] [--reset-every D] DIR
 
 Serves N simulated QEMU 7.2 monitors as unix sockets DIR/NAME.qmp until
 interrupted (Ctrl-C, SIGTERM), then removes them. Try the dashboard at
@@ -32,11 +32,12 @@ comma-separated list of MODE or MODE=N, MODE one of
   drop      closes each connection 3 s after accepting it
 --churn D makes one VM quit every D and come back (a new QEMU, same
 socket) D later; every fifth one goes for good and a new name appears.
+--reset-every D makes every guest reset every D, so events flow steadily.
 
 Examples:
   qmpdash sim --count 500 /tmp/fleet
   qmpdash sim --count 20 --misbehave slow,garbage=2,silent,drop /tmp/fleet
-  qmpdash sim --count 200 --churn 2s /tmp/fleet
+  qmpdash sim --count 200 --churn 2s --reset-every 10s /tmp/fleet
 
 Flags:
 `
@@ -51,6 +52,7 @@ func runSim(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	seed := fs.Uint64("seed", 1, "draw the fleet from seed `S`")
 	bad := fs.String("misbehave", "", "add misbehaving VMs: `LIST` of MODE or MODE=N (slow, garbage, silent, drop)")
 	churn := fs.Duration("churn", 0, "one VM quits and comes back every `D` (0: never)")
+	resets := fs.Duration("reset-every", 0, "every VM's guest resets every `D` of running time, for a steady flow of events (0: a few VMs, now and then)")
 	pos, err := parseFlags(fs, simUsage, args, stdout)
 	if err != nil {
 		return err
@@ -64,6 +66,9 @@ func runSim(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if *churn < 0 {
 		return usagef("sim: --churn %v: want 0 or more", *churn)
 	}
+	if *resets < 0 || (*resets > 0 && *resets < 100*time.Millisecond) {
+		return usagef("sim: --reset-every %v: want 0 or at least 100ms", *resets)
+	}
 	faults, err := parseMisbehave(*bad)
 	if err != nil {
 		return usagef("sim: --misbehave: %v", err)
@@ -73,6 +78,11 @@ func runSim(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	specs := append(sim.ManyVMs(*count, *seed), faults...)
+	if *resets > 0 {
+		for i := range specs {
+			specs[i].ResetEvery = *resets
+		}
+	}
 	s := &simHost{dir: dir, vms: map[string]*sim.VM{}, specs: map[string]sim.Options{}}
 	for _, o := range specs {
 		if err := s.start(o); err != nil {

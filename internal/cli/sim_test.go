@@ -255,6 +255,7 @@ func TestSimBadFlagsExit2(t *testing.T) {
 		{"sim", "--misbehave", "rude", dir},
 		{"sim", "--misbehave", "slow=0", dir},
 		{"sim", "--churn", "-1s", dir},
+		{"sim", "--reset-every", "1ms", dir},
 		{"sim", "--bogus", dir},
 	} {
 		_, stderr, code := runCLI(t, args...)
