@@ -121,9 +121,10 @@ func parseMisbehave(list string) ([]sim.Options, error) {
 		}
 		for range k {
 			n[mode]++
+			name := fmt.Sprintf("%s-%d", mode, n[mode])
 			out = append(out, sim.Options{
-				Name: fmt.Sprintf("%s-%d", mode, n[mode]), Misbehave: mode, VCPUs: 1, MemoryMiB: 512,
-				Disks: []sim.Disk{{ID: "vda"}}, IOBytesPerSec: 64 << 10,
+				Name: name, Misbehave: mode, VCPUs: 1, MemoryMiB: 512, IOBytesPerSec: 64 << 10,
+				Disks: []sim.Disk{{ID: "vda", File: "/var/lib/qmpdash-sim/" + name + ".qcow2"}},
 			})
 		}
 	}
