@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -25,8 +26,12 @@ type Config struct {
 	EventLogSize    int           // merged event log capacity (default 10 000)
 	HistoryLen      int           // samples kept per figure (default 120)
 	ScanInterval    time.Duration // how often directories and globs are rescanned (default 1 s)
-	ProcRoot        string        // default /proc
-	Logger          *slog.Logger
+	// GoneGrace is how long a VM found by a directory or glob stays,
+	// marked gone, after its socket went; then the fleet forgets it
+	// (default DefaultGoneGrace). Named monitors are never forgotten.
+	GoneGrace time.Duration
+	ProcRoot  string // default /proc
+	Logger    *slog.Logger
 	// ReadOnly makes Execute refuse every command ReadOnlyAllows does not.
 	ReadOnly bool
 	// Dial connects to a monitor; tests replace it. Default qmp.Dial.
@@ -74,6 +79,9 @@ func (c Config) withDefaults() Config {
 	if c.ScanInterval <= 0 {
 		c.ScanInterval = time.Second
 	}
+	if c.GoneGrace <= 0 {
+		c.GoneGrace = DefaultGoneGrace
+	}
 	if c.ProcRoot == "" {
 		c.ProcRoot = "/proc"
 	}
@@ -107,6 +115,7 @@ type Fleet struct {
 
 	mu      sync.Mutex // guards the fields below and every member
 	vms     map[string]*member
+	order   []*member       // vms sorted by ID, so a snapshot needs no sort
 	ctx     context.Context // set by Run; VMs added before Run start then
 	wg      sync.WaitGroup
 	version uint64
@@ -119,10 +128,12 @@ type Fleet struct {
 // watcher itself knows nothing of it.
 type member struct {
 	w         *vmWatcher
-	started   bool       // its goroutine has been started
-	scanned   bool       // found by a directory or glob, so it can go away
-	sock      socketID   // its socket file at the last scan (scanned VMs)
-	published VMSnapshot // the watcher's latest snapshot
+	started   bool               // its goroutines have been started
+	stop      context.CancelFunc // ends its goroutines (set when started)
+	scanned   bool               // found by a directory or glob, so it can go away
+	sock      socketID           // its socket file at the last scan (scanned VMs)
+	goneSince time.Time          // when a scan first missed its socket; zero while present
+	published VMSnapshot         // the watcher's latest snapshot
 }
 
 // NewFleet makes an empty fleet; add targets with Add or Watch, then Run.
@@ -242,6 +253,8 @@ func (f *Fleet) Add(a qmp.Address) string {
 	m := &member{w: newVMWatcher(f.env, id, a), published: initialSnapshot(id, a)}
 	m.w.agentStatic = f.cfg.AgentSockets[id]
 	f.vms[id] = m
+	i := sort.Search(len(f.order), func(i int) bool { return f.order[i].w.id > id })
+	f.order = slices.Insert(f.order, i, m)
 	f.touchLocked()
 	if f.ctx != nil {
 		f.startLocked(m)
@@ -254,8 +267,9 @@ func (f *Fleet) startLocked(m *member) {
 		return
 	}
 	m.started = true
+	ctx, stop := context.WithCancel(f.ctx)
+	m.stop = stop
 	f.wg.Add(1)
-	ctx := f.ctx
 	go func() {
 		defer f.wg.Done()
 		m.w.run(ctx)
@@ -298,7 +312,7 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 	for _, h := range snap.Hosts {
 		hosts[h.Name] = h
 	}
-	for _, m := range f.vms {
+	for _, m := range f.order {
 		s := m.published
 		if s.RemoteHost != "" {
 			s.RemoteHostConn = hosts[s.RemoteHost]
@@ -309,7 +323,6 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 		}
 		snap.VMs = append(snap.VMs, s)
 	}
-	sort.Slice(snap.VMs, func(i, j int) bool { return snap.VMs[i].ID < snap.VMs[j].ID })
 	linkMigrations(snap.VMs)
 	f.cache = &snap
 	return snap

@@ -154,3 +154,18 @@ func qemuKind(argv []string, exe string) (system, storageDaemon bool) {
 	}
 	return false, false
 }
+
+// qemuProcess says whether pid may be taken for a VM's own process: it is
+// a QEMU or a storage daemon, or what it is cannot be read (another user's
+// process), in which case it is given the benefit of the doubt as before.
+func qemuProcess(root string, pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	argv, exe, err := procCmdline(root, pid)
+	if err != nil {
+		return true
+	}
+	system, storageDaemon := qemuKind(argv, exe)
+	return system || storageDaemon
+}

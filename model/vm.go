@@ -291,9 +291,10 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	v.setClient(c)
 	v.clearUnplugs()
 	pid := c.PID()
-	if pid == os.Getpid() {
-		// An in-process peer (the simulated demo): /proc would describe
-		// qmpdash itself, not a VM.
+	if pid == os.Getpid() || !qemuProcess(v.env.procRoot, pid) {
+		// An in-process peer (the simulated demo) or a process that is no
+		// QEMU (qmpdash sim serving hundreds of monitors): /proc would
+		// describe qmpdash or the simulator, not this VM.
 		pid = 0
 	}
 	v.figs = newFigures(v.env.histLen, v.env.procRoot, pid)
@@ -328,7 +329,7 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 		LastPollDuration: v.cur.LastPollDuration,
 		Version:          c.Version().String(),
 		VersionPackage:   c.Version().Package,
-		PID:              pid, // 0 for an in-process peer: it has no process of its own
+		PID:              pid, // 0 for an in-process or non-QEMU peer: it has no process of its own
 		StartTime:        started,
 		SeenSince:        v.env.now(),
 	}

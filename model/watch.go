@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,11 +67,20 @@ func (f *Fleet) rescanLoop(ctx context.Context, specs []Spec) {
 	}
 }
 
+// DefaultGoneGrace is how long a discovered VM whose socket went stays in
+// the fleet, marked gone: long enough to see that it went (and for a
+// restarting QEMU to come back as the same row), short enough that a host
+// whose VMs come and go does not accumulate them.
+const DefaultGoneGrace = time.Minute
+
 // rescan reconciles the fleet with what the specs list now. Only VMs that a
 // scanned spec found are ever marked gone; monitors named outright stay.
 // A local spec that fails stops the scan (nothing is marked gone on a
 // transient error); a remote one that fails keeps its host's VMs as they
 // are. Remote hosts are listed at once, each bounded by the poll timeout.
+// A VM gone for GoneGrace is forgotten: its goroutines end and it leaves
+// every snapshot (so the dashboard, status and the exporter drop it alike);
+// if its socket comes back later it is added afresh.
 func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 	present := map[string]bool{}
 	listed := f.listRemote(ctx, specs)
@@ -98,16 +108,26 @@ func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 			socks[id] = statSocket(a.Addr)
 		}
 	}
+	now := time.Now()
 	f.mu.Lock()
 	var gone []*vmWatcher
 	for id, m := range f.vms {
-		if m.scanned && !present[id] && !keepHosts[m.published.RemoteHost] {
-			gone = append(gone, m.w)
+		if !m.scanned || present[id] || keepHosts[m.published.RemoteHost] {
+			continue
 		}
+		if m.goneSince.IsZero() {
+			m.goneSince = now
+		}
+		if now.Sub(m.goneSince) >= f.cfg.GoneGrace {
+			f.forgetLocked(id, m)
+			continue
+		}
+		gone = append(gone, m.w)
 	}
 	var back []*vmWatcher
 	for id := range present {
 		m := f.vms[id]
+		m.goneSince = time.Time{}
 		if !m.scanned {
 			m.scanned = true
 			m.w.scanned.Store(true)
@@ -154,4 +174,16 @@ func (f *Fleet) listRemote(ctx context.Context, specs []Spec) []listing {
 	}
 	wg.Wait()
 	return out
+}
+
+// forgetLocked drops a member from the fleet and ends its goroutines (the
+// fleet's WaitGroup still waits for them on shutdown).
+func (f *Fleet) forgetLocked(id string, m *member) {
+	delete(f.vms, id)
+	f.order = slices.DeleteFunc(f.order, func(o *member) bool { return o == m })
+	if m.stop != nil {
+		m.stop()
+	}
+	f.cfg.Logger.Info("qmpdash: discovered VM forgotten: its socket has been gone", "vm", id, "for", f.cfg.GoneGrace)
+	f.touchLocked()
 }

@@ -29,6 +29,7 @@ func (a *app) loadFleet(wait bool) tea.Cmd {
 	read := a.readFleet()
 	return func() tea.Msg {
 		if wait {
+			armed := time.Now()
 			select {
 			case _, ok := <-ch:
 				if !ok {
@@ -37,10 +38,28 @@ func (a *app) loadFleet(wait bool) tea.Cmd {
 			case <-ctx.Done():
 				return nil
 			}
+			// A large fleet changes all the time (500 VMs publish 500
+			// snapshots a second): take it in at most every fleetReadGap,
+			// not as fast as changes come. A quiet fleet's change is
+			// read at once.
+			if rest := fleetReadGap - time.Since(armed); rest > 0 {
+				t := time.NewTimer(rest)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+					return nil
+				}
+			}
 		}
 		return read()
 	}
 }
+
+// fleetReadGap is the least time between two reads of the fleet: a few
+// frames, well under the shortest poll interval (100 ms), so what is shown
+// is never more than this behind what the fleet knows.
+const fleetReadGap = 100 * time.Millisecond
 
 // readFleet captures what a fleet read needs now (the last event seen and
 // the selected VM) and returns the read, to be run inside a command.

@@ -38,6 +38,7 @@ func commands() []command {
 		{name: "events", synopsis: "events [--json] [TARGET...]", summary: "print events as they happen, until Ctrl-C", run: runEvents},
 		{name: "exec", synopsis: "exec TARGET COMMAND [ARGS-JSON]", summary: "run one QMP command, print the reply", run: runExec},
 		{name: "exporter", synopsis: "exporter [--listen ADDR] [TARGET...]", summary: "serve Prometheus metrics of every VM", run: runExporter},
+		{name: "sim", synopsis: "sim [--count N] [--seed S] [--misbehave LIST] DIR", summary: "serve N simulated QEMU monitors in DIR, until Ctrl-C", run: runSim},
 		{name: "config", synopsis: "config [init [PATH]]", summary: "the settings in effect, with their sources", run: runConfig, words: words("init")},
 		{name: "completion", synopsis: "completion bash|zsh|fish", summary: "print a shell completion script", run: runCompletion, words: shellNames},
 		{name: "version", synopsis: "version", summary: "print the version (also --version)", run: runVersion, aliases: []string{"--version", "-version", "-V"}, words: words()},

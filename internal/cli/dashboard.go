@@ -56,6 +56,9 @@ func runDashboard(ctx context.Context, args []string, stdout, stderr io.Writer) 
 func dashboard(ctx context.Context, specs []model.Spec, set config.Settings, warnings []string, noMouse bool, note string, logger *slog.Logger, pool *remote.Pool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := servePprof(ctx, logger); err != nil {
+		return err
+	}
 	cfg := fleetConfig(set, logger)
 	cfg.Remote = pool
 	fleet := model.NewFleet(cfg)

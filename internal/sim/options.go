@@ -26,6 +26,10 @@ type Options struct {
 	// after every ResetEvery of running time, so event logs have traffic.
 	ResetEvery time.Duration
 
+	// Misbehave makes the monitor show a fault on purpose (misbehave.go);
+	// the zero value behaves.
+	Misbehave Misbehaviour
+
 	// Clock is the time source for timestamps and every rate; tests inject
 	// a manual clock. Default time.Now.
 	Clock func() time.Time

@@ -239,6 +239,7 @@ func (v *VM) shutdownLocked(keep *conn) {
 const maxWaiting = 16
 
 func (v *VM) serveConn(nc net.Conn) {
+	nc = v.misbehave(nc)
 	v.mu.Lock()
 	if v.closed || len(v.waiting) >= maxWaiting {
 		v.mu.Unlock()
