@@ -49,7 +49,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer fleet.Stop()
-	note := "demo: real QEMU VMs, gone when you quit"
+	note := "demo: real QEMU VMs with simulated guest agents, gone when you quit"
 	if fleet.Simulated {
 		note = "demo: simulated VMs (QEMU not installed), gone when you quit"
 		if *simOnly {

@@ -99,7 +99,7 @@ func DemoFleet() []Options {
 func DemoAgentFacts(name string, i int) AgentFacts {
 	mac := fmt.Sprintf("52:54:00:12:34:%02x", 0x56+i)
 	return AgentFacts{
-		Version: "7.2.22", HostName: name, PrettyName: "Debian GNU/Linux 12 (bookworm)",
+		Version: "7.2.22 (simulated)", HostName: name, PrettyName: "Debian GNU/Linux 12 (bookworm)",
 		Kernel: "6.1.0-28-amd64", Zone: "UTC",
 		Interfaces: []AgentInterface{
 			{Name: "lo", MAC: "00:00:00:00:00:00", Addresses: []string{"127.0.0.1/8", "::1/128"}},
