@@ -37,11 +37,22 @@ import (
 // trip is reported, and its speed relative to the baseline (bare time /
 // shape time: above 1 is faster), and the CPU time its QEMU spent per round
 // trip (cpuTime), which a loaded host disturbs much less than wall time.
-func BenchmarkQEMUShapes(b *testing.B) { runShapes(b, benchShapes) }
+func BenchmarkQEMUShapes(b *testing.B) { runShapes(b, benchShapes, 1) }
+
+// BenchmarkQEMUShapesBlocks is QEMUShapes with each serial shape running
+// shapesBlock round trips in a row before the next takes its turn, the way
+// the first table was measured (rounds of thousands per client):
+// a shape then runs with its QEMU's threads warm from its own last round
+// trip rather than from another shape's.
+func BenchmarkQEMUShapesBlocks(b *testing.B) { runShapes(b, benchShapes, shapesBlock) }
+
+// shapesBlock is how many serial round trips one turn of
+// QEMUShapesBlocks runs per shape (a few hundred ms).
+const shapesBlock = 1000
 
 // runShapes runs shapes as BenchmarkQEMUShapes describes; the first is the
 // baseline, the last the pipelined one.
-func runShapes(b *testing.B, benchShapes []benchShape) {
+func runShapes(b *testing.B, benchShapes []benchShape, block int) {
 	vms := make([]*qemutest.VM, len(benchShapes))
 	for i := range vms {
 		vms[i] = qemutest.Start(b, qemutest.Options{Name: fmt.Sprintf("s%d", i), Paused: true})
@@ -72,6 +83,18 @@ func runShapes(b *testing.B, benchShapes []benchShape) {
 		b.StartTimer()
 		n := b.N*(pass+1)/passes - b.N*pass/passes
 		for done, cycle := 0, 0; done < n; cycle++ {
+			if block > 1 {
+				k := min(block, n-done)
+				for j := range serial + 1 {
+					i := j
+					if cycle%2 == 1 {
+						i = serial - j
+					}
+					timed(i, runs[i], k)
+				}
+				done += k
+				continue
+			}
 			k := min(shapesBurst, n-done)
 			if cycle%2 == 0 {
 				timed(serial, runs[serial], k)
