@@ -43,7 +43,7 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 	} else {
 		// Published only on change: the facts are as of the latest
 		// round, and have been so since Since.
-		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" · unchanged since "+render.Clock(gs.Since, c.Loc))))
+		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" · unchanged since "+render.Moment(gs.Since, now, c.Loc))))
 	}
 	lines = append(lines,
 		render.KV(st, "os", gkw, orDash(g(gs.OSName, 128))),
@@ -86,7 +86,7 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 		if u.Domain != "" {
 			name = g(u.Domain, 64) + `\` + name
 		}
-		lines = append(lines, render.KV(st, "user", gkw, name+st.Muted.Render(" since "+render.Clock(u.Login, c.Loc))))
+		lines = append(lines, render.KV(st, "user", gkw, name+st.Muted.Render(" since "+render.Moment(u.Login, now, c.Loc))))
 	}
 	return lines
 }

@@ -27,7 +27,7 @@ func TestGuestPaneStates(t *testing.T) {
 		HostName: "web\x1b]0;pwned\x07-01", Timezone: "UTC",
 		Interfaces:  []model.GuestInterface{{Name: "eth0", MAC: "52:54:00:12:34:56", Addresses: []string{"10.0.2.15/24", "fec0::5054:ff:fe12:3456/64"}}},
 		Filesystems: []model.GuestFilesystem{{Mountpoint: "/", Type: "ext4", Used: used, Total: total, Sized: true}, {Mountpoint: "/proc", Type: "proc"}},
-		Users:       []model.GuestUser{{Name: "root", Login: t0}},
+		Users:       []model.GuestUser{{Name: "root", Login: t0}, {Name: "ops", Login: t0.Add(-3 * 24 * time.Hour)}},
 	}
 	raw := strings.Join(Lines(GuestPane, testContext(), v, 90), "\n")
 	if strings.Contains(raw, "\x1b]0;") || strings.Contains(raw, "\x07") {
@@ -38,7 +38,9 @@ func TestGuestPaneStates(t *testing.T) {
 	// same since Since (not "as of" an old At).
 	since := "7.2.22 · unchanged since " + render.Clock(t0.Add(-10*time.Minute), testContext().Loc)
 	for _, want := range []string{since, "7.2.22", "Debian GNU/Linux 12 (bookworm)", "6.1.0-18-amd64", "web", "-01", "UTC",
-		"eth0", "52:54:00:12:34:56", "10.0.2.15/24", "ext4", "3.0G/10G", "root"} {
+		"eth0", "52:54:00:12:34:56", "10.0.2.15/24", "ext4", "3.0G/10G", "root",
+		// A login days ago carries its date; a bare time of day would say today.
+		"ops since " + t0.Add(-3*24*time.Hour).In(testContext().Loc).Format("2006-01-02 15:04")} {
 		if !strings.Contains(got, want) {
 			t.Errorf("facts lack %q:\n%s", want, got)
 		}

@@ -110,6 +110,19 @@ func Clock(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("15:04:05")
 }
 
+// Moment is t as a time of day when it falls on now's day, else with its
+// date: a login from last week read as a bare "22:13:20" would say today.
+func Moment(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	t, now = t.In(loc), now.In(loc)
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
 // fmtStamp prints an event's timestamp with milliseconds.
 func Stamp(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
