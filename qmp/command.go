@@ -71,8 +71,8 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 	if len(args) > 0 && !isJSONObject(args) {
 		return nil, protocolErr(c.sock, "arguments of "+command+" must be a JSON object", args, nil)
 	}
-	if k, ok := repeatedKey(args); ok {
-		return nil, protocolErr(c.sock, "arguments of "+command+" repeat the key "+strconv.Quote(k)+"; QEMU refuses such a request without saying which it was, so it was not sent", args, nil)
+	if why := unanswerable(command, args); why != "" {
+		return nil, protocolErr(c.sock, command+" was not sent: "+why+", and QEMU would refuse it without saying which request it was", args, nil)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &TimeoutError{Sock: c.sock, Op: "command " + command, Err: err} // nothing sent
