@@ -61,8 +61,9 @@ func TestGuestFirstIP(t *testing.T) {
 	}
 }
 
-// Only a unix socket QEMU serves is one qmpdash can dial as the agent's
-// client; a chardev that connects out, a pty or a TCP socket is not.
+// Only a unix socket QEMU serves, named by an absolute path, is one qmpdash
+// can dial as the agent's client; a chardev that connects out, a pty, a
+// TCP socket or a relative path is not.
 func TestUnixServerPath(t *testing.T) {
 	for in, want := range map[string]string{
 		"unix:/d/a.sock,server=on":              "/d/a.sock",
@@ -71,6 +72,10 @@ func TestUnixServerPath(t *testing.T) {
 		"unix:/d/a.sock,server=off":             "",
 		"pty:/dev/pts/3":                        "",
 		"tcp:127.0.0.1:4444,server=on":          "",
+		// Relative to QEMU's working directory, not ours: dialled from
+		// here it could be another VM's agent.
+		"unix:qga.sock,server=on":              "",
+		"disconnected:unix:qga.sock,server=on": "",
 	} {
 		got, ok := unixServerPath(in)
 		if got != want || ok != (want != "") {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 
 	"github.com/qmpdash/qmpdash/qmp"
@@ -87,7 +88,9 @@ func agentChardevLabel(ctx context.Context, c *qmp.Client) (string, error) {
 }
 
 // unixServerPath is the socket path of a chardev's query-chardev filename
-// when QEMU serves it as a unix socket server.
+// when QEMU serves it as a unix socket server. A relative path is QEMU's
+// working directory's, not ours (and an abstract socket prints as one):
+// dialled from here it could reach another VM's agent, so it is not used.
 func unixServerPath(filename string) (string, bool) {
 	f := strings.TrimPrefix(filename, "disconnected:")
 	f, ok := strings.CutPrefix(f, "unix:")
@@ -95,7 +98,10 @@ func unixServerPath(filename string) (string, bool) {
 		return "", false
 	}
 	path, opts, _ := strings.Cut(f, ",")
-	if path == "" || !strings.Contains(","+opts+",", ",server=on,") {
+	if !filepath.IsAbs(path) || !strings.Contains(","+opts+",", ",server=on,") {
+		return "", false
+	}
+	if strings.Contains(","+opts+",", ",abstract=on,") {
 		return "", false
 	}
 	return path, true

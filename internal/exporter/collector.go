@@ -3,6 +3,8 @@ package exporter
 import (
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -137,26 +139,45 @@ func vmLabels(vms []model.VMSnapshot) []string {
 	out := make([]string, len(vms))
 	count := map[string]int{}
 	for i, v := range vms {
-		out[i] = v.Name
+		out[i] = validLabel(v.Name)
 		if out[i] == "" {
-			out[i] = v.Target
+			out[i] = validLabel(v.Target)
 		}
 		count[out[i]]++
 	}
 	for i, v := range vms {
 		if count[out[i]] > 1 {
-			out[i] += "@" + v.Target
+			out[i] += "@" + validLabel(v.Target)
 		}
 	}
 	return out
 }
 
+// validLabel is s with any byte sequence that is not UTF-8 replaced:
+// client_golang refuses such a label value, and its refusal empties the
+// whole scrape, every other VM's series with it. Names and paths come
+// from VMs and hosts, so they may hold anything.
+func validLabel(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
-	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, validLabels(labels)...)
 }
 
 func counter(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
-	ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
+	ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, validLabels(labels)...)
+}
+
+// validLabels cleans every label value in place (see validLabel).
+func validLabels(labels []string) []string {
+	for i, l := range labels {
+		labels[i] = validLabel(l)
+	}
+	return labels
 }
 
 func boolLabel(b bool) string { return strconv.FormatBool(b) }

@@ -257,3 +257,23 @@ func TestCollectorSendsEachBlockSeriesOnce(t *testing.T) {
 		t.Errorf("qemu_block_read_bytes_total has %d series, want 2", n)
 	}
 }
+
+// A VM known only by a socket path that is not UTF-8 (a name a host or a
+// user gave it) is exported under a cleaned label, and the other VMs'
+// series are not lost with it: client_golang refuses such a label value,
+// which would empty the whole scrape.
+func TestCollectorCleansLabelsThatAreNotUTF8(t *testing.T) {
+	odd := model.VMSnapshot{ID: "b", Target: "unix:/run/qemu/caf\xe9.qmp", Conn: model.ConnConnected, Kind: model.ServerVM, RunState: "running",
+		Blocks: []model.BlockDevice{{Device: "d\xff", NodeName: "n", File: "/img/\xfe.qcow2", Inserted: true}}}
+	fine := model.VMSnapshot{ID: "a", Name: "web", Conn: model.ConnConnected, Kind: model.ServerVM, RunState: "running"}
+	snap := model.FleetSnapshot{VMs: []model.VMSnapshot{fine, odd}}
+	c := NewCollector(SourceFunc(func() model.FleetSnapshot { return snap }), BuildInfo{})
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	if _, err := reg.Gather(); err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	if n := testutil.CollectAndCount(c, "qemu_vm_up"); n != 2 {
+		t.Fatalf("qemu_vm_up has %d series, want 2 (both VMs)", n)
+	}
+}

@@ -39,7 +39,7 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 		if gs.At.IsZero() {
 			return lines
 		}
-		lines = append(lines, st.Muted.Render("last answer at "+render.Clock(gs.At, c.Loc)+":"))
+		lines = append(lines, st.Muted.Render("last answer at "+render.Moment(gs.At, now, c.Loc)+":"))
 	} else {
 		// Published only on change: the facts are as of the latest
 		// round, and have been so since Since.
