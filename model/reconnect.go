@@ -55,6 +55,9 @@ func (v *vmWatcher) run(ctx context.Context) {
 			err = v.watch(ctx, c)
 			v.setClient(nil)
 			c.Close()
+			// The agent is likely gone with its QEMU: ask now, rather than
+			// let its facts stand for up to a round as if still true.
+			v.poke(v.guestKick)
 			if ctx.Err() == nil {
 				v.lost()
 			}

@@ -201,7 +201,7 @@ func collectVM(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 	for _, name := range sortedKeys(v.EventCounts) {
 		counter(ch, descEvents, float64(v.EventCounts[name]), vm, name)
 	}
-	collectGuest(ch, &v.Guest, vm)
+	collectGuest(ch, &v.Guest, vm, up)
 	if v.Conn != model.ConnConnected || v.Stale {
 		// Not answering (or its latest poll failed): what the snapshot
 		// holds is from an earlier poll, not true now; qemu_vm_up says 0.

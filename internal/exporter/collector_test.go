@@ -277,3 +277,37 @@ func TestCollectorCleansLabelsThatAreNotUTF8(t *testing.T) {
 		t.Fatalf("qemu_vm_up has %d series, want 2 (both VMs)", n)
 	}
 }
+
+// Beside a monitor that does not answer, the agent is not confirmed: its
+// last facts are not exported as if they were current.
+func TestCollectorSendsNoGuestFactsBesideADeadMonitor(t *testing.T) {
+	vm := model.VMSnapshot{ID: "a", Name: "a", Conn: model.ConnRetrying, Kind: model.ServerVM,
+		Guest: model.Guest{State: model.GuestOK, AgentVersion: "7.2.22", HostName: "a"}}
+	snap := model.FleetSnapshot{VMs: []model.VMSnapshot{vm}}
+	c := NewCollector(SourceFunc(func() model.FleetSnapshot { return snap }), BuildInfo{})
+	if n := testutil.CollectAndCount(c, "qemu_guest_info"); n != 0 {
+		t.Errorf("qemu_guest_info sent for a VM whose monitor is down (%d series)", n)
+	}
+	want := "# HELP qemu_guest_agent_up " + descHelp(t, c, "qemu_guest_agent_up") + "\n# TYPE qemu_guest_agent_up gauge\nqemu_guest_agent_up{vm=\"a\"} 0\n"
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "qemu_guest_agent_up"); err != nil {
+		t.Error(err)
+	}
+}
+
+// descHelp is a metric's help text as the collector describes it.
+func descHelp(t *testing.T, c prometheus.Collector, name string) string {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(c)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetHelp()
+		}
+	}
+	t.Fatalf("no %s", name)
+	return ""
+}

@@ -31,12 +31,15 @@ const maxGuestLabel = 256
 func guestLabel(s string) string { return termsafe.Line(termsafe.Clip(s, maxGuestLabel)) }
 
 // collectGuest sends one VM's guest agent metrics.
-func collectGuest(ch chan<- prometheus.Metric, g *model.Guest, vm string) {
+// What the agent said stands only beside a monitor that answers (up):
+// with QEMU gone or silent the agent is not confirmed, and its facts are
+// not sent as if they were.
+func collectGuest(ch chan<- prometheus.Metric, g *model.Guest, vm string, up bool) {
 	if g.State == model.GuestNone {
 		return
 	}
-	gauge(ch, descGuestUp, b2f(g.State == model.GuestOK), vm)
-	if g.State != model.GuestOK {
+	gauge(ch, descGuestUp, b2f(up && g.State == model.GuestOK), vm)
+	if !up || g.State != model.GuestOK {
 		return
 	}
 	gauge(ch, descGuestInfo, 1, vm, guestLabel(g.AgentVersion), guestLabel(g.OSName), guestLabel(g.Kernel), guestLabel(g.HostName))

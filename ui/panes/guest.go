@@ -40,6 +40,10 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 			return lines
 		}
 		lines = append(lines, st.Muted.Render("last answer at "+render.Moment(gs.At, now, c.Loc)+":"))
+	} else if v.Conn != model.ConnConnected || v.Stale {
+		// The monitor is silent: the agent's facts are as of its last
+		// answer, not confirmed each round (the pane's stale note says why).
+		lines = append(lines, render.KV(st, "agent", gkw, g(gs.AgentVersion, 64)+st.Muted.Render(" · last answer at "+render.Moment(gs.At, now, c.Loc))))
 	} else {
 		// Published only on change: the facts are as of the latest
 		// round, and have been so since Since.

@@ -29,6 +29,7 @@ func TestGuestPaneStates(t *testing.T) {
 		Filesystems: []model.GuestFilesystem{{Mountpoint: "/", Type: "ext4", Used: used, Total: total, Sized: true}, {Mountpoint: "/proc", Type: "proc"}},
 		Users:       []model.GuestUser{{Name: "root", Login: t0}, {Name: "ops", Login: t0.Add(-3 * 24 * time.Hour)}},
 	}
+	v.Conn = model.ConnConnected
 	raw := strings.Join(Lines(GuestPane, testContext(), v, 90), "\n")
 	if strings.Contains(raw, "\x1b]0;") || strings.Contains(raw, "\x07") {
 		t.Fatalf("guest strings reach the terminal raw: %q", raw)
@@ -44,5 +45,12 @@ func TestGuestPaneStates(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("facts lack %q:\n%s", want, got)
 		}
+	}
+	// With the monitor gone the facts are as of the agent's last answer,
+	// not "unchanged" as if confirmed each round.
+	v.Conn = model.ConnRetrying
+	got = draw(GuestPane, v, 90)
+	if want := "7.2.22 · last answer at " + render.Clock(t0, testContext().Loc); !strings.Contains(got, want) || strings.Contains(got, "unchanged since") {
+		t.Errorf("a disconnected VM's guest facts lack %q:\n%s", want, got)
 	}
 }
