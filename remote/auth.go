@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -27,10 +28,14 @@ type keyring struct {
 func loadKeys(o Options, e endpoint) *keyring {
 	k := &keyring{}
 	if o.AgentSocket != "" {
-		c, err := net.Dial("unix", o.AgentSocket)
+		c, err := net.DialTimeout("unix", o.AgentSocket, o.ConnectTimeout)
 		if err != nil {
 			k.agentErr = err
 		} else {
+			// An agent that never answers must not hold the login (and
+			// with it the pool's Close) for ever: it gets the connect's
+			// time, signing during the handshake included.
+			_ = c.SetDeadline(time.Now().Add(o.ConnectTimeout))
 			signers, err := agent.NewClient(c).Signers()
 			if err != nil {
 				c.Close()
