@@ -113,13 +113,16 @@ type Fleet struct {
 	ownPool  bool         // made here, so closed when Run ends
 	rprocs   *remoteProcs // batches remote VMs' /proc reads per host
 
-	mu      sync.Mutex // guards the fields below and every member
-	vms     map[string]*member
-	order   []*member       // vms sorted by ID, so a snapshot needs no sort
-	ctx     context.Context // set by Run; VMs added before Run start then
-	wg      sync.WaitGroup
-	version uint64
-	cache   *FleetSnapshot
+	mu    sync.Mutex // guards the fields below and every member
+	vms   map[string]*member
+	order []*member // vms sorted by ID, so a snapshot needs no sort
+	// forgottenLost counts the events lost by VMs forgotten since (see
+	// forgetLocked), so EventsDropped never goes back.
+	forgottenLost uint64
+	ctx           context.Context // set by Run; VMs added before Run start then
+	wg            sync.WaitGroup
+	version       uint64
+	cache         *FleetSnapshot
 
 	changed chan struct{}
 }
@@ -365,6 +368,7 @@ func (f *Fleet) EventsDropped() uint64 {
 	n := f.events.Dropped()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	n += f.forgottenLost
 	for _, m := range f.vms {
 		n += m.w.eventsLost()
 	}

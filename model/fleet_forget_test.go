@@ -1,13 +1,17 @@
 package model
 
 import (
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/qmpdash/qmpdash/internal/qemutest"
 	"github.com/qmpdash/qmpdash/internal/sim"
+	"github.com/qmpdash/qmpdash/qmp"
+	"github.com/qmpdash/qmpdash/remote"
 )
 
 func serveSim(t *testing.T, name, path string) *sim.VM {
@@ -81,4 +85,62 @@ func TestFleetForgetsDiscoveredVMsGoneForGrace(t *testing.T) {
 	waitFor(t, f, 20*time.Second, "the returning VM watched again", func(s FleetSnapshot) bool {
 		return len(s.VMs) == 2 && vmBy(s, "found").Conn == ConnConnected
 	})
+}
+
+// The fleet's count of lost events never goes back: what a forgotten VM
+// lost stays counted.
+func TestEventsDroppedKeepsWhatAForgottenVMLost(t *testing.T) {
+	f := NewFleet(testConfig())
+	id := f.Add(mustParse(t, "unix:/nonexistent/a.qmp"))
+	f.mu.Lock()
+	m := f.vms[id]
+	f.mu.Unlock()
+	m.w.subDropped.Add(5)
+	if got := f.EventsDropped(); got != 5 {
+		t.Fatalf("EventsDropped = %d, want 5", got)
+	}
+	f.mu.Lock()
+	f.forgetLocked(id, m)
+	f.mu.Unlock()
+	if got := f.EventsDropped(); got != 5 {
+		t.Fatalf("EventsDropped after forgetting the VM = %d, want 5 still", got)
+	}
+}
+
+// While its host cannot be listed, a remote VM's time "gone" is not
+// counted: one that went missing before the outage gets a fresh grace from
+// the last failed listing, not forgotten at the first listing after it.
+func TestAHostThatCannotBeListedStopsTheGoneClock(t *testing.T) {
+	o := remote.HomeOptions(t.TempDir())
+	o.ConnectTimeout = 2 * time.Second
+	pool := remote.NewPool(o)
+	t.Cleanup(pool.Close)
+	cfg := testConfig()
+	cfg.Remote = pool
+	cfg.GoneGrace = time.Minute
+	f := NewFleet(cfg)
+	port := qemutest.FreePort(t) // nothing listens: every listing fails
+	spec, err := ParseSpec(fmt.Sprintf("ssh://qmpdash@127.0.0.1:%d/run/qemu", port))
+	if err != nil || spec.Kind != SpecRemoteScan {
+		t.Fatalf("spec %+v, %v", spec, err)
+	}
+	id := f.Add(qmp.Address{Network: "ssh", Addr: fmt.Sprintf("qmpdash@127.0.0.1:%d/run/qemu/a.qmp", port)})
+	longAgo := time.Now().Add(-time.Hour)
+	f.mu.Lock()
+	m := f.vms[id]
+	m.scanned = true
+	m.published.RemoteHost = spec.Remote.HostKey()
+	m.goneSince = longAgo
+	f.mu.Unlock()
+	if err := f.rescan(t.Context(), []Spec{spec}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.vms[id] == nil {
+		t.Fatal("a VM of a host that could not be listed was forgotten")
+	}
+	if !m.goneSince.After(longAgo) {
+		t.Fatal("the time its host could not be listed was counted as gone")
+	}
 }

@@ -112,7 +112,13 @@ func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 	f.mu.Lock()
 	var gone []*vmWatcher
 	for id, m := range f.vms {
-		if !m.scanned || present[id] || keepHosts[m.published.RemoteHost] {
+		if keepHosts[m.published.RemoteHost] {
+			if !m.goneSince.IsZero() {
+				m.goneSince = now // its host could not be listed: that time is not "gone"
+			}
+			continue
+		}
+		if !m.scanned || present[id] {
 			continue
 		}
 		if m.goneSince.IsZero() {
@@ -180,6 +186,7 @@ func (f *Fleet) listRemote(ctx context.Context, specs []Spec) []listing {
 // fleet's WaitGroup still waits for them on shutdown).
 func (f *Fleet) forgetLocked(id string, m *member) {
 	delete(f.vms, id)
+	f.forgottenLost += m.w.eventsLost() // the fleet's count of lost events never goes back
 	f.order = slices.DeleteFunc(f.order, func(o *member) bool { return o == m })
 	if m.stop != nil {
 		m.stop()
