@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -63,8 +64,8 @@ func runSim(ctx context.Context, args []string, stdout, _ io.Writer) error {
 	if *count < 1 || *count > maxSimCount {
 		return usagef("sim: --count %d: want 1 to %d", *count, maxSimCount)
 	}
-	if *churn < 0 {
-		return usagef("sim: --churn %v: want 0 or more", *churn)
+	if *churn < 0 || (*churn > 0 && *churn < 100*time.Millisecond) {
+		return usagef("sim: --churn %v: want 0 or at least 100ms", *churn)
 	}
 	if *resets < 0 || (*resets > 0 && *resets < 100*time.Millisecond) {
 		return usagef("sim: --reset-every %v: want 0 or at least 100ms", *resets)
@@ -83,6 +84,11 @@ func runSim(ctx context.Context, args []string, stdout, _ io.Writer) error {
 			specs[i].ResetEvery = *resets
 		}
 	}
+	for _, o := range specs {
+		if p := filepath.Join(dir, o.Name+".qmp"); socketInUse(p) {
+			return fmt.Errorf("sim: %s is a socket something is listening on (a real VM's monitor?); sim will not replace it: use an empty DIR", p)
+		}
+	}
 	s := &simHost{dir: dir, vms: map[string]*sim.VM{}, specs: map[string]sim.Options{}}
 	for _, o := range specs {
 		if err := s.start(o); err != nil {
@@ -91,10 +97,14 @@ func runSim(ctx context.Context, args []string, stdout, _ io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "sim: %d monitors in %s (watch them: qmpdash %s); Ctrl-C stops them\n", len(specs), dir, dir)
+	churned := make(chan struct{})
 	if *churn > 0 {
-		go s.churn(ctx, *churn, *seed)
+		go func() { defer close(churned); s.churn(ctx, *churn, *seed) }()
+	} else {
+		close(churned)
 	}
 	<-ctx.Done()
+	<-churned // no restart may land after the sockets are removed
 	s.closeAll()
 	fmt.Fprintf(stdout, "sim: stopped; sockets removed\n")
 	return nil
@@ -129,6 +139,22 @@ func parseMisbehave(list string) ([]sim.Options, error) {
 		}
 	}
 	return out, nil
+}
+
+// socketInUse reports whether something accepts connections on the unix
+// socket at path. sim replaces a stale socket, as QEMU does, but never one
+// that is served: in a shared directory that could be a real VM's monitor.
+func socketInUse(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSocket == 0 {
+		return false
+	}
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
 }
 
 // simHost is the running simulated VMs by name. A VM that quit (a client

@@ -237,7 +237,7 @@ func TestSimMisbehavesWhenAsked(t *testing.T) {
 
 func TestSimChurnRestartsAndReplacesVMs(t *testing.T) {
 	// Round 5 stops a VM for good; round 6 starts new-001 in its place.
-	dir, _ := startSim(t, []string{"new-001"}, "--count", "4", "--churn", "20ms")
+	dir, _ := startSim(t, []string{"new-001"}, "--count", "4", "--churn", "100ms")
 	waitUntil(t, "new-002 appears", func() bool { return isSocket(filepath.Join(dir, "new-002.qmp")) })
 	if n := len(sockets(t, dir)); n < 3 || n > 4 {
 		t.Fatalf("%d sockets after churn", n)
@@ -255,6 +255,7 @@ func TestSimBadFlagsExit2(t *testing.T) {
 		{"sim", "--misbehave", "rude", dir},
 		{"sim", "--misbehave", "slow=0", dir},
 		{"sim", "--churn", "-1s", dir},
+		{"sim", "--churn", "1ns", dir},
 		{"sim", "--reset-every", "1ms", dir},
 		{"sim", "--bogus", dir},
 	} {
@@ -265,5 +266,38 @@ func TestSimBadFlagsExit2(t *testing.T) {
 	}
 	if _, _, code := runCLI(t, "sim", "--help"); code != exitOK {
 		t.Errorf("sim --help: exit %d", code)
+	}
+}
+
+// sim replaces a stale socket at one of its paths, as QEMU does, but never
+// one something listens on: in a shared directory that could be a real
+// VM's monitor. It says so and exits 1, and the socket is left as it was.
+func TestSimLeavesASocketInUseAlone(t *testing.T) {
+	dir := t.TempDir()
+	name := sim.ManyVMs(1, 1)[0].Name
+	path := filepath.Join(dir, name+".qmp")
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	_, stderr, code := runCLI(t, "sim", "--count", "1", "--seed", "1", dir)
+	if code != exitFail || !strings.Contains(stderr, "will not replace it") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	c, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatalf("the socket in use was replaced or removed: %v", err)
+	}
+	c.Close()
+	// A stale socket (nobody listening) is replaced.
+	stale, err := net.Listen("unix", filepath.Join(dir, "x.qmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale.(*net.UnixListener).SetUnlinkOnClose(false)
+	stale.Close()
+	if socketInUse(filepath.Join(dir, "x.qmp")) || !isSocket(filepath.Join(dir, "x.qmp")) {
+		t.Fatal("a stale socket file taken for one in use")
 	}
 }
