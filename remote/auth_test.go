@@ -30,7 +30,9 @@ func TestASilentAgentIsGivenUpOnWithTheConnectTimeout(t *testing.T) {
 		}
 	})
 	done := make(chan *keyring, 1)
-	go func() { done <- loadKeys(Options{AgentSocket: sock, ConnectTimeout: 200 * time.Millisecond}, endpoint{}) }()
+	go func() {
+		done <- loadKeys(Options{AgentSocket: sock, ConnectTimeout: 200 * time.Millisecond}, endpoint{})
+	}()
 	select {
 	case k := <-done:
 		if k.agentErr == nil {
