@@ -69,7 +69,9 @@ func (f *figures) updateVCPUs(cpus []qmp.CPUInfoFast, host HostFigures) []VCPU {
 		}
 		if pct, ok := host.VCPUPercent[c.ThreadID]; ok && host.Valid {
 			v.CPUPercent, v.HasCPU = pct, true
-			hist.Push(pct)
+			if !host.repeat {
+				hist.Push(pct)
+			}
 		}
 		if secs, ok := host.VCPUSeconds[c.ThreadID]; ok {
 			v.CPUSeconds, v.HasCPUTime = secs, true

@@ -334,10 +334,12 @@ func (f *Fleet) Snapshot() FleetSnapshot {
 // Changed receives after the fleet changed; many changes coalesce into one.
 func (f *Fleet) Changed() <-chan struct{} { return f.changed }
 
-// publish stores a VM's new snapshot and signals readers.
-func (f *Fleet) publish(s VMSnapshot) {
+// publish stores a VM's new snapshot and signals readers. A forgotten
+// VM's watcher (cancelled, not yet ended) is not the member's any more,
+// even if a new member has its ID: what it publishes is dropped.
+func (f *Fleet) publish(w *vmWatcher, s VMSnapshot) {
 	f.mu.Lock()
-	if m, ok := f.vms[s.ID]; ok {
+	if m, ok := f.vms[s.ID]; ok && m.w == w {
 		m.published = s
 	}
 	f.touchLocked()

@@ -57,6 +57,9 @@ type HostFigures struct {
 	// after the baseline was lost (the pid now names a different process,
 	// or the clock went backwards).
 	Valid bool
+	// repeat marks the figures of a sample already given (a remote host's
+	// batch sampled twice): shown again, but no new point of any history.
+	repeat bool
 }
 
 // ProcSampler samples one process by pid. It keeps the previous CPU times

@@ -265,7 +265,9 @@ func (v *vmWatcher) applyHost(r pollResult) {
 		v.cur.PID, v.cur.StartTime = r.remotePID, r.remoteStart
 	}
 	if r.hostErr == nil && r.host.Valid {
-		figs.cpuHist.Push(r.host.CPUPercent)
+		if !r.host.repeat { // a remote batch sampled twice is one point
+			figs.cpuHist.Push(r.host.CPUPercent)
+		}
 		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,
 			Threads: r.host.Threads, CPUHistory: figs.cpuHist.Values(),
 			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}

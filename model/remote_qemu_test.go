@@ -179,5 +179,15 @@ func TestRemoteHostFiguresFromRemoteProc(t *testing.T) {
 		if _, ok := b.files[fmt.Sprintf("/proc/%d/stat", vm.PID())]; !ok {
 			t.Errorf("the host's last batch lacks %s's stat: one command does not carry every VM", name)
 		}
+		// RSS from status's VmRSS: statm's pages are the remote size.
+		if _, ok := b.files[fmt.Sprintf("/proc/%d/status", vm.PID())]; !ok {
+			t.Errorf("the host's last batch lacks %s's status", name)
+		}
+		if _, ok := b.files[fmt.Sprintf("/proc/%d/statm", vm.PID())]; ok {
+			t.Errorf("the host's last batch has %s's statm", name)
+		}
+	}
+	if b.up <= 0 {
+		t.Errorf("the batch has no remote uptime: %v", b.up)
 	}
 }

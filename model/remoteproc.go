@@ -18,10 +18,11 @@ import (
 // connection. A VM's own poll never runs a remote command: it says which
 // /proc files it needs (want) and samples the host's latest batch, which
 // one goroutine per host fetches with ONE command per poll interval for
-// all the host's VMs (one sed reading every file). The pid is not known from the socket (SO_PEERCRED
-// does not cross SSH): it is the Tgid of a vCPU thread (query-cpus-fast
-// thread-id), read from /proc/TID/status. The parsers are hostproc.go's;
-// only the reader differs.
+// all the host's VMs (one sed reading every file). The pid is not known
+// from the socket (SO_PEERCRED does not cross SSH): it is the Tgid of a
+// vCPU thread (query-cpus-fast thread-id), read from /proc/TID/status,
+// taken only if the thread's cmdline is QEMU's (remotesample.go). The
+// parsers are hostproc.go's; only the reader differs.
 
 // remoteProcs holds one batcher per host.
 type remoteProcs struct {
@@ -30,18 +31,24 @@ type remoteProcs struct {
 	timeout  time.Duration
 	now      func() time.Time
 	logf     func(msg string, args ...any)
-	ctx      context.Context // the fleet's run; set by start
-	wg       *sync.WaitGroup
+	// fetch runs a command on a host (nil: pool.Run) and after waits
+	// (nil: time.After); tests replace them.
+	fetch func(ctx context.Context, t remote.Target, cmd string) ([]byte, error)
+	after func(time.Duration) <-chan time.Time
+	ctx   context.Context // the fleet's run; set by start
+	wg    *sync.WaitGroup
 
 	mu    sync.Mutex
 	hosts map[string]*procHost
 }
 
-// procBatch is one fetch: every file asked for, by path, as read at at.
-// A file the host could not read is absent.
+// procBatch is one fetch: every file asked for, by path. A file the host
+// could not read is absent. up is the host's /proc/uptime as read in the
+// same command (0: unknown): CPU % is measured on the remote clock, not on
+// when the answer happened to arrive here.
 type procBatch struct {
 	files map[string][]byte
-	at    time.Time
+	up    time.Duration
 	seq   uint64
 	err   error
 }
@@ -61,7 +68,7 @@ type procHost struct {
 	kick   chan struct{}
 
 	mu     sync.Mutex
-	wants  map[string]procWant // by VM id
+	wants  map[*remoteSampler]procWant // by connection, not VM id: a forgotten VM's watcher may linger
 	latest *procBatch
 }
 
@@ -78,7 +85,7 @@ func (rp *remoteProcs) host(t remote.Target) *procHost {
 	if h, ok := rp.hosts[key]; ok {
 		return h
 	}
-	h := &procHost{rp: rp, target: t.WithPath("/proc"), kick: make(chan struct{}, 1), wants: map[string]procWant{}}
+	h := &procHost{rp: rp, target: t.WithPath("/proc"), kick: make(chan struct{}, 1), wants: map[*remoteSampler]procWant{}}
 	rp.hosts[key] = h
 	if rp.ctx != nil {
 		rp.wg.Add(1)
@@ -90,12 +97,12 @@ func (rp *remoteProcs) host(t remote.Target) *procHost {
 	return h
 }
 
-// want records the files a VM needs from the next batches; new paths
-// fetch at once rather than at the next tick.
-func (h *procHost) want(id string, paths []string) {
+// want records the files a VM connection needs from the next batches; new
+// paths fetch at once rather than at the next tick.
+func (h *procHost) want(rs *remoteSampler, paths []string) {
 	h.mu.Lock()
-	old := h.wants[id]
-	h.wants[id] = procWant{paths: paths, at: h.rp.now()}
+	old := h.wants[rs]
+	h.wants[rs] = procWant{paths: paths, at: h.rp.now()}
 	h.mu.Unlock()
 	if !slices.Equal(old.paths, paths) {
 		select {
@@ -111,29 +118,42 @@ func (h *procHost) last() *procBatch {
 	return h.latest
 }
 
+// run fetches a batch once per interval, measured from one fetch's start
+// to the next's (a slow fetch does not stretch the period, which would
+// make the VMs' polls sample one batch twice), and at once when a VM
+// needs new files.
 func (h *procHost) run(ctx context.Context) {
+	fetch, after := h.rp.fetch, h.rp.after
+	if fetch == nil {
+		fetch = h.rp.pool.Run
+	}
+	if after == nil {
+		after = time.After
+	}
 	var seq uint64
+	wait := h.rp.interval()
 	for {
-		t := time.NewTimer(h.rp.interval())
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return
-		case <-t.C:
+		case <-after(wait):
 		case <-h.kick:
-			t.Stop()
 		}
+		start := h.rp.now()
+		wait = h.rp.interval()
 		paths := h.paths()
 		if len(paths) == 0 {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, h.rp.timeout)
-		out, err := h.rp.pool.Run(cctx, h.target, procReadCommand(paths))
+		out, err := fetch(cctx, h.target, procReadCommand(append(paths, procUptime)))
 		cancel()
+		wait = max(0, min(wait, wait-h.rp.now().Sub(start)))
 		seq++
-		b := &procBatch{at: h.rp.now(), seq: seq, err: err}
+		b := &procBatch{seq: seq, err: err}
 		if err == nil {
 			b.files = parseProcBatch(out)
+			b.up, _ = procParseUptime(b.files[procUptime])
 		} else if ctx.Err() == nil {
 			h.rp.logf("qmpdash: remote /proc read failed", "host", h.target.HostKey(), "err", err)
 		}
@@ -165,6 +185,23 @@ func (h *procHost) paths() []string {
 			}
 		}
 	})
+}
+
+// procUptime is in every batch: the host's clock for CPU %.
+const procUptime = "/proc/uptime"
+
+// procParseUptime reads /proc/uptime's first field, the seconds since
+// boot (two decimals), as a duration.
+func procParseUptime(b []byte) (time.Duration, error) {
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return 0, fmt.Errorf("%w: empty uptime", ErrProcFormat)
+	}
+	secs, err := strconv.ParseFloat(string(f[0]), 64)
+	if err != nil || secs <= 0 || secs > 1e9 {
+		return 0, fmt.Errorf("%w: uptime %q", ErrProcFormat, f[0])
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // procReadCommand prints every file with ONE process, GNU sed: each
@@ -242,94 +279,4 @@ func unescapeSedL(dst, b []byte) []byte {
 		}
 	}
 	return dst
-}
-
-// remoteSampler is one VM connection's view of its host's /proc.
-type remoteSampler struct {
-	host    *procHost
-	id      string
-	pid     int
-	sampler *ProcSampler
-	started time.Time
-	seq     uint64 // the batch last sampled
-	last    HostFigures
-	lastErr error
-}
-
-// errPidPending says the pid is still being found.
-var errPidPending = fmt.Errorf("remote pid not known yet: %w", os.ErrNotExist)
-
-// sample asks for what the next batch should hold and samples the latest
-// one. A batch already sampled gives the same figures again (they are as
-// of its time); none yet, or no pid yet, gives an error (no figures).
-func (rs *remoteSampler) sample(tids []int) (HostFigures, error) {
-	var paths []string
-	if rs.pid == 0 {
-		for _, t := range tids {
-			if t > 0 {
-				paths = append(paths, fmt.Sprintf("/proc/%d/status", t))
-				break
-			}
-		}
-	} else {
-		dir := "/proc/" + strconv.Itoa(rs.pid)
-		paths = append(paths, dir+"/stat", dir+"/statm")
-		for _, t := range tids {
-			if t > 0 {
-				paths = append(paths, fmt.Sprintf("%s/task/%d/stat", dir, t))
-			}
-		}
-		if rs.started.IsZero() {
-			paths = append(paths, "/proc/stat")
-		}
-	}
-	slices.Sort(paths)
-	rs.host.want(rs.id, paths)
-	b := rs.host.last()
-	if b == nil {
-		return HostFigures{}, errPidPending
-	}
-	if b.seq == rs.seq {
-		return rs.last, rs.lastErr
-	}
-	rs.seq = b.seq
-	if b.err != nil {
-		rs.last, rs.lastErr = HostFigures{}, b.err
-		return rs.last, rs.lastErr
-	}
-	if rs.pid == 0 {
-		for _, p := range paths {
-			if c, err := b.read(p); err == nil {
-				if pid, err := procParseTgid(c); err == nil {
-					rs.pid = pid
-					rs.sampler = &ProcSampler{root: "/proc", pid: pid, read: b.read}
-				}
-			}
-		}
-		rs.last, rs.lastErr = HostFigures{}, errPidPending
-		return rs.last, rs.lastErr
-	}
-	rs.sampler.read = b.read
-	rs.last, rs.lastErr = rs.sampler.Sample(b.at, tids)
-	if rs.lastErr == nil && rs.started.IsZero() {
-		if t, err := procStartTime(b.read, "/proc", rs.pid); err == nil {
-			rs.started = t
-		}
-	}
-	return rs.last, rs.lastErr
-}
-
-// procParseTgid reads the Tgid (the process a thread belongs to) from a
-// /proc/TID/status file.
-func procParseTgid(b []byte) (int, error) {
-	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
-		if v, ok := bytes.CutPrefix(line, []byte("Tgid:")); ok {
-			n, err := strconv.Atoi(string(bytes.TrimSpace(v)))
-			if err != nil || n <= 0 {
-				return 0, fmt.Errorf("%w: Tgid %q", ErrProcFormat, v)
-			}
-			return n, nil
-		}
-	}
-	return 0, fmt.Errorf("%w: no Tgid", ErrProcFormat)
 }

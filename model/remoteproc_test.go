@@ -10,13 +10,13 @@ import (
 // The batch command run by a real sh and sed against this machine's /proc:
 // every file comes back whole, a missing one is absent.
 func TestProcReadCommandRoundTrip(t *testing.T) {
-	paths := []string{"/proc/self/status", "/proc/stat", "/proc/999999999/stat", "/proc/1/cmdline"}
+	paths := []string{"/proc/self/status", "/proc/stat", "/proc/999999999/stat", "/proc/1/cmdline", procUptime}
 	out, err := exec.Command("sh", "-c", procReadCommand(paths)).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := parseProcBatch(out)
-	if len(files) != 3 || !strings.Contains(string(files["/proc/stat"]), "btime") {
+	if len(files) != 4 || !strings.Contains(string(files["/proc/stat"]), "btime") {
 		t.Fatalf("files %q", files)
 	}
 	// cmdline is NUL-separated: escaped by sed, back to the bytes here.
@@ -26,6 +26,12 @@ func TestProcReadCommandRoundTrip(t *testing.T) {
 	}
 	if got := files["/proc/1/cmdline"]; string(got) != string(want)+"\n" {
 		t.Fatalf("cmdline %q, want %q", got, want)
+	}
+	if up, err := procParseUptime(files[procUptime]); err != nil || up <= 0 {
+		t.Fatalf("uptime %v, %v from %q", up, err, files[procUptime])
+	}
+	if argv := procSplitCmdline(files["/proc/1/cmdline"]); len(argv) == 0 || argv[0] != strings.Split(string(want), "\x00")[0] {
+		t.Fatalf("argv %q from %q", argv, want)
 	}
 	if pid, err := procParseTgid(files["/proc/self/status"]); err != nil || pid <= 0 {
 		t.Fatalf("Tgid %d, %v", pid, err)

@@ -29,10 +29,10 @@ type watcherEnv struct {
 	remote   *remote.Pool // carries ssh:// monitors
 	rprocs   *remoteProcs // ssh:// VMs' host figures (remoteproc.go)
 	now      func() time.Time
-	interval func() time.Duration // the poll interval now; it changes at run time
-	merged   *EventLog            // the fleet's merged event log
-	publish  func(VMSnapshot)     // hands readers this VM's new snapshot
-	changed  func()               // tells readers something changed that is not in a snapshot (a schema arrived)
+	interval func() time.Duration         // the poll interval now; it changes at run time
+	merged   *EventLog                    // the fleet's merged event log
+	publish  func(*vmWatcher, VMSnapshot) // hands readers this watcher's new snapshot
+	changed  func()                       // tells readers something changed that is not in a snapshot (a schema arrived)
 }
 
 // vmWatcher owns one VM: a goroutine that connects, reconnects with
@@ -189,7 +189,7 @@ func (v *vmWatcher) publish() {
 	}
 	v.cur.Updated = v.env.now()
 	v.notePort()
-	v.env.publish(v.cur)
+	v.env.publish(v, v.cur)
 }
 
 // watch serves one connection until it ends. The returned error is why.
@@ -300,7 +300,7 @@ func (v *vmWatcher) connected(c *qmp.Client, kind ServerKind) {
 	v.figs = newFigures(v.env.histLen, v.env.procRoot, pid)
 	if v.addr.Network == "ssh" && v.env.rprocs != nil {
 		if t, err := remote.ParseTarget(v.addr.String()); err == nil {
-			v.figs.remote = &remoteSampler{host: v.env.rprocs.host(t), id: v.id}
+			v.figs.remote = &remoteSampler{host: v.env.rprocs.host(t)}
 		}
 	}
 	v.exit = ""
