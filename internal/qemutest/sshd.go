@@ -253,15 +253,7 @@ func descendants(pid int) []int {
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		rest := string(b)
-		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-			rest = rest[i+1:]
-		}
-		f := strings.Fields(rest)
+		f := statFields(p)
 		if len(f) < 2 {
 			continue
 		}
@@ -321,15 +313,7 @@ func (s *SSHD) CPUTime() time.Duration {
 	}
 	var ticks uint64
 	for _, pid := range append([]int{cmd.Process.Pid}, descendants(cmd.Process.Pid)...) {
-		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-		if err != nil {
-			continue
-		}
-		rest := string(b)
-		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-			rest = rest[i+1:]
-		}
-		f := strings.Fields(rest)
+		f := statFields(pid)
 		if len(f) < 15 {
 			continue
 		}
@@ -345,4 +329,19 @@ func (s *SSHD) CPUTime() time.Duration {
 		}
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// statFields is /proc/PID/stat after the command name (whose parentheses
+// may hold anything): field 0 is the state, 1 the parent's pid. Nil when
+// the process is gone.
+func statFields(pid int) []string {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return nil
+	}
+	rest := string(b)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return strings.Fields(rest)
 }
