@@ -245,6 +245,9 @@ func parseProcBatch(out []byte) map[string][]byte {
 	return files
 }
 
+// sedEscapes are the C escapes sed's 'l' command writes for control bytes.
+var sedEscapes = map[byte]byte{'a': 7, 'b': 8, 'f': 12, 'n': 10, 'r': 13, 't': 9, 'v': 11}
+
 // unescapeSedL appends to dst the bytes sed's 'l' command escaped as b.
 func unescapeSedL(dst, b []byte) []byte {
 	for i := 0; i < len(b); i++ {
@@ -254,28 +257,17 @@ func unescapeSedL(dst, b []byte) []byte {
 			continue
 		}
 		i++
-		switch e := b[i]; e {
-		case 'a':
-			dst = append(dst, 7)
-		case 'b':
-			dst = append(dst, 8)
-		case 'f':
-			dst = append(dst, 12)
-		case 'n':
-			dst = append(dst, 10)
-		case 'r':
-			dst = append(dst, 13)
-		case 't':
-			dst = append(dst, 9)
-		case 'v':
-			dst = append(dst, 11)
+		e := b[i]
+		if r, ok := sedEscapes[e]; ok {
+			dst = append(dst, r)
+			continue
+		}
+		switch {
+		case e >= '0' && e <= '7' && i+2 < len(b) && b[i+1] >= '0' && b[i+1] <= '7' && b[i+2] >= '0' && b[i+2] <= '7':
+			dst = append(dst, (e-'0')<<6|(b[i+1]-'0')<<3|(b[i+2]-'0'))
+			i += 2
 		default:
-			if e >= '0' && e <= '7' && i+2 < len(b) && b[i+1] >= '0' && b[i+1] <= '7' && b[i+2] >= '0' && b[i+2] <= '7' {
-				dst = append(dst, (e-'0')<<6|(b[i+1]-'0')<<3|(b[i+2]-'0'))
-				i += 2
-			} else {
-				dst = append(dst, e) // "\\" and anything else: the character itself
-			}
+			dst = append(dst, e) // "\\" and anything else: the character itself
 		}
 	}
 	return dst
