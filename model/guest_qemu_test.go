@@ -53,10 +53,7 @@ func TestGuestAgentFromConfig(t *testing.T) {
 // monitor unharmed, and no error on the VM.
 func TestGuestNoAgentInside(t *testing.T) {
 	dir := qemutest.Dir(t)
-	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: []string{
-		"-chardev", "socket,id=qga0,path=" + filepath.Join(dir, "vm.qga") + ",server=on,wait=off",
-		"-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-	}})
+	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: qemutest.AgentPort(filepath.Join(dir, "vm.qga"))})
 	f := startFleet(t, testConfig(), vm.Socket)
 	s := waitFor(t, f, 30*time.Second, "the agent not answering, port closed", func(s FleetSnapshot) bool {
 		return len(s.VMs) == 1 && s.VMs[0].Guest.State == GuestNotAnswering && s.VMs[0].Guest.PortClosed
@@ -79,11 +76,7 @@ func TestGuestNoAgentInside(t *testing.T) {
 func TestGuestAgentFoundThroughQOM(t *testing.T) {
 	dir := qemutest.Dir(t)
 	agentSock := filepath.Join(dir, "x-agent.sock")
-	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: []string{
-		"-device", "virtio-serial",
-		"-chardev", "socket,id=qga0,path=" + agentSock + ",server=on,wait=off",
-		"-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-	}})
+	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: qemutest.AgentPort(agentSock)})
 	// The monitor's own answer, on a connection closed before the fleet's.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

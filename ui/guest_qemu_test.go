@@ -16,9 +16,7 @@ import (
 func TestGuestPaneNoAgentQEMU(t *testing.T) {
 	qemutest.Require(t)
 	dir := qemutest.Dir(t)
-	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: []string{
-		"-chardev", "socket,id=qga0,path=" + filepath.Join(dir, "vm.qga") + ",server=on,wait=off",
-		"-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0"}})
+	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: qemutest.AgentPort(filepath.Join(dir, "vm.qga"))})
 	f := startRealFleet(t, model.Config{Interval: 200 * time.Millisecond, Timeout: 10 * time.Second}, vm.Socket)
 	src := &sendRecorder{Fleet: f}
 	h := newHarnessOn(t, src, Options{}, 160, 48, true)

@@ -19,11 +19,7 @@ func TestExporterGuestAgent(t *testing.T) {
 	dir := qemutest.Dir(t)
 	qemutest.Start(t, qemutest.Options{Name: "ga", Dir: dir})
 	qemutest.StartAgent(t, filepath.Join(dir, "ga.qga"))
-	qemutest.Start(t, qemutest.Options{Name: "noga", Dir: dir, Extra: []string{
-		"-device", "virtio-serial",
-		"-chardev", "socket,id=qga0,path=" + filepath.Join(qemutest.Dir(t), "x-agent.sock") + ",server=on,wait=off",
-		"-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-	}})
+	qemutest.Start(t, qemutest.Options{Name: "noga", Dir: dir, Extra: qemutest.AgentPort(filepath.Join(qemutest.Dir(t), "x-agent.sock"))})
 	client := &http.Client{Timeout: 5 * time.Second}
 	addr := startExporter(t, client, "http", "--interval", "200ms", "--timeout", "2s", dir)
 	url := "http://" + addr + "/metrics"

@@ -80,11 +80,7 @@ func TestStatusGuestFromRealAgent(t *testing.T) {
 // with no agent channel has no "guest" at all.
 func TestStatusGuestNoAgentInside(t *testing.T) {
 	dir := qemutest.Dir(t)
-	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: []string{
-		"-device", "virtio-serial",
-		"-chardev", "socket,id=qga0,path=" + filepath.Join(dir, "x-agent.sock") + ",server=on,wait=off",
-		"-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
-	}})
+	vm := qemutest.Start(t, qemutest.Options{Name: "vm", Dir: dir, Extra: qemutest.AgentPort(filepath.Join(dir, "x-agent.sock"))})
 	plain := qemutest.Start(t, qemutest.Options{Name: "plain", Dir: qemutest.Dir(t)})
 	recs, code, out := runStatusJSON(t, "--timeout", "5s", vm.Socket, plain.Socket)
 	if code != exitOK || recs[0].Error != nil || recs[0].Guest == nil || recs[0].Guest.Error == nil ||

@@ -366,3 +366,14 @@ func FreePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// AgentPort is the QEMU arguments for a guest agent channel: a
+// virtserialport named org.qemu.guest_agent.0 whose chardev QEMU serves as
+// a unix socket at sock. No agent answers on it unless a guest runs one.
+func AgentPort(sock string) []string {
+	return []string{
+		"-device", "virtio-serial",
+		"-chardev", "socket,id=qga0,path=" + sock + ",server=on,wait=off",
+		"-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+	}
+}
