@@ -62,6 +62,10 @@ type Guest struct {
 	Interfaces   []GuestInterface
 	Filesystems  []GuestFilesystem
 	Users        []GuestUser
+	// UsersKnown says the agent answered guest-get-users: an older agent
+	// or one that blocks it leaves who is logged in unknown, which is not
+	// "nobody".
+	UsersKnown bool
 }
 
 // GuestInterface is one network interface: name, MAC, addresses with

@@ -248,7 +248,9 @@ func (env watcherEnv) guestFacts(ctx context.Context, a *qmp.Agent) (Guest, erro
 		},
 		func(ctx context.Context) error {
 			us, err := a.Users(ctx)
-			g.Users = guestUsers(us)
+			if err == nil {
+				g.Users, g.UsersKnown = guestUsers(us), true
+			}
 			return err
 		},
 	}

@@ -48,7 +48,7 @@ func fixedFleet() model.FleetSnapshot {
 				{Mountpoint: "/", Type: "ext4", Used: 3 << 30, Total: 19 << 30, Sized: true}, // mounted twice
 				{Mountpoint: "/proc", Type: "proc"},                                          // not measured: no series
 			},
-			Users: []model.GuestUser{{Name: "root"}},
+			Users: []model.GuestUser{{Name: "root"}}, UsersKnown: true,
 		},
 	}
 	paused := model.VMSnapshot{ID: "unix:/run/b/web.qmp", Target: "/run/b/web.qmp", Conn: model.ConnConnected, Kind: model.ServerVM,

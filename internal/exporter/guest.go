@@ -43,7 +43,9 @@ func collectGuest(ch chan<- prometheus.Metric, g *model.Guest, vm string, up boo
 		return
 	}
 	gauge(ch, descGuestInfo, 1, vm, guestLabel(g.AgentVersion), guestLabel(g.OSName), guestLabel(g.Kernel), guestLabel(g.HostName))
-	gauge(ch, descGuestUsers, float64(len(g.Users)), vm)
+	if g.UsersKnown {
+		gauge(ch, descGuestUsers, float64(len(g.Users)), vm)
+	}
 	seen := map[[3]string]bool{}
 	for _, f := range g.Filesystems {
 		if !f.Sized {

@@ -82,7 +82,9 @@ func Guest(c *render.Context, v *model.VMSnapshot, w int) []string {
 			lines = append(lines, line)
 		}
 	}
-	if len(gs.Users) == 0 {
+	if !gs.UsersKnown {
+		lines = append(lines, render.KV(st, "users", gkw, st.Muted.Render("unknown (the agent did not say)")))
+	} else if len(gs.Users) == 0 {
 		lines = append(lines, render.KV(st, "users", gkw, st.Muted.Render("none logged in")))
 	}
 	for _, u := range gs.Users {

@@ -27,7 +27,7 @@ func TestGuestPaneStates(t *testing.T) {
 		HostName: "web\x1b]0;pwned\x07-01", Timezone: "UTC",
 		Interfaces:  []model.GuestInterface{{Name: "eth0", MAC: "52:54:00:12:34:56", Addresses: []string{"10.0.2.15/24", "fec0::5054:ff:fe12:3456/64"}}},
 		Filesystems: []model.GuestFilesystem{{Mountpoint: "/", Type: "ext4", Used: used, Total: total, Sized: true}, {Mountpoint: "/proc", Type: "proc"}},
-		Users:       []model.GuestUser{{Name: "root", Login: t0}, {Name: "ops", Login: t0.Add(-3 * 24 * time.Hour)}},
+		Users:       []model.GuestUser{{Name: "root", Login: t0}, {Name: "ops", Login: t0.Add(-3 * 24 * time.Hour)}}, UsersKnown: true,
 	}
 	v.Conn = model.ConnConnected
 	raw := strings.Join(Lines(GuestPane, testContext(), v, 90), "\n")
@@ -52,5 +52,12 @@ func TestGuestPaneStates(t *testing.T) {
 	got = draw(GuestPane, v, 90)
 	if want := "7.2.22 · last answer at " + render.Clock(t0, testContext().Loc); !strings.Contains(got, want) || strings.Contains(got, "unchanged since") {
 		t.Errorf("a disconnected VM's guest facts lack %q:\n%s", want, got)
+	}
+	// An agent that would not say who is logged in: unknown, not "none".
+	v.Conn = model.ConnConnected
+	v.Guest.Users, v.Guest.UsersKnown = nil, false
+	got = draw(GuestPane, v, 90)
+	if !strings.Contains(got, "users     unknown") || strings.Contains(got, "none logged in") {
+		t.Errorf("users not marked unknown:\n%s", got)
 	}
 }
