@@ -19,6 +19,7 @@ type figures struct {
 	cpuHist *Ring[float64]
 
 	vcpuHist map[int]*Ring[float64] // by host thread id
+	cpus     []qmp.CPUInfoFast      // the last query-cpus-fast answer (pollgates.go); never changed in place
 
 	blockInfo []qmp.BlockInfo
 	stats     map[string]blockSample // by blockKey

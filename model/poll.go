@@ -28,49 +28,65 @@ type pollResult struct {
 	remotePID   int
 	remoteStart time.Time
 	storage     *storageResult // a storage daemon's poll (storage.go); nil for a VM
+	// asked is what the poll asked of the event-announced facts
+	// (pollgates.go); the others are the last answers, kept as they are.
+	asked pollAsks
 }
 
 // poll runs one poll cycle and times it on the fleet's clock.
-func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler, rs *remoteSampler, kind ServerKind) pollResult {
+// asks says which event-announced facts to ask; cpus are the vCPUs last
+// asked (never changed: the poll runs on its own goroutine), whose threads
+// are sampled when the poll does not ask them again.
+func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler, rs *remoteSampler, kind ServerKind, asks pollAsks, cpus []qmp.CPUInfoFast) pollResult {
 	start := env.now()
 	var r pollResult
 	if kind == ServerStorageDaemon {
 		r = env.pollStorage(ctx, c, proc)
 	} else {
-		r = env.pollVM(ctx, c, proc, rs)
+		r = env.pollVM(ctx, c, proc, rs, asks, cpus)
 	}
 	r.took = env.now().Sub(start)
 	return r
 }
 
 // pollVM runs the fast queries, one after another on the VM's connection,
-// all within one timeout, then samples proc (nil: no /proc figures). A
-// storage daemon is asked its own queries (pollStorage), never a VM's.
-func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampler, rs *remoteSampler) pollResult {
+// all within one timeout, then samples proc (nil: no /proc figures). Of
+// the vCPUs, block jobs and balloon it asks only what asks says (the
+// others are announced by events: pollgates.go). A storage daemon is asked
+// its own queries (pollStorage), never a VM's.
+func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampler, rs *remoteSampler, asks pollAsks, cpus []qmp.CPUInfoFast) pollResult {
 	pctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
-	r := pollResult{}
+	r := pollResult{asked: asks, cpus: cpus}
 	var err error
-	if r.status, err = c.QueryStatus(pctx); err != nil {
-		return env.pollFailed(r, err)
+	if asks.status {
+		if r.status, err = c.QueryStatus(pctx); err != nil {
+			return env.pollFailed(r, err)
+		}
 	}
-	if r.cpus, err = c.QueryCPUsFast(pctx); err != nil {
-		return env.pollFailed(r, err)
+	if asks.cpus {
+		if r.cpus, err = c.QueryCPUsFast(pctx); err != nil {
+			return env.pollFailed(r, err)
+		}
 	}
 	if r.stats, err = c.QueryBlockStats(pctx); err != nil {
 		return env.pollFailed(r, err)
 	}
-	if r.jobs, err = c.QueryBlockJobs(pctx); err != nil {
-		return env.pollFailed(r, err)
+	if asks.jobs {
+		if r.jobs, err = c.QueryBlockJobs(pctx); err != nil {
+			return env.pollFailed(r, err)
+		}
 	}
-	b, err := c.QueryBalloon(pctx)
-	switch {
-	case err == nil:
-		r.balloon = &b
-	case qmp.IsClass(err, qmp.ClassDeviceNotActive):
-		// No balloon device: a fact, not an error to shout about.
-	default:
-		return env.pollFailed(r, err)
+	if asks.balloon {
+		b, err := c.QueryBalloon(pctx)
+		switch {
+		case err == nil:
+			r.balloon = &b
+		case qmp.IsClass(err, qmp.ClassDeviceNotActive):
+			// No balloon device: a fact, not an error to shout about.
+		default:
+			return env.pollFailed(r, err)
+		}
 	}
 	if r.migrate, err = c.QueryMigrate(pctx); err != nil {
 		return env.pollFailed(r, err)
@@ -227,20 +243,32 @@ func (v *vmWatcher) applyPoll(r pollResult) {
 		v.applyStorage(r)
 		return
 	}
-	setRunState(&v.cur, r.status.Status, r.status.Running, r.at)
+	if r.asked.status {
+		setRunState(&v.cur, r.status.Status, r.status.Running, r.at)
+	} else if v.cur.RunState != "" {
+		// The monitor answered and QEMU announced no change: the state
+		// stands as of now (pollgates.go).
+		v.cur.StateAt = r.at
+	}
 	figs := v.figs
 	v.cur.VCPUs = figs.updateVCPUs(r.cpus, r.host)
 	figs.updateStats(r.stats, r.at)
+	figs.cpus = r.cpus
 	v.cur.Blocks = figs.buildBlocks()
-	v.cur.Jobs = figs.updateJobs(r.jobs, r.at)
-	if r.balloon != nil {
+	if r.asked.jobs {
+		v.cur.Jobs = figs.updateJobs(r.jobs, r.at)
+	}
+	switch {
+	case !r.asked.balloon:
+		// Not asked: the last answer, and BALLOON_CHANGE since, stand.
+	case r.balloon != nil:
 		v.cur.Memory.HasBalloon = true
 		v.cur.Memory.BalloonBytes = r.balloon.Actual
-	} else {
+	default:
 		v.cur.Memory.HasBalloon = false
 		v.cur.Memory.BalloonBytes = 0
 	}
-	if r.status.Status == "inmigrate" {
+	if r.asked.status && r.status.Status == "inmigrate" {
 		figs.inmigrate = true
 	}
 	if len(r.migrate.SocketAddress) > 0 {

@@ -217,6 +217,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 
 	timer := time.NewTimer(0) // first poll at once
 	defer timer.Stop()
+	gates := newPollGates()
 	polling := false
 	var pollStarted time.Time
 	for {
@@ -233,6 +234,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			}
 			return c.Err()
 		case <-v.slowCh:
+			gates.askEverything() // a device was added: a vCPU or a balloon, perhaps
 			if slowRunning {
 				slowWanted = true
 			} else {
@@ -249,6 +251,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			if !ok {
 				return c.Err()
 			}
+			gates.event(ev.Name)
 			if v.applyEvent(ev) {
 				slowWanted = true
 			}
@@ -266,10 +269,12 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 				continue
 			}
 			polling, pollStarted = true, v.env.now()
-			proc, rs := v.figs.proc, v.figs.remote
-			go func() { pollDone <- v.env.poll(ctx, c, proc, rs, kind) }()
+			proc, rs, cpus := v.figs.proc, v.figs.remote, v.figs.cpus
+			asks := gates.begin(sub.Dropped())
+			go func() { pollDone <- v.env.poll(ctx, c, proc, rs, kind, asks, cpus) }()
 		case r := <-pollDone:
 			polling = false
+			gates.done(r)
 			v.applyPoll(r)
 			v.publish()
 			next := v.env.interval() - v.env.now().Sub(pollStarted)
