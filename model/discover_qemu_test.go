@@ -39,7 +39,8 @@ func TestWatchNeverDialsMigrationListener(t *testing.T) {
 	waitFor(t, f, 30*time.Second, "web connected", func(s FleetSnapshot) bool {
 		return len(s.VMs) == 1 && s.VMs[0].Conn == ConnConnected && s.VMs[0].Name == "web"
 	})
-	time.Sleep(10 * cfg.ScanInterval) // rescans that might still dial something
+	// Ten more scans, each of which could have added the listener: none did.
+	waitScans(t, f, f.scans.Load()+10)
 	if ids := f.IDs(); len(ids) != 1 || ids[0] != "unix:"+filepath.Join(dir, "web.qmp") {
 		t.Fatalf("fleet watches %v, want only web's monitor", ids)
 	}
@@ -55,6 +56,18 @@ func TestWatchNeverDialsMigrationListener(t *testing.T) {
 	}
 	if st := queryStatus(t, incoming.Socket); st != "inmigrate" {
 		t.Fatalf("incoming QEMU is %q, want inmigrate", st)
+	}
+}
+
+// waitScans returns once the fleet has finished n rescans in all, or fails.
+func waitScans(t *testing.T, f *Fleet, n uint64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for f.scans.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d rescans within 30s", f.scans.Load(), n)
+		}
+		time.Sleep(f.cfg.ScanInterval / 5)
 	}
 }
 

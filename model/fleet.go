@@ -112,6 +112,9 @@ type Fleet struct {
 	pool     *remote.Pool // ssh:// targets' connections
 	ownPool  bool         // made here, so closed when Run ends
 	rprocs   *remoteProcs // batches remote VMs' /proc reads per host
+	// scans counts the rescans finished, so a test can show what several
+	// scans did not do by counting them rather than sleeping.
+	scans atomic.Uint64
 
 	mu    sync.Mutex // guards the fields below and every member
 	vms   map[string]*member

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,16 @@ func remoteFleet(t *testing.T, sshd *qemutest.SSHD) (*Fleet, *remote.Pool) {
 	o.LocalUser = sshd.User
 	o.BackoffMin, o.BackoffMax = 50*time.Millisecond, 200*time.Millisecond
 	pool := remote.NewPool(o)
-	t.Cleanup(pool.Close)
+	t.Cleanup(func() {
+		closed := make(chan struct{})
+		go func() { pool.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(30 * time.Second):
+			buf := make([]byte, 1<<20)
+			t.Fatalf("pool.Close did not return within 30s; goroutines:\n%s", buf[:runtime.Stack(buf, true)])
+		}
+	})
 	cfg := testConfig()
 	cfg.Remote = pool
 	return NewFleet(cfg), pool

@@ -82,6 +82,7 @@ const DefaultGoneGrace = time.Minute
 // every snapshot (so the dashboard, status and the exporter drop it alike);
 // if its socket comes back later it is added afresh.
 func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
+	defer f.scans.Add(1)
 	present := map[string]bool{}
 	listed := f.listRemote(ctx, specs)
 	keepHosts := map[string]bool{}

@@ -98,6 +98,28 @@ func TestAgentSyncSkipsGarbageAndWrongIDs(t *testing.T) {
 	<-done
 }
 
+// Replies nobody read, and a half reply, already queued on the socket when
+// the first call syncs: discarded, the call gets its own answer. (A unix
+// socket write returns once the bytes are in the reader's queue, so they
+// are there before the call starts.)
+func TestAgentSyncDiscardsBytesQueuedBeforeIt(t *testing.T) {
+	a, p := newFakeAgent(t)
+	p.send(`{"return": {"host-name": "stale"}}` + "\n" + `{"return": {"version": "9"}}` + "\n" + `{"return": {"host-na`)
+	done := run(func() {
+		id := p.readSync()
+		p.send(syncReply(id))
+		if c := p.readCommand(); c != "guest-get-host-name" {
+			t.Errorf("command %q", c)
+		}
+		p.send(`{"return": {"host-name": "fresh"}}` + "\n")
+	})
+	got, err := a.HostName(context.Background())
+	if err != nil || got != "fresh" {
+		t.Fatalf("host name %q, %v; want fresh", got, err)
+	}
+	<-done
+}
+
 // A silent peer (a guest with no agent running) is a timeout within the
 // deadline, and the next call synchronises again.
 func TestAgentSilentPeerTimesOut(t *testing.T) {

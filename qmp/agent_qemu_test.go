@@ -1,11 +1,13 @@
 package qmp_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,7 +109,10 @@ func TestAgentRealSyncAfterStaleBytes(t *testing.T) {
 	if _, err := conn.Write([]byte("{\"execute\":\"guest-info\"}\n{\"execute\":\"guest-get-host-name\"}\n{\"execute\": \"guest-pi")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let the unread replies arrive
+	// The agent answers in order, so its two replies come before the
+	// sync's in any case; waiting until both are readable makes them stale
+	// bytes already in the buffer when the sync starts, every run.
+	waitLines(t, conn, 2, 10*time.Second)
 	a := qmp.NewAgent(conn, qmp.WithName(sock))
 	defer a.Close()
 	host, _ := os.Hostname()
@@ -121,6 +126,40 @@ func TestAgentRealSyncAfterStaleBytes(t *testing.T) {
 	}
 	if err := a.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitLines returns once n newline-ended lines are readable on conn, read
+// with MSG_PEEK so they stay queued, or fails the test after limit. It wakes
+// on the socket turning readable, never on a timer.
+func waitLines(t *testing.T, conn net.Conn, n int, limit time.Duration) {
+	t.Helper()
+	rc, err := conn.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(limit))
+	defer conn.SetReadDeadline(time.Time{})
+	buf := make([]byte, 1<<20)
+	var queued []byte
+	var perr error
+	err = rc.Read(func(fd uintptr) bool {
+		k, _, err := syscall.Recvfrom(int(fd), buf, syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		if err == syscall.EAGAIN {
+			return false // wait for more
+		}
+		if err != nil {
+			perr = err
+			return true
+		}
+		queued = buf[:k]
+		return bytes.Count(queued, []byte("\n")) >= n
+	})
+	if err == nil {
+		err = perr
+	}
+	if err != nil {
+		t.Fatalf("waiting for %d replies queued on the socket: %v; have %q", n, err, queued)
 	}
 }
 

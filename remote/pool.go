@@ -25,21 +25,23 @@ type Pool struct {
 	// fails with it rather than silently ignoring the user's settings.
 	cfgErr error
 
-	mu      sync.Mutex
-	hosts   map[string]*host
-	clients map[*ssh.Client]bool // every connection not yet seen to end, for Close
+	mu    sync.Mutex
+	hosts map[string]*host
+	// clients are the connections not yet seen to end, for Close, each
+	// with a channel closed when it ends (see openOn).
+	clients map[*ssh.Client]chan struct{}
 
 	notify chan struct{}
 	closed atomic.Bool // Close was called
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // every goroutine the pool started, for Close
+	wg     sync.WaitGroup // every goroutine the pool started but openOn's opens, for Close
 }
 
 // NewPool makes a pool; nothing is dialled until a target is used.
 func NewPool(o Options) *Pool {
 	o = o.withDefaults()
-	p := &Pool{opts: o, hosts: map[string]*host{}, clients: map[*ssh.Client]bool{}, notify: make(chan struct{}, 1)}
+	p := &Pool{opts: o, hosts: map[string]*host{}, clients: map[*ssh.Client]chan struct{}{}, notify: make(chan struct{}, 1)}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.cfg, p.cfgErr = readConfig(o.ConfigFile)
 	if o.InsecureIgnoreHostKey {
@@ -112,32 +114,10 @@ func (p *Pool) Dial(ctx context.Context, t Target) (net.Conn, error) {
 	return splice(p, ch, t.String(), func() { h.channels(-1) }), nil
 }
 
-// openStream opens a direct-streamlocal channel, giving up when ctx ends.
-// The open itself cannot be cancelled (x/crypto's DialContext leaves it
-// running too): it finishes in a goroutine Close waits for, and a channel
-// it opens after the caller gave up is closed. Closing the connection
-// ends it.
+// openStream opens a direct-streamlocal channel, giving up when ctx or
+// the connection ends (see openOn).
 func (p *Pool) openStream(ctx context.Context, cl *ssh.Client, path string) (net.Conn, error) {
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	res := make(chan result, 1)
-	p.goTracked(func() {
-		c, err := cl.Dial("unix", path)
-		res <- result{c, err}
-	})
-	select {
-	case r := <-res:
-		return r.c, r.err
-	case <-ctx.Done():
-		p.goTracked(func() {
-			if r := <-res; r.c != nil {
-				r.c.Close()
-			}
-		})
-		return nil, ctx.Err()
-	}
+	return openOn(ctx, p, cl, func() (net.Conn, error) { return cl.Dial("unix", path) })
 }
 
 // MaxOutput bounds what one remote command may return.
@@ -152,30 +132,12 @@ func (p *Pool) Run(ctx context.Context, t Target, cmd string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Opening the session cannot be cancelled either (see openStream).
-	type opened struct {
-		s   *ssh.Session
-		err error
-	}
-	op := make(chan opened, 1)
-	p.goTracked(func() {
-		s, err := cl.NewSession()
-		op <- opened{s, err}
-	})
-	var s *ssh.Session
-	select {
-	case o := <-op:
-		if o.err != nil {
-			return nil, fmt.Errorf("ssh host %s: %w", h.key, o.err)
+	s, err := openOn(ctx, p, cl, cl.NewSession)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("ssh host %s: remote command: %w", h.key, ctx.Err())
 		}
-		s = o.s
-	case <-ctx.Done():
-		p.goTracked(func() {
-			if o := <-op; o.s != nil {
-				o.s.Close()
-			}
-		})
-		return nil, fmt.Errorf("ssh host %s: remote command: %w", h.key, ctx.Err())
+		return nil, fmt.Errorf("ssh host %s: %w", h.key, err)
 	}
 	defer s.Close()
 	var out, errb limited
@@ -265,13 +227,14 @@ func (p *Pool) Close() {
 }
 
 // track remembers a live connection until it ends, so Close reaches every
-// one whatever its host holds now.
+// one whatever its host holds now, and openOn knows when it has ended.
 func (p *Pool) track(cl *ssh.Client, live bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if live {
-		p.clients[cl] = true
-	} else {
+		p.clients[cl] = make(chan struct{})
+	} else if ended, ok := p.clients[cl]; ok {
+		close(ended)
 		delete(p.clients, cl)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -142,16 +143,59 @@ func recorder(t *testing.T) (string, *atomic.Int32) {
 	return sock, &n
 }
 
-func assertNothingSent(t *testing.T, r *rig, accepted *atomic.Int32) {
+// sentSigns is every sign that something got past the host key check:
+// sshd logging a login attempt, or the monitor socket reached. It first
+// waits until sshd has logged the end of every connection it took, so
+// whatever it would log about one is in the log: an empty answer is
+// "nothing was sent", not "nothing yet".
+func sentSigns(t *testing.T, r *rig, accepted *atomic.Int32) []string {
 	t.Helper()
-	log := r.sshd.Log()
+	log := waitConnectionsLogged(t, r.sshd)
+	var signs []string
 	for _, s := range []string{"Accepted", "Failed publickey", "Postponed", "userauth"} {
 		if strings.Contains(log, s) {
-			t.Errorf("sshd log shows a login attempt (%q) after a refused host key:\n%s", s, log)
+			signs = append(signs, fmt.Sprintf("sshd logged %q", s))
 		}
 	}
-	if accepted.Load() != 0 {
-		t.Errorf("the monitor socket saw %d connections", accepted.Load())
+	if n := accepted.Load(); n != 0 {
+		signs = append(signs, fmt.Sprintf("the monitor socket saw %d connections", n))
+	}
+	return signs
+}
+
+func assertNothingSent(t *testing.T, r *rig, accepted *atomic.Int32) {
+	t.Helper()
+	if signs := sentSigns(t, r, accepted); len(signs) > 0 {
+		t.Errorf("after a refused host key, %s:\n%s", strings.Join(signs, "; "), r.sshd.Log())
+	}
+}
+
+var (
+	connFrom  = regexp.MustCompile(`Connection from 127\.0\.0\.1 port (\d+) `)
+	connEnded = regexp.MustCompile(`(?:Connection closed by|Connection reset by|Disconnected from|Closing connection to) .*127\.0\.0\.1 port (\d+)\b`)
+)
+
+// waitConnectionsLogged returns sshd's log once every connection it logged
+// accepting is logged as ended too, or fails the test after 20s.
+func waitConnectionsLogged(t *testing.T, sshd *qemutest.SSHD) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		log := sshd.Log()
+		open := map[string]bool{}
+		for _, m := range connFrom.FindAllStringSubmatch(log, -1) {
+			open[m[1]] = true
+		}
+		for _, m := range connEnded.FindAllStringSubmatch(log, -1) {
+			delete(open, m[1])
+		}
+		if len(open) == 0 {
+			return log
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sshd never logged the end of the connections from ports %v:\n%s", open, log)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -229,6 +273,15 @@ func TestInsecureIgnoreHostKeyConnectsToUnknownHost(t *testing.T) {
 			t.Fatal("the monitor socket was never reached")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	// The positive control of assertNothingSent: the same check sees both
+	// the login and the monitor reached when something was sent.
+	p.Close()
+	signs := strings.Join(sentSigns(t, r, accepted), "; ")
+	for _, want := range []string{`sshd logged "Accepted"`, "monitor socket saw 1"} {
+		if !strings.Contains(signs, want) {
+			t.Errorf("signs of sending %q lack %q:\n%s", signs, want, r.sshd.Log())
+		}
 	}
 }
 

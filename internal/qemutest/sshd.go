@@ -1,6 +1,7 @@
 package qemutest
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -101,7 +102,9 @@ func StartSSHD(t testing.TB) *SSHD {
 		// the user's rc files; the machine's own (root's .bashrc here runs
 		// pyenv init, which has blocked for a minute) must not decide a
 		// test's timing. The shell starts in an empty home of the test's.
-		"SetEnv HOME=" + filepath.Join(dir, "home"),
+		// The marker finds the sessions' shells when they outlive their
+		// parent (see Kill).
+		"SetEnv HOME=" + filepath.Join(dir, "home") + " " + markerEnv + "=" + dir,
 	}, "\n") + "\n"
 	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -140,6 +143,7 @@ func (s *SSHD) Start() {
 	}
 	cmd := exec.Command(s.bin, "-D", "-e", "-f", s.config)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = append(os.Environ(), markerEnv+"="+s.Dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -168,23 +172,53 @@ func (s *SSHD) Start() {
 	}
 }
 
-// Kill ends the server and every session it forked (they call setsid, so
-// they are found as its descendants in /proc), as a host going down would,
-// and waits for it. Safe to call more than once.
+// killWait bounds Kill: a server not gone by then fails the test, with
+// what outlived it, rather than leaving it to serve the next login.
+const killWait = 20 * time.Second
+
+// Kill ends the server and every session it forked, as a host going down
+// would, and returns only when all of them are dead, the server is reaped
+// and its port refuses connections; if that takes over killWait the test
+// fails saying what is left. The sessions call setsid, so they are not in
+// the server's process group: they are found as its descendants in /proc
+// (stopped first, so none forks or is orphaned while they are listed) and
+// by the marker in their environment. Safe to call more than once.
 func (s *SSHD) Kill() {
+	s.t.Helper()
 	s.mu.Lock()
 	cmd, done := s.cmd, s.done
+	s.cmd = nil
 	s.mu.Unlock()
 	if cmd == nil || cmd.Process == nil {
 		return
 	}
-	for _, pid := range descendants(cmd.Process.Pid) {
-		_ = syscall.Kill(pid, syscall.SIGKILL)
+	deadline := time.Now().Add(killWait)
+	root := cmd.Process.Pid
+	// os.Process signals through a pidfd: this stops our server, never a
+	// process that reused its pid after it exited on its own.
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		root = 0 // already gone and reaped: only marked processes can be left
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if err := killTree(root, s.Dir, deadline); err != nil {
+		s.t.Fatalf("kill sshd on %s: %v\n%s", s.Addr(), err, s.Log())
+	}
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Until(deadline)):
+		s.t.Fatalf("sshd on %s killed but not reaped within %v", s.Addr(), killWait)
+	}
+	for {
+		c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			return
+		}
+		if c != nil {
+			c.Close()
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s still does not refuse connections %v after sshd was killed (dial: %v)", s.Addr(), killWait, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -244,36 +278,6 @@ func StartSSHAgent(t testing.TB, keys ...string) string {
 	return sock
 }
 
-// descendants are pid's children, theirs, and so on, from /proc.
-func descendants(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	children := map[int][]int{}
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		f := statFields(p)
-		if len(f) < 2 {
-			continue
-		}
-		if pp, err := strconv.Atoi(f[1]); err == nil {
-			children[pp] = append(children[pp], p)
-		}
-	}
-	var out []int
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, c := range children[p] {
-			out = append(out, c)
-			queue = append(queue, c)
-		}
-	}
-	return out
-}
-
 // ClientHome makes a home directory for an ssh client of this server, as
 // OpenSSH lays it out: .ssh/known_hosts holding the server's host key and
 // .ssh/id_ed25519, a passphrase-free key the server accepts. Point HOME
@@ -329,19 +333,4 @@ func (s *SSHD) CPUTime() time.Duration {
 		}
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond
-}
-
-// statFields is /proc/PID/stat after the command name (whose parentheses
-// may hold anything): field 0 is the state, 1 the parent's pid. Nil when
-// the process is gone.
-func statFields(pid int) []string {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return nil
-	}
-	rest := string(b)
-	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
-		rest = rest[i+1:]
-	}
-	return strings.Fields(rest)
 }

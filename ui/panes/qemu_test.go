@@ -200,11 +200,16 @@ func TestQEMUDeviceDelStaysRequested(t *testing.T) {
 		return len(v.Unplugs) == 1 && v.Unplugs[0].ID == "net1"
 	})
 	// No guest OS: the guest never releases the device, so no
-	// DEVICE_DELETED comes and the request must stay a request.
-	time.Sleep(2 * time.Second)
-	v = waitVM(t, f, 10*time.Second, "plug", "net1 still pending 2s on", func(v *model.VMSnapshot) bool {
-		return len(v.Unplugs) == 1 && v.Unplugs[0].Pending()
+	// DEVICE_DELETED comes and the request must stay a request. Ten more
+	// polls, each a round trip on the stream QEMU's events share, so any
+	// DEVICE_DELETED it sent before them has been read.
+	polls := v.Polls
+	v = waitVM(t, f, 30*time.Second, "plug", "ten more polls after the request", func(v *model.VMSnapshot) bool {
+		return v.Polls >= polls+10
 	})
+	if len(v.Unplugs) != 1 || !v.Unplugs[0].Pending() {
+		t.Fatalf("net1's removal not pending ten polls on: %+v", v.Unplugs)
+	}
 	if !slices.ContainsFunc(v.Devices, func(d model.Device) bool { return d.ID == "net1" }) {
 		t.Fatalf("net1 gone from QOM without DEVICE_DELETED: %+v", v.Devices)
 	}
