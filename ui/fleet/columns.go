@@ -113,21 +113,23 @@ const (
 	maxMachineW = 28 // the host column grows to this from spare room
 )
 
-// maxStateW bounds the state column: QEMU's longest run states
-// ("◆ finish-migrate", "■ guest-panicked") are 16 cells, a last known
-// state with its age ("? running 12s") a few more.
-const maxStateW = 20
+// maxFitW bounds the columns that grow to fit what they show: QEMU's
+// longest run states ("◆ finish-migrate", "■ guest-panicked") are 16
+// cells, a last known state with its age ("? running 12s") a few more;
+// a stale host figure with its age ("? 250.0% 12m") is 12.
+var maxFitW = map[colID]int{colState: 20, colCPU: 12, colRSS: 12}
 
 // fleetColumns picks the columns that fit in w cells (of those visible;
-// nil means all but the opt-in ones) and sizes the flexible ones. stateW is the widest state
-// shown: the state column grows to fit it whole (up to maxStateW), so no
-// state is cut, and other columns drop first if they must.
-func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
+// nil means all but the opt-in ones) and sizes the flexible ones. fit is
+// the widest text shown by column (fitWidths): the state and host figure
+// columns grow to fit it whole (up to maxFitW), so nothing there is cut,
+// and other columns drop first if they must.
+func fleetColumns(w int, visible map[colID]bool, fit map[colID]int) []column {
 	cols := make([]column, 0, len(allColumns))
 	for _, c := range allColumns {
 		if (visible == nil && !optIn[c.id]) || visible[c.id] {
-			if c.id == colState {
-				c.width = max(c.width, min(stateW, maxStateW))
+			if m, ok := maxFitW[c.id]; ok {
+				c.width = max(c.width, min(fit[c.id], m))
 			}
 			cols = append(cols, c)
 		}

@@ -128,3 +128,33 @@ func TestGuestColumnsMarkLastKnown(t *testing.T) {
 		t.Fatalf("VM not answering: %q", r)
 	}
 }
+
+// A remote VM whose host's /proc batch stopped arriving: its monitor
+// answers (the row is up), but its CPU and RSS are last known, marked "?"
+// with their age and whole (the columns grow to fit), at every width;
+// a VM whose figures are current shows them plain.
+func TestFleetRowMarksStaleHostFigures(t *testing.T) {
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	fresh := model.VMSnapshot{ID: "ssh://h/f.qmp", Name: "fresh", RemoteHost: "h", Conn: model.ConnConnected, RunState: "running",
+		VCPUs: []model.VCPU{{Index: 0}}, Memory: model.Memory{BaseBytes: 1 << 30},
+		Host: model.Host{Valid: true, CPUPercent: 7, RSSBytes: 200 << 20, Threads: 5, At: now.Add(-time.Second)}}
+	stale := fresh
+	stale.ID, stale.Name = "ssh://h/s.qmp", "stuck"
+	stale.Host = model.Host{Valid: true, CPUPercent: 12.5, RSSBytes: 300 << 20, Threads: 5, At: now.Add(-8 * time.Second), Stale: true}
+	eachWidth(t, []model.VMSnapshot{fresh, stale}, now, func(w int, row func(string) string) {
+		s := row("stuck")
+		if !strings.Contains(s, "? 12.5% 8s") {
+			t.Errorf("%d cols: stuck row %q: want its CPU marked last known with its age", w, s)
+		}
+		if w == 160 && !strings.Contains(s, "? 300M 8s") {
+			t.Errorf("%d cols: stuck row %q: want its RSS marked last known with its age", w, s)
+		}
+		if strings.Contains(s, "? 12.5% 8s") && !strings.Contains(s, "● up") && w == 160 {
+			t.Errorf("%d cols: stuck row %q: the monitor answers", w, s)
+		}
+		f := row("fresh")
+		if !strings.Contains(f, "7.0%") || strings.Contains(f, "?") {
+			t.Errorf("%d cols: fresh row %q: want its CPU plain", w, f)
+		}
+	})
+}
