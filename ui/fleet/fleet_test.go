@@ -253,7 +253,7 @@ func TestFleetGuestColumnsOptIn(t *testing.T) {
 	cols := fleetColumns(200, vis, nil)
 	st := themes.NewStyles(themes.Mono(), true)
 	v := &model.VMSnapshot{Guest: model.Guest{State: model.GuestOK, HostName: "db\x1b[2J-1",
-		Interfaces: []model.GuestInterface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{"10.0.2.15/24"}}}}}
+		Interfaces: []model.GuestInterface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{"10.0.2.15/24"}}}, IP: "10.0.2.15"}}
 	row := renderRow(&st, v, "running", "", "db", cols, 200, false)
 	if !strings.Contains(row, "10.0.2.15") || !strings.Contains(row, "db-1") || strings.Contains(row, "\x1b[2J") {
 		t.Fatalf("row %q", row)

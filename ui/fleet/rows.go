@@ -41,7 +41,7 @@ func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
 		name: name, id: v.ID, state: render.VMStateText(v, now), conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
 		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, hostAge: hostAge(v, now), mem: vmMem(v), rd: rd, wr: wr,
-		ip: v.Guest.FirstIP(), host: v.Guest.HostName, guestLive: guestLive(v),
+		ip: v.Guest.IP, host: v.Guest.HostName, guestLive: guestLive(v),
 	}
 	h := fnv.New64a()
 	var buf [8]byte
@@ -154,7 +154,7 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, hostAge, name strin
 		// The guest's own facts, cleaned here, where they enter display.
 		// While the agent (or the monitor) does not answer they are only
 		// last known: marked "?" and muted, as a last known state is.
-		t := v.Guest.FirstIP()
+		t := v.Guest.IP
 		if c.id == colHost {
 			t = termsafe.Line(termsafe.Clip(v.Guest.HostName, 128))
 		}

@@ -109,7 +109,7 @@ func TestGuestColumnsMarkLastKnown(t *testing.T) {
 		t.Fatal(err)
 	}
 	vm := model.VMSnapshot{ID: "a", Name: "a", Conn: model.ConnConnected,
-		Guest: model.Guest{State: model.GuestOK, Interfaces: []model.GuestInterface{{Addresses: []string{"10.0.0.5/24"}}}}}
+		Guest: model.Guest{State: model.GuestOK, Interfaces: []model.GuestInterface{{Addresses: []string{"10.0.0.5/24"}}}, IP: "10.0.0.5"}}
 	st := themes.NewStyles(themes.Mono(), true)
 	c := &render.Context{Styles: &st, Now: func() time.Time { return time.Time{} }}
 	row := func(v model.VMSnapshot) string {
