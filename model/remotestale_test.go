@@ -162,6 +162,8 @@ func TestRemoteHostFiguresGoStaleWhenTheBatchStops(t *testing.T) {
 	want := v.cur.Host
 	// The next fetch hangs: no batch arrives while the polls go on.
 	release := make(chan struct{})
+	end := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(end) // before the batcher is waited for, should the test fail first
 	sh.answer(func() ([]byte, error) {
 		<-release
 		return nil, errors.New("remote command timed out")
@@ -186,7 +188,7 @@ func TestRemoteHostFiguresGoStaleWhenTheBatchStops(t *testing.T) {
 		t.Fatalf("stale figures %+v changed from the last batch's %+v (or grew a history point)", got, want)
 	}
 	// The hung fetch ends in an error: nothing is known now.
-	close(release)
+	end()
 	for deadline := time.Now().Add(10 * time.Second); sh.h.last().seq == last.seq; {
 		if time.Now().After(deadline) {
 			t.Fatal("the failed fetch never became a batch")

@@ -53,8 +53,10 @@ func RequireSSHD(t testing.TB) string {
 }
 
 // StartSSHD starts sshd -D -e on a free loopback port and waits until it
-// accepts connections. It is killed in t.Cleanup.
-func StartSSHD(t testing.TB) *SSHD {
+// accepts connections. It is killed in t.Cleanup. env are more NAME=VALUE
+// for its sessions' environment (no spaces): PATH=DIR:/usr/bin:/bin, say,
+// puts a test's own commands before the system's.
+func StartSSHD(t testing.TB, env ...string) *SSHD {
 	t.Helper()
 	bin := RequireSSHD(t)
 	dir := shortTempDir(t)
@@ -101,7 +103,8 @@ func StartSSHD(t testing.TB) *SSHD {
 		// the user's rc files; the machine's own (root's .bashrc here runs
 		// pyenv init, which has blocked for a minute) must not decide a
 		// test's timing. The shell starts in an empty home of the test's.
-		"SetEnv HOME=" + filepath.Join(dir, "home"),
+		// (sshd takes only its first SetEnv line: every variable is on it.)
+		strings.Join(append([]string{"SetEnv HOME=" + filepath.Join(dir, "home")}, env...), " "),
 	}, "\n") + "\n"
 	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
