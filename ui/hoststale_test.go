@@ -17,7 +17,7 @@ func TestStaleHostFiguresOnScreen(t *testing.T) {
 	web.Host.At, web.Host.Stale = t0.Add(-8*time.Second), true
 	h := newHarness(t, newFakeSource(vms...), Options{}, 160, 48)
 	h.press("G")
-	h.mustShow("? 12.5% 8s", "? 300M 8s", "◐ stale: host /proc read at 11:59:52 (8s ago)")
+	h.mustShow("? 12.5% 8s", "? 300M 8s", "◐ stale 8s: host /proc read at 11:59:52")
 	h.mustNotShow("◐ the latest poll failed")
 
 	web.Host.Stale = false

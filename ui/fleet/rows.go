@@ -182,7 +182,7 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, hostAge, name strin
 		if !vmHasCPU(v) {
 			return "—", st.Muted.Render
 		}
-		return hostFigure(st, render.Pct(vmCPU(v)), hostAge)
+		return hostFigure(st, render.Pct(vmCPU(v)), hostAge, c.width)
 	case colSpark:
 		h := vmCPUHistory(v)
 		if len(h) == 0 {
@@ -193,7 +193,7 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, hostAge, name strin
 		if !v.Host.Valid {
 			return "—", st.Muted.Render
 		}
-		return hostFigure(st, render.Bytes(v.Host.RSSBytes), hostAge)
+		return hostFigure(st, render.Bytes(v.Host.RSSBytes), hostAge, c.width)
 	case colMem:
 		m := vmMem(v)
 		if m == 0 {
@@ -219,13 +219,17 @@ func hostAge(v *model.VMSnapshot, now time.Time) string {
 	return render.Age(now.Sub(v.Host.At))
 }
 
-// hostFigure is a host figure's cell: as it is while current, else
-// marked last known with its age ("? 12.5% 8s"), muted.
-func hostFigure(st *themes.Styles, text, age string) (string, func(...string) string) {
+// hostFigure is a host figure's cell, w wide: as it is while current,
+// else marked last known with its age ("? 12.5% 8s"), muted; without the
+// age when the column had no room to grow for it.
+func hostFigure(st *themes.Styles, text, age string, w int) (string, func(...string) string) {
 	if age == "" {
 		return text, nil
 	}
-	return lastKnown(text, age), st.Muted.Render
+	if t := lastKnown(text, age); render.Width(t) <= w {
+		return t, st.Muted.Render
+	}
+	return "? " + text, st.Muted.Render
 }
 
 func lastKnown(text, age string) string { return "? " + text + " " + age }

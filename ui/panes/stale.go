@@ -42,6 +42,7 @@ func HostNote(c *render.Context, v *model.VMSnapshot) string {
 		return ""
 	}
 	st := c.Styles
-	return st.ConnBusy.Render("◐ stale") + st.Muted.Render(": host /proc read at "+
-		render.Moment(h.At, c.Now(), c.Loc)+" ("+render.Age(c.Now().Sub(h.At))+" ago)")
+	// The age first: it is what a narrow pane must not cut.
+	return st.ConnBusy.Render("◐ stale "+render.Age(c.Now().Sub(h.At))) + st.Muted.Render(": host /proc read at "+
+		render.Moment(h.At, c.Now(), c.Loc))
 }

@@ -70,7 +70,7 @@ func TestStaleHostFiguresAreMarkedWithTheirAge(t *testing.T) {
 	if StaleNote(c, v) != "" {
 		t.Fatal("the monitor answers: the VM is not stale, only its host figures")
 	}
-	const note = "◐ stale: host /proc read at 11:59:52 (8s ago)"
+	const note = "◐ stale 8s: host /proc read at 11:59:52"
 	mustHaveLines(t, "stale host figures", draw(OverviewPane, v, 100),
 		"Host     ? CPU 12.5%  RSS 300M  threads 5",
 		"         "+note)

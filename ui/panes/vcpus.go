@@ -24,7 +24,8 @@ func VCPUs(c *render.Context, v *model.VMSnapshot, w int) []string {
 	}
 	var lines []string
 	if note := HostNote(c, v); note != "" {
-		lines = append(lines, note) // the USE column is as of then, not now
+		// The USE column is as of then, not now.
+		lines = append(lines, render.WrapLines(note, w, 2)...)
 	}
 	lines = append(lines, st.Header.Render(hdr))
 	for _, c := range v.VCPUs {
