@@ -60,8 +60,12 @@ type Guest struct {
 	HostName     string
 	Timezone     string // zone name, else the offset as ±hh:mm
 	Interfaces   []GuestInterface
-	Filesystems  []GuestFilesystem
-	Users        []GuestUser
+	// IP is Interfaces' FirstIP, worked out once when the facts arrive
+	// (guestagent.go), not by every reader: the fleet table shows it in
+	// every row of every frame.
+	IP          string
+	Filesystems []GuestFilesystem
+	Users       []GuestUser
 	// UsersKnown says the agent answered guest-get-users: an older agent
 	// or one that blocks it leaves who is logged in unknown, which is not
 	// "nobody".

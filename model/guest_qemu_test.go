@@ -27,7 +27,7 @@ func TestGuestAgentBesideMonitor(t *testing.T) {
 	if g.HostName != host || g.AgentVersion == "" || g.OSName == "" || g.Kernel == "" || g.Timezone == "" {
 		t.Fatalf("facts: %+v", g)
 	}
-	if g.Socket != filepath.Join(dir, "vm.qga") || len(g.Interfaces) == 0 || g.At.IsZero() {
+	if g.Socket != filepath.Join(dir, "vm.qga") || len(g.Interfaces) == 0 || g.At.IsZero() || g.IP != g.FirstIP() {
 		t.Fatalf("facts: %+v", g)
 	}
 	if !s.VMs[0].LastError.IsZero() {

@@ -58,7 +58,7 @@ func TestGuestPublishesOnlyChanges(t *testing.T) {
 		return s.VMs[0].Guest.State == GuestOK && s.VMs[0].Polls >= 1 && s.VMs[0].Name == "vm"
 	})
 	first := s.VMs[0].Guest
-	if first.HostName != "vm" || first.Since.IsZero() {
+	if first.HostName != "vm" || first.Since.IsZero() || first.IP == "" || first.IP != first.FirstIP() {
 		t.Fatalf("guest %+v", first)
 	}
 	// Let the monitor's connect-time work settle, then count rounds.

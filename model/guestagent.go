@@ -239,6 +239,7 @@ func (env watcherEnv) guestFacts(ctx context.Context, a *qmp.Agent) (Guest, erro
 		func(ctx context.Context) error {
 			ifs, err := a.Interfaces(ctx)
 			g.Interfaces = guestInterfaces(ifs)
+			g.IP = g.FirstIP()
 			return err
 		},
 		func(ctx context.Context) error {

@@ -57,6 +57,9 @@ type HostFigures struct {
 	// after the baseline was lost (the pid now names a different process,
 	// or the clock went backwards).
 	Valid bool
+	// At is when the figures were read: the poll's time for a local
+	// process, the start of the batch's fetch for a remote one (remoteproc.go).
+	At time.Time
 	// repeat marks the figures of a sample already given (a remote host's
 	// batch sampled twice): shown again, but no new point of any history.
 	repeat bool
@@ -138,6 +141,7 @@ func (s *ProcSampler) Sample(now time.Time, vcpuTIDs []int) (HostFigures, error)
 
 	dt := now.Sub(s.prevTime)
 	fig.Valid = s.have && st.startTime == s.startTime && dt > 0
+	fig.At = now
 	if len(vcpuTIDs) > 0 {
 		fig.VCPUPercent = make(map[int]float64, len(tidTicks))
 		fig.VCPUSeconds = make(map[int]float64, len(tidTicks))

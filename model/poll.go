@@ -23,6 +23,9 @@ type pollResult struct {
 	migrate qmp.MigrationInfo
 	host    HostFigures
 	hostErr error
+	// hostStale: host's figures are older than hostStaleAfter intervals
+	// at the poll's time (a remote host's batch stopped arriving).
+	hostStale bool
 	// remotePID and remoteStart are an ssh:// VM's process as its host's
 	// /proc says (0 and zero until found).
 	remotePID   int
@@ -92,21 +95,42 @@ func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampl
 		return env.pollFailed(r, err)
 	}
 	r.at = env.now()
-	if proc != nil {
-		tids := make([]int, 0, len(r.cpus))
-		for _, cpu := range r.cpus {
-			tids = append(tids, cpu.ThreadID)
-		}
+	env.sampleHost(&r, proc, rs)
+	return r
+}
+
+// sampleHost reads the process's /proc figures for r: this host's (proc)
+// or the latest batch of the remote host's (rs); and says whether they
+// are too old, at r.at, to be shown as true now.
+func (env watcherEnv) sampleHost(r *pollResult, proc *ProcSampler, rs *remoteSampler) {
+	tids := make([]int, 0, len(r.cpus))
+	for _, cpu := range r.cpus {
+		tids = append(tids, cpu.ThreadID)
+	}
+	switch {
+	case proc != nil:
 		r.host, r.hostErr = proc.Sample(r.at, tids)
-	} else if rs != nil {
-		tids := make([]int, 0, len(r.cpus))
-		for _, cpu := range r.cpus {
-			tids = append(tids, cpu.ThreadID)
-		}
+	case rs != nil:
 		r.host, r.hostErr = rs.sample(tids)
 		r.remotePID, r.remoteStart = rs.pid, rs.started
+	default:
+		return
 	}
-	return r
+	r.hostStale = hostStale(r.at, r.host.At, env.interval())
+}
+
+// hostStaleAfter is how many poll intervals old host figures may be and
+// still be shown as now. A remote host's batch is fetched once per
+// interval, not in step with the VM's poll, so a poll normally samples
+// one fetched up to an interval and a fetch's time earlier; two intervals
+// means the batch has stopped arriving (the command hangs, or the SSH
+// session is slower than the interval).
+const hostStaleAfter = 2
+
+// hostStale says whether figures read at at are too old to be shown as
+// true at now (zero at: no figures, nothing to be stale).
+func hostStale(now, at time.Time, interval time.Duration) bool {
+	return !at.IsZero() && now.Sub(at) > hostStaleAfter*interval
 }
 
 func (env watcherEnv) pollFailed(r pollResult, err error) pollResult {
@@ -298,11 +322,11 @@ func (v *vmWatcher) applyHost(r pollResult) {
 		}
 		v.cur.Host = Host{Valid: true, CPUPercent: r.host.CPUPercent, RSSBytes: r.host.RSSBytes,
 			Threads: r.host.Threads, CPUHistory: figs.cpuHist.Values(),
-			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}
+			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true, At: r.host.At, Stale: r.hostStale}
 	} else if r.hostErr == nil && (figs.proc != nil || figs.remote != nil) {
 		// First sample: RSS, threads and CPU time are known, CPU % is not yet.
 		v.cur.Host = Host{RSSBytes: r.host.RSSBytes, Threads: r.host.Threads,
-			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true}
+			CPUSeconds: r.host.CPUSeconds, HasCPUTime: true, At: r.host.At, Stale: r.hostStale}
 	} else {
 		// The process is gone (or /proc unreadable): no figures of it.
 		v.cur.Host = Host{}

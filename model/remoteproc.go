@@ -45,10 +45,13 @@ type remoteProcs struct {
 // procBatch is one fetch: every file asked for, by path. A file the host
 // could not read is absent. up is the host's /proc/uptime as read in the
 // same command (0: unknown): CPU % is measured on the remote clock, not on
-// when the answer happened to arrive here.
+// when the answer happened to arrive here. at is when the fetch started,
+// on the fleet's clock: the files were read no earlier, so now-at bounds
+// the figures' age from above, however slow the answer was.
 type procBatch struct {
 	files map[string][]byte
 	up    time.Duration
+	at    time.Time
 	seq   uint64
 	err   error
 }
@@ -150,7 +153,7 @@ func (h *procHost) run(ctx context.Context) {
 		cancel()
 		wait = max(0, min(wait, wait-h.rp.now().Sub(start)))
 		seq++
-		b := &procBatch{seq: seq, err: err}
+		b := &procBatch{seq: seq, at: start, err: err}
 		if err == nil {
 			b.files = parseProcBatch(out)
 			b.up, _ = procParseUptime(b.files[procUptime])

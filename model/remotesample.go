@@ -29,8 +29,9 @@ var errPidPending = fmt.Errorf("remote pid not known yet: %w", os.ErrNotExist)
 
 // sample asks for what the next batch should hold and samples the latest
 // one. A batch already sampled gives the previous figures again, marked
-// repeat (they are no new sample); none yet, or no pid yet, gives an
-// error (no figures).
+// repeat (they are no new sample) and with their own time (At): when the
+// host's batches stop arriving, that time stops, and the poll marks them
+// stale (hostStale). None yet, or no pid yet, gives an error (no figures).
 func (rs *remoteSampler) sample(tids []int) (HostFigures, error) {
 	paths := rs.paths(tids)
 	rs.host.want(rs, paths)
@@ -97,6 +98,7 @@ func (rs *remoteSampler) sampleBatch(b *procBatch, tids []int, paths []string) (
 	rs.sampler.read = remoteRead(b)
 	// The remote uptime as a time: the sampler needs only differences.
 	fig, err := rs.sampler.Sample(time.Time{}.Add(b.up), tids)
+	fig.At = b.at
 	if err == nil && rs.started.IsZero() {
 		if t, err := procStartTime(b.read, "/proc", rs.pid); err == nil {
 			rs.started = t

@@ -187,9 +187,10 @@ type Chardev struct {
 	FrontendOpen bool
 }
 
-// Host is what /proc says about a local VM's process, now: never figures
-// of a process that has gone (Valid is false once the pid no longer exists
-// or the connection dropped).
+// Host is what /proc says about the VM's process (this machine's /proc
+// for a local VM, the SSH host's for a remote one): never figures of a
+// process that has gone (Valid is false once the pid no longer exists or
+// the connection dropped).
 type Host struct {
 	Valid      bool
 	CPUPercent float64
@@ -200,6 +201,15 @@ type Host struct {
 	// HasCPUTime says it is known (the process is local and readable).
 	CPUSeconds float64
 	HasCPUTime bool
+	// At is when the figures (these and the VCPUs' CPU figures) were read:
+	// the poll's time for a local VM, the start of the host's /proc batch
+	// fetch for a remote one. Zero when there are none.
+	At time.Time
+	// Stale is true when At was more than two poll intervals before the
+	// latest poll: the remote host's batch stopped arriving (its command
+	// hangs or fails slowly, or the SSH session is slow), and the figures
+	// are last known, as of At, not true now. Never true of a local VM.
+	Stale bool
 }
 
 // VMSnapshot is everything known about one VM at one moment.

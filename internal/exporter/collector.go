@@ -63,10 +63,10 @@ var (
 	descStatus    = desc("qemu_vm_status", "QEMU's run state as a state set: 1 for the current state, 0 for the others.", "vm", "status")
 	descStart     = desc("qemu_vm_start_time_seconds", "When the QEMU process started, in seconds since the Unix epoch (local VMs only).", "vm")
 	descVCPUs     = desc("qemu_vcpus", "Number of vCPUs (query-cpus-fast).", "vm")
-	descVCPUSecs  = desc("qemu_vcpu_cpu_seconds_total", "Host CPU time used by a vCPU thread, user plus system (local VMs only).", "vm", "vcpu")
-	descProcSecs  = desc("qemu_process_cpu_seconds_total", "Host CPU time used by the QEMU process, user plus system (local VMs only).", "vm")
-	descRSS       = desc("qemu_process_resident_memory_bytes", "Resident memory of the QEMU process (local VMs only).", "vm")
-	descThreads   = desc("qemu_process_threads", "Threads of the QEMU process (local VMs only).", "vm")
+	descVCPUSecs  = desc("qemu_vcpu_cpu_seconds_total", "Host CPU time used by a vCPU thread, user plus system (local VMs, and remote ones while their host's /proc answers).", "vm", "vcpu")
+	descProcSecs  = desc("qemu_process_cpu_seconds_total", "Host CPU time used by the QEMU process, user plus system (local VMs, and remote ones while their host's /proc answers).", "vm")
+	descRSS       = desc("qemu_process_resident_memory_bytes", "Resident memory of the QEMU process (local VMs, and remote ones while their host's /proc answers).", "vm")
+	descThreads   = desc("qemu_process_threads", "Threads of the QEMU process (local VMs, and remote ones while their host's /proc answers).", "vm")
 	descMem       = desc("qemu_memory_size_bytes", "Guest RAM: base memory plus plugged memory (query-memory-size-summary).", "vm")
 	descBalloon   = desc("qemu_balloon_actual_bytes", "The balloon's actual value: the guest's memory as QEMU reports it (query-balloon).", "vm")
 	descRdBytes   = desc("qemu_block_read_bytes_total", "Bytes read by the guest from a block device (query-blockstats rd_bytes).", "vm", "device", "node")
@@ -233,9 +233,15 @@ func collectVM(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 	collectMigration(ch, v.Migration, vm)
 }
 
-// collectHost sends the /proc figures of a local VM's process.
+// collectHost sends the /proc figures of the VM's process (this host's,
+// or a remote VM's SSH host's). Figures marked stale (the remote host's
+// /proc batch stopped arriving) are last known, not true now: none is
+// sent, rather than an old value stamped with the scrape's time.
 func collectHost(ch chan<- prometheus.Metric, v *model.VMSnapshot, vm string) {
 	h := v.Host
+	if h.Stale {
+		return
+	}
 	if h.HasCPUTime {
 		counter(ch, descProcSecs, h.CPUSeconds, vm)
 	}

@@ -311,3 +311,33 @@ func descHelp(t *testing.T, c prometheus.Collector, name string) string {
 	t.Fatalf("no %s", name)
 	return ""
 }
+
+// A remote VM whose host's /proc batch stopped arriving has stale host
+// figures: none of them is exported (as current, at the scrape's time),
+// while the VM itself, whose monitor answers, is up with its other
+// figures; once fresh again, they are.
+func TestCollectorSendsNoStaleHostFigures(t *testing.T) {
+	vm := model.VMSnapshot{ID: "ssh://h/run/a.qmp", Name: "a", Conn: model.ConnConnected, Kind: model.ServerVM,
+		RemoteHost: "h", RunState: "running", Running: true,
+		VCPUs: []model.VCPU{{Index: 0, ThreadID: 11, CPUSeconds: 12.5, HasCPUTime: true, CPUPercent: 40, HasCPU: true}},
+		Host: model.Host{Valid: true, CPUPercent: 80, RSSBytes: 300 << 20, Threads: 7, CPUSeconds: 42.5, HasCPUTime: true,
+			At: time.Unix(1700000000, 0), Stale: true}}
+	snap := model.FleetSnapshot{VMs: []model.VMSnapshot{vm}}
+	c := NewCollector(SourceFunc(func() model.FleetSnapshot { return snap }), BuildInfo{})
+	host := []string{"qemu_process_cpu_seconds_total", "qemu_process_resident_memory_bytes", "qemu_process_threads", "qemu_vcpu_cpu_seconds_total"}
+	for _, name := range host {
+		if n := testutil.CollectAndCount(c, name); n != 0 {
+			t.Errorf("%s: %d series from stale host figures", name, n)
+		}
+	}
+	want := "# HELP qemu_vm_up " + descHelp(t, c, "qemu_vm_up") + "\n# TYPE qemu_vm_up gauge\nqemu_vm_up{vm=\"a\"} 1\n"
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want), "qemu_vm_up"); err != nil {
+		t.Errorf("the monitor answers, only the host figures are stale: %v", err)
+	}
+	snap.VMs[0].Host.Stale = false
+	for _, name := range host {
+		if n := testutil.CollectAndCount(c, name); n != 1 {
+			t.Errorf("%s: %d series from fresh host figures, want 1", name, n)
+		}
+	}
+}

@@ -54,8 +54,10 @@ func RequireSSHD(t testing.TB) string {
 }
 
 // StartSSHD starts sshd -D -e on a free loopback port and waits until it
-// accepts connections. It is killed in t.Cleanup.
-func StartSSHD(t testing.TB) *SSHD {
+// accepts connections. It is killed in t.Cleanup. env are more NAME=VALUE
+// for its sessions' environment (no spaces): PATH=DIR:/usr/bin:/bin, say,
+// puts a test's own commands before the system's.
+func StartSSHD(t testing.TB, env ...string) *SSHD {
 	t.Helper()
 	bin := RequireSSHD(t)
 	dir := shortTempDir(t)
@@ -103,8 +105,9 @@ func StartSSHD(t testing.TB) *SSHD {
 		// pyenv init, which has blocked for a minute) must not decide a
 		// test's timing. The shell starts in an empty home of the test's.
 		// The marker finds the sessions' shells when they outlive their
-		// parent (see Kill).
-		"SetEnv HOME=" + filepath.Join(dir, "home") + " " + markerEnv + "=" + dir,
+		// parent (see Kill). sshd takes only its first SetEnv line: every
+		// variable is on it.
+		strings.Join(append([]string{"SetEnv HOME=" + filepath.Join(dir, "home"), markerEnv + "=" + dir}, env...), " "),
 	}, "\n") + "\n"
 	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)

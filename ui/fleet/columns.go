@@ -118,16 +118,23 @@ const (
 // state with its age ("? running 12s") a few more.
 const maxStateW = 20
 
+// maxHostFigW bounds the CPU and RSS columns grown for a stale figure
+// with its age ("? 250.0% 12m").
+const maxHostFigW = 12
+
 // fleetColumns picks the columns that fit in w cells (of those visible;
-// nil means all but the opt-in ones) and sizes the flexible ones. stateW is the widest state
-// shown: the state column grows to fit it whole (up to maxStateW), so no
-// state is cut, and other columns drop first if they must.
-func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
+// nil means all but the opt-in ones) and sizes the flexible ones. fit is
+// the widest text shown by column (fitWidths). The state column grows to
+// fit its whole (up to maxStateW), other columns dropping first if they
+// must, so no state is cut. The CPU and RSS columns grow for stale
+// figures with their age only from room to spare: a column is not
+// dropped for an age (the cell then shows "? 12.5%", the panes the age).
+func fleetColumns(w int, visible map[colID]bool, fit map[colID]int) []column {
 	cols := make([]column, 0, len(allColumns))
 	for _, c := range allColumns {
 		if (visible == nil && !optIn[c.id]) || visible[c.id] {
 			if c.id == colState {
-				c.width = max(c.width, min(stateW, maxStateW))
+				c.width = max(c.width, min(fit[colState], maxStateW))
 			}
 			cols = append(cols, c)
 		}
@@ -152,6 +159,13 @@ func fleetColumns(w int, visible map[colID]bool, stateW int) []column {
 		cols = append(cols[:drop], cols[drop+1:]...)
 	}
 	spare := w - total()
+	for i := range cols {
+		if id := cols[i].id; (id == colCPU || id == colRSS) && spare > 0 {
+			g := max(0, min(spare, min(fit[id], maxHostFigW)-cols[i].width))
+			cols[i].width += g
+			spare -= g
+		}
+	}
 	for i := range cols {
 		if cols[i].id == colName && spare > 0 {
 			g := min(spare, maxNameW-cols[i].width)

@@ -161,13 +161,13 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		}
 		return false
 	}
-	wide := fleetColumns(200, nil, 0)
+	wide := fleetColumns(200, nil, nil)
 	for _, id := range []colID{colName, colState, colConn, colVCPU, colCPU, colSpark, colRSS, colMem, colDisk} {
 		if !has(wide, id) {
 			t.Errorf("column %d missing at 200 cells", id)
 		}
 	}
-	narrow := fleetColumns(78, nil, 0)
+	narrow := fleetColumns(78, nil, nil)
 	for _, id := range []colID{colName, colState, colCPU, colMem} {
 		if !has(narrow, id) {
 			t.Errorf("essential column %d dropped at 78 cells", id)
@@ -177,7 +177,7 @@ func TestFleetColumnsDropByPriority(t *testing.T) {
 		t.Error("low-priority columns kept at 78 cells")
 	}
 	for w := 1; w < 300; w++ {
-		cols := fleetColumns(w, nil, 16)
+		cols := fleetColumns(w, nil, map[colID]int{colState: 16})
 		total := markerWidth
 		for _, c := range cols {
 			total += c.width + colGap
@@ -226,14 +226,14 @@ func TestHeaderCountSaysOneVM(t *testing.T) {
 func TestStateColumnFitsTheLongestState(t *testing.T) {
 	for _, s := range []string{"postmigrate", "finish-migrate", "guest-panicked", "internal-error"} {
 		w := render.Width(render.StateText(s))
-		cols := fleetColumns(160, nil, w)
+		cols := fleetColumns(160, nil, map[colID]int{colState: w})
 		for _, c := range cols {
 			if c.id == colState && c.width < w {
 				t.Errorf("%s needs %d cells, the column has %d", s, w, c.width)
 			}
 		}
 	}
-	if cols := fleetColumns(160, nil, 0); cols[1].id != colState || cols[1].width != 12 {
+	if cols := fleetColumns(160, nil, nil); cols[1].id != colState || cols[1].width != 12 {
 		t.Fatalf("state column without long states: %+v", cols[1])
 	}
 }
@@ -241,7 +241,7 @@ func TestStateColumnFitsTheLongestState(t *testing.T) {
 // ip and hostname come from the guest agent: shown only when the config
 // names them, cleaned where they enter display.
 func TestFleetGuestColumnsOptIn(t *testing.T) {
-	for _, c := range fleetColumns(400, nil, 0) {
+	for _, c := range fleetColumns(400, nil, nil) {
 		if c.id == colIP || c.id == colHost {
 			t.Fatalf("guest column %q shown by default", c.name)
 		}
@@ -250,15 +250,15 @@ func TestFleetGuestColumnsOptIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols := fleetColumns(200, vis, 0)
+	cols := fleetColumns(200, vis, nil)
 	st := themes.NewStyles(themes.Mono(), true)
 	v := &model.VMSnapshot{Guest: model.Guest{State: model.GuestOK, HostName: "db\x1b[2J-1",
-		Interfaces: []model.GuestInterface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{"10.0.2.15/24"}}}}}
-	row := renderRow(&st, v, "running", "db", cols, 200, false)
+		Interfaces: []model.GuestInterface{{Name: "lo", Addresses: []string{"127.0.0.1/8"}}, {Name: "eth0", Addresses: []string{"10.0.2.15/24"}}}, IP: "10.0.2.15"}}
+	row := renderRow(&st, v, "running", "", "db", cols, 200, false)
 	if !strings.Contains(row, "10.0.2.15") || !strings.Contains(row, "db-1") || strings.Contains(row, "\x1b[2J") {
 		t.Fatalf("row %q", row)
 	}
-	row = renderRow(&st, &model.VMSnapshot{}, "running", "db", cols, 200, false)
+	row = renderRow(&st, &model.VMSnapshot{}, "running", "", "db", cols, 200, false)
 	if strings.Count(row, "—") != 2 {
 		t.Fatalf("no agent: %q", row)
 	}
@@ -275,23 +275,23 @@ func TestFleetHostColumnShownWithRemoteVMs(t *testing.T) {
 		}
 		return false
 	}
-	if has(fleetColumns(400, withMachine(nil, false), 0)) {
+	if has(fleetColumns(400, withMachine(nil, false), nil)) {
 		t.Fatal("host column shown with only local VMs")
 	}
-	cols := fleetColumns(400, withMachine(nil, true), 0)
+	cols := fleetColumns(400, withMachine(nil, true), nil)
 	if !has(cols) {
 		t.Fatal("host column missing with a remote VM")
 	}
 	st := themes.NewStyles(themes.Mono(), true)
-	row := renderRow(&st, &model.VMSnapshot{RemoteHost: "root@lab1\x1b[2J:22"}, "running", "db", cols, 400, false)
+	row := renderRow(&st, &model.VMSnapshot{RemoteHost: "root@lab1\x1b[2J:22"}, "running", "", "db", cols, 400, false)
 	if !strings.Contains(row, "root@lab1:22") || strings.Contains(row, "\x1b[2J") {
 		t.Fatalf("remote row %q", row)
 	}
-	if row := renderRow(&st, &model.VMSnapshot{}, "running", "db", cols, 400, false); !strings.Contains(row, "local") {
+	if row := renderRow(&st, &model.VMSnapshot{}, "running", "", "db", cols, 400, false); !strings.Contains(row, "local") {
 		t.Fatalf("local row %q", row)
 	}
 	vis, _ := visibleColumns([]string{"name", "state"})
-	if has(fleetColumns(400, withMachine(vis, true), 0)) {
+	if has(fleetColumns(400, withMachine(vis, true), nil)) {
 		t.Fatal("host column forced into a column set the user chose")
 	}
 }

@@ -28,6 +28,7 @@ type rowData struct {
 	hist            uint64 // hash of the CPU history shown
 	rss             uint64
 	hasRSS          bool
+	hostAge         string // how old stale host figures are ("" while they are current)
 	mem             uint64
 	rd, wr          float64
 	ip, host        string // from the guest agent, as the guest said them
@@ -39,8 +40,8 @@ func makeRowData(v *model.VMSnapshot, name string, now time.Time) rowData {
 	d := rowData{
 		name: name, id: v.ID, state: render.VMStateText(v, now), conn: v.Conn, stale: v.Stale,
 		attempt: v.Attempt, vcpus: len(v.VCPUs), cpu: vmCPU(v), hasCPU: vmHasCPU(v),
-		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, mem: vmMem(v), rd: rd, wr: wr,
-		ip: v.Guest.FirstIP(), host: v.Guest.HostName, guestLive: guestLive(v),
+		rss: v.Host.RSSBytes, hasRSS: v.Host.Valid, hostAge: hostAge(v, now), mem: vmMem(v), rd: rd, wr: wr,
+		ip: v.Guest.IP, host: v.Guest.HostName, guestLive: guestLive(v),
 	}
 	h := fnv.New64a()
 	var buf [8]byte
@@ -78,7 +79,7 @@ func (rc *rowCache) row(st *themes.Styles, gen int, v *model.VMSnapshot, name st
 	if e, ok := (*rc)[v.ID]; ok && e.key == k {
 		return e.line
 	}
-	line := renderRow(st, v, k.data.state, name, cols, w, sel)
+	line := renderRow(st, v, k.data.state, k.data.hostAge, name, cols, w, sel)
 	(*rc)[v.ID] = struct {
 		key  rowKey
 		line string
@@ -104,7 +105,9 @@ func (rc rowCache) prune(vms []model.VMSnapshot) {
 
 // renderRow draws one VM. The selected row is drawn plain and then styled
 // as a whole, so its highlight is not broken by the cells' own colours.
-func renderRow(st *themes.Styles, v *model.VMSnapshot, state, name string, cols []column, w int, sel bool) string {
+// state and hostAge are the texts that depend on the clock (VMStateText,
+// hostAge).
+func renderRow(st *themes.Styles, v *model.VMSnapshot, state, hostAge, name string, cols []column, w int, sel bool) string {
 	var b strings.Builder
 	if sel {
 		b.WriteString("▸ ")
@@ -112,7 +115,7 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, state, name string, cols 
 		b.WriteString("  ")
 	}
 	for _, c := range cols {
-		text, style := cellText(st, v, state, name, c)
+		text, style := cellText(st, v, state, hostAge, name, c)
 		if c.right {
 			text = render.FitLeft(text, c.width)
 		} else {
@@ -132,7 +135,9 @@ func renderRow(st *themes.Styles, v *model.VMSnapshot, state, name string, cols 
 
 // cellText is a cell's text and, when it has one, its colour. Without a
 // connection every figure is "—": they were of a process that may be gone.
-func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c column) (string, func(...string) string) {
+// Host figures that are stale (hostAge not "") are last known: marked "?"
+// with their age and muted, as a last known state is.
+func cellText(st *themes.Styles, v *model.VMSnapshot, state, hostAge, name string, c column) (string, func(...string) string) {
 	switch c.id {
 	case colName:
 		return name, nil
@@ -149,7 +154,7 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 		// The guest's own facts, cleaned here, where they enter display.
 		// While the agent (or the monitor) does not answer they are only
 		// last known: marked "?" and muted, as a last known state is.
-		t := v.Guest.FirstIP()
+		t := v.Guest.IP
 		if c.id == colHost {
 			t = termsafe.Line(termsafe.Clip(v.Guest.HostName, 128))
 		}
@@ -177,7 +182,7 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 		if !vmHasCPU(v) {
 			return "—", st.Muted.Render
 		}
-		return render.Pct(vmCPU(v)), nil
+		return hostFigure(st, render.Pct(vmCPU(v)), hostAge, c.width)
 	case colSpark:
 		h := vmCPUHistory(v)
 		if len(h) == 0 {
@@ -188,7 +193,7 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 		if !v.Host.Valid {
 			return "—", st.Muted.Render
 		}
-		return render.Bytes(v.Host.RSSBytes), nil
+		return hostFigure(st, render.Bytes(v.Host.RSSBytes), hostAge, c.width)
 	case colMem:
 		m := vmMem(v)
 		if m == 0 {
@@ -204,6 +209,30 @@ func cellText(st *themes.Styles, v *model.VMSnapshot, state, name string, c colu
 	}
 	return "", nil
 }
+
+// hostAge is how long ago v's host figures were read when they are stale
+// (its SSH host's /proc batch stopped arriving), "" while they are true now.
+func hostAge(v *model.VMSnapshot, now time.Time) string {
+	if !v.Host.Stale || v.Host.At.IsZero() {
+		return ""
+	}
+	return render.Age(now.Sub(v.Host.At))
+}
+
+// hostFigure is a host figure's cell, w wide: as it is while current,
+// else marked last known with its age ("? 12.5% 8s"), muted; without the
+// age when the column had no room to grow for it.
+func hostFigure(st *themes.Styles, text, age string, w int) (string, func(...string) string) {
+	if age == "" {
+		return text, nil
+	}
+	if t := lastKnown(text, age); render.Width(t) <= w {
+		return t, st.Muted.Render
+	}
+	return "? " + text, st.Muted.Render
+}
+
+func lastKnown(text, age string) string { return "? " + text + " " + age }
 
 // maxWatchingBytes bounds the watching note before it is drawn (the row
 // clips it to the width anyway).
@@ -221,7 +250,7 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 	if c.Now != nil {
 		now = c.Now()
 	}
-	cols := fleetColumns(w, withMachine(m.columns, m.anyRemote), m.stateWidth(now))
+	cols := fleetColumns(w, withMachine(m.columns, m.anyRemote), m.fitWidths(now))
 	sig := colsSig(cols)
 	lines := make([]string, 0, h)
 	lines = append(lines, fleetHeader(st, cols, w, m.sortBy, m.ascending()))
@@ -248,15 +277,25 @@ func (m *Model) View(c *render.Context, w, h int, watching string) []string {
 	return lines
 }
 
-// stateWidth is the widest state shown, run state or last known state
-// with its age ("? running 12s"), so the state column can grow to fit it
-// rather than cut it off.
-func (m *Model) stateWidth(now time.Time) int {
-	w := 0
+// fitWidths are the widest texts shown in the columns that grow to fit
+// them rather than cut them off: the state, run state or last known state
+// with its age ("? running 12s"), and the host figures, stale ones with
+// theirs ("? 12.5% 8s").
+func (m *Model) fitWidths(now time.Time) map[colID]int {
+	fit := map[colID]int{}
 	for _, idx := range m.order {
-		w = max(w, render.Width(render.VMStateText(&m.vms[idx], now)))
+		v := &m.vms[idx]
+		fit[colState] = max(fit[colState], render.Width(render.VMStateText(v, now)))
+		if age := hostAge(v, now); age != "" && v.Conn == model.ConnConnected {
+			if vmHasCPU(v) {
+				fit[colCPU] = max(fit[colCPU], render.Width(lastKnown(render.Pct(vmCPU(v)), age)))
+			}
+			if v.Host.Valid {
+				fit[colRSS] = max(fit[colRSS], render.Width(lastKnown(render.Bytes(v.Host.RSSBytes), age)))
+			}
+		}
 	}
-	return w
+	return fit
 }
 
 // FilterInput draws the filter being typed, for the header.

@@ -109,7 +109,7 @@ func TestGuestColumnsMarkLastKnown(t *testing.T) {
 		t.Fatal(err)
 	}
 	vm := model.VMSnapshot{ID: "a", Name: "a", Conn: model.ConnConnected,
-		Guest: model.Guest{State: model.GuestOK, Interfaces: []model.GuestInterface{{Addresses: []string{"10.0.0.5/24"}}}}}
+		Guest: model.Guest{State: model.GuestOK, Interfaces: []model.GuestInterface{{Addresses: []string{"10.0.0.5/24"}}}, IP: "10.0.0.5"}}
 	st := themes.NewStyles(themes.Mono(), true)
 	c := &render.Context{Styles: &st, Now: func() time.Time { return time.Time{} }}
 	row := func(v model.VMSnapshot) string {
@@ -127,4 +127,38 @@ func TestGuestColumnsMarkLastKnown(t *testing.T) {
 	if r := row(vm); !strings.Contains(r, "? 10.0.0.5") {
 		t.Fatalf("VM not answering: %q", r)
 	}
+}
+
+// A remote VM whose host's /proc batch stopped arriving: its monitor
+// answers (the row is up), but its CPU and RSS are last known, marked "?"
+// and muted, with their age where the columns have room to grow for it
+// (no column is dropped for an age); current figures show plain.
+func TestFleetRowMarksStaleHostFigures(t *testing.T) {
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	fresh := model.VMSnapshot{ID: "ssh://h/f.qmp", Name: "fresh", RemoteHost: "h", Conn: model.ConnConnected, RunState: "running",
+		VCPUs: []model.VCPU{{Index: 0}}, Memory: model.Memory{BaseBytes: 1 << 30},
+		Host: model.Host{Valid: true, CPUPercent: 7, RSSBytes: 200 << 20, Threads: 5, At: now.Add(-time.Second)}}
+	stale := fresh
+	stale.ID, stale.Name = "ssh://h/s.qmp", "stuck"
+	stale.Host = model.Host{Valid: true, CPUPercent: 12.5, RSSBytes: 300 << 20, Threads: 5, At: now.Add(-8 * time.Second), Stale: true}
+	eachWidth(t, []model.VMSnapshot{fresh, stale}, now, func(w int, row func(string) string) {
+		s := row("stuck")
+		if !strings.Contains(s, "● up") {
+			t.Errorf("%d cols: stuck row %q: the monitor answers (and its column stays)", w, s)
+		}
+		switch w {
+		case 160:
+			if !strings.Contains(s, "? 12.5% 8s") || !strings.Contains(s, "? 300M 8s") {
+				t.Errorf("%d cols: stuck row %q: want CPU and RSS marked last known with their age", w, s)
+			}
+		default:
+			if !strings.Contains(s, "? 12.5%") {
+				t.Errorf("%d cols: stuck row %q: want its CPU marked last known", w, s)
+			}
+		}
+		f := row("fresh")
+		if !strings.Contains(f, "7.0%") || strings.Contains(f, "?") {
+			t.Errorf("%d cols: fresh row %q: want its CPU plain", w, f)
+		}
+	})
 }

@@ -19,6 +19,9 @@ const overviewKW = 8
 type overviewField struct {
 	k, v string
 	wrap bool
+	// aside: a note that wraps at any width and does not widen the
+	// column (it comes and goes; the layout should not jump with it).
+	aside bool
 }
 
 // Overview: identity, run state and since when, QEMU version, KVM,
@@ -66,7 +69,9 @@ func Overview(c *render.Context, v *model.VMSnapshot, w int) []string {
 func OverviewWidth(c *render.Context, v *model.VMSnapshot) int {
 	w := 0
 	for _, f := range overviewFields(c, v) {
-		w = max(w, overviewKW+1+render.Width(f.v))
+		if !f.aside {
+			w = max(w, overviewKW+1+render.Width(f.v))
+		}
 	}
 	return w
 }
@@ -123,8 +128,15 @@ func overviewFields(c *render.Context, v *model.VMSnapshot) []overviewField {
 		fields = append(fields, overviewField{k: "SSH", v: sshHostText(c, v), wrap: true})
 	}
 	if v.Host.Valid {
-		fields = append(fields, overviewField{k: "Host", v: fmt.Sprintf("CPU %s  RSS %s  threads %d",
-			render.Pct(v.Host.CPUPercent), render.Bytes(v.Host.RSSBytes), v.Host.Threads)})
+		host := fmt.Sprintf("CPU %s  RSS %s  threads %d", render.Pct(v.Host.CPUPercent), render.Bytes(v.Host.RSSBytes), v.Host.Threads)
+		note := HostNote(c, v)
+		if note != "" {
+			host = st.Muted.Render("? " + host) // last known: the note says as of when
+		}
+		fields = append(fields, overviewField{k: "Host", v: host})
+		if note != "" {
+			fields = append(fields, overviewField{v: note, wrap: true, aside: true})
+		}
 	}
 	for _, u := range v.Unplugs {
 		fields = append(fields, overviewField{k: "Unplug", v: unplugText(c, u)})

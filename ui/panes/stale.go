@@ -31,3 +31,18 @@ func StaleNote(c *render.Context, v *model.VMSnapshot) string {
 	}
 	return st.ConnDown.Render("✕ not connected") + st.Muted.Render(": last known"+asOf)
 }
+
+// HostNote says, when v's host figures (process and vCPU CPU, RSS,
+// threads) are stale, that they are last known and as of when: its SSH
+// host's /proc batch stopped arriving while the monitor still answers.
+// "" while they are current (or there are none).
+func HostNote(c *render.Context, v *model.VMSnapshot) string {
+	h := v.Host
+	if !h.Stale || h.At.IsZero() {
+		return ""
+	}
+	st := c.Styles
+	// The age first: it is what a narrow pane must not cut.
+	return st.ConnBusy.Render("◐ stale "+render.Age(c.Now().Sub(h.At))) + st.Muted.Render(": host /proc read at "+
+		render.Moment(h.At, c.Now(), c.Loc))
+}

@@ -48,3 +48,36 @@ func TestStaleFiguresAreMarked(t *testing.T) {
 		t.Fatalf("never connected note %q", n)
 	}
 }
+
+// A remote VM whose host's /proc batch stopped arriving answers its
+// monitor (no StaleNote), but its host figures are last known: Overview
+// marks them "?" and says as of when, and so does the vCPU pane, without
+// widening Overview's column; current figures carry no mark.
+func TestStaleHostFiguresAreMarkedWithTheirAge(t *testing.T) {
+	c := testContext()
+	v := sampleVM()
+	v.RemoteHost = "root@lab1"
+	v.VCPUs = []model.VCPU{{Index: 0, ThreadID: 11, CPUPercent: 40, HasCPU: true}}
+	v.Host = model.Host{Valid: true, CPUPercent: 12.5, RSSBytes: 300 << 20, Threads: 5, At: t0.Add(-8 * time.Second)}
+	fresh := draw(OverviewPane, v, 100)
+	mustHaveLines(t, "current host figures", fresh, "Host     CPU 12.5%  RSS 300M  threads 5")
+	if strings.Contains(fresh, "stale") || strings.Contains(draw(VCPUsPane, v, 60), "stale") || HostNote(c, v) != "" {
+		t.Fatalf("current host figures marked stale:\n%s", fresh)
+	}
+	wide := OverviewWidth(c, v)
+
+	v.Host.Stale = true
+	if StaleNote(c, v) != "" {
+		t.Fatal("the monitor answers: the VM is not stale, only its host figures")
+	}
+	const note = "◐ stale 8s: host /proc read at 11:59:52"
+	mustHaveLines(t, "stale host figures", draw(OverviewPane, v, 100),
+		"Host     ? CPU 12.5%  RSS 300M  threads 5",
+		"         "+note)
+	if !strings.Contains(draw(VCPUsPane, v, 80), note) {
+		t.Fatalf("vCPU pane of stale host figures:\n%s", draw(VCPUsPane, v, 80))
+	}
+	if got := OverviewWidth(c, v); got != wide {
+		t.Fatalf("Overview widens from %d to %d for the stale note", wide, got)
+	}
+}

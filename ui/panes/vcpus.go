@@ -22,7 +22,12 @@ func VCPUs(c *render.Context, v *model.VMSnapshot, w int) []string {
 	if sw > 0 {
 		hdr += " HISTORY"
 	}
-	lines := []string{st.Header.Render(hdr)}
+	var lines []string
+	if note := HostNote(c, v); note != "" {
+		// The USE column is as of then, not now.
+		lines = append(lines, render.WrapLines(note, w, 2)...)
+	}
+	lines = append(lines, st.Header.Render(hdr))
 	for _, c := range v.VCPUs {
 		tid := "—"
 		if c.ThreadID > 0 {
