@@ -52,7 +52,7 @@ func (env watcherEnv) poll(ctx context.Context, c *qmp.Client, proc *ProcSampler
 	return r
 }
 
-// pollVM runs the fast queries, one after another on the VM's connection,
+// pollVM runs the fast queries, sent together on the VM's connection,
 // all within one timeout, then samples proc (nil: no /proc figures). Of
 // the vCPUs, block jobs and balloon it asks only what asks says (the
 // others are announced by events: pollgates.go). A storage daemon is asked
@@ -61,38 +61,35 @@ func (env watcherEnv) pollVM(ctx context.Context, c *qmp.Client, proc *ProcSampl
 	pctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
 	r := pollResult{asked: asks, cpus: cpus}
-	var err error
-	if asks.status {
-		if r.status, err = c.QueryStatus(pctx); err != nil {
-			return env.pollFailed(r, err)
+	// One batch: one write, one wait (qmp.Client.ExecuteBatch). The
+	// first failure, in the order QEMU answered, fails the poll.
+	var balloon qmp.BalloonInfo
+	var asked []qmp.CPUInfoFast // not into r.cpus: decoding would reuse the last answer's array
+	calls := make([]qmp.Call, 0, 6)
+	add := func(asked bool, command string, into any) {
+		if asked {
+			calls = append(calls, qmp.Call{Command: command, Result: into})
+		}
+	}
+	add(asks.status, "query-status", &r.status)
+	add(asks.cpus, "query-cpus-fast", &asked)
+	add(true, "query-blockstats", &r.stats)
+	add(asks.jobs, "query-block-jobs", &r.jobs)
+	add(asks.balloon, "query-balloon", &balloon)
+	add(true, "query-migrate", &r.migrate)
+	c.ExecuteBatch(pctx, calls)
+	for _, call := range calls {
+		switch {
+		case call.Command == "query-balloon" && call.Err == nil:
+			r.balloon = &balloon
+		case call.Command == "query-balloon" && qmp.IsClass(call.Err, qmp.ClassDeviceNotActive):
+			// No balloon device: a fact, not an error to shout about.
+		case call.Err != nil:
+			return env.pollFailed(r, call.Err)
 		}
 	}
 	if asks.cpus {
-		if r.cpus, err = c.QueryCPUsFast(pctx); err != nil {
-			return env.pollFailed(r, err)
-		}
-	}
-	if r.stats, err = c.QueryBlockStats(pctx); err != nil {
-		return env.pollFailed(r, err)
-	}
-	if asks.jobs {
-		if r.jobs, err = c.QueryBlockJobs(pctx); err != nil {
-			return env.pollFailed(r, err)
-		}
-	}
-	if asks.balloon {
-		b, err := c.QueryBalloon(pctx)
-		switch {
-		case err == nil:
-			r.balloon = &b
-		case qmp.IsClass(err, qmp.ClassDeviceNotActive):
-			// No balloon device: a fact, not an error to shout about.
-		default:
-			return env.pollFailed(r, err)
-		}
-	}
-	if r.migrate, err = c.QueryMigrate(pctx); err != nil {
-		return env.pollFailed(r, err)
+		r.cpus = asked
 	}
 	r.at = env.now()
 	env.sampleHost(&r, proc, rs)

@@ -82,7 +82,9 @@ func (v *vmWatcher) dial(ctx context.Context) (*qmp.Client, error) {
 	env := v.env
 	dctx, cancel := context.WithTimeout(ctx, env.timeout)
 	defer cancel()
-	opts := []qmp.Option{qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger)}
+	// A watcher sends a few commands a second and must see events at
+	// once: a standing reader serves that for less CPU (qmp/options.go).
+	opts := []qmp.Option{qmp.WithGreetingTimeout(env.timeout), qmp.WithLogger(env.logger), qmp.WithStandingReader()}
 	if v.addr.Network == "ssh" {
 		opts = append(opts, qmp.WithDialer(RemoteDialer(env.remote)))
 	}

@@ -210,7 +210,23 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 	}
 	v.connected(c, kind)
 
+	// One goroutine runs this connection's polls, one at a time, for as
+	// long as it lasts: a goroutine started per poll grew its stack anew
+	// each time, 7 % of the dashboard's CPU at 500 VMs.
+	type pollJob struct {
+		proc *ProcSampler
+		rs   *remoteSampler
+		asks pollAsks
+		cpus []qmp.CPUInfoFast
+	}
 	pollDone := make(chan pollResult, 1)
+	pollNext := make(chan pollJob)
+	defer close(pollNext)
+	go func() {
+		for j := range pollNext {
+			pollDone <- v.env.poll(ctx, c, j.proc, j.rs, kind, j.asks, j.cpus)
+		}
+	}()
 	slowDone := make(chan slowResult, 1)
 	slowRunning, slowWanted := true, false
 	go func() { slowDone <- v.env.slowQuery(ctx, c, kind) }()
@@ -271,7 +287,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			polling, pollStarted = true, v.env.now()
 			proc, rs, cpus := v.figs.proc, v.figs.remote, v.figs.cpus
 			asks := gates.begin(sub.Dropped())
-			go func() { pollDone <- v.env.poll(ctx, c, proc, rs, kind, asks, cpus) }()
+			pollNext <- pollJob{proc: proc, rs: rs, asks: asks, cpus: cpus} // the worker is idle: polling was false
 		case r := <-pollDone:
 			polling = false
 			gates.done(r)

@@ -135,10 +135,16 @@ func NewClient(ctx context.Context, conn net.Conn, opts ...Option) (*Client, err
 	}
 	c.pid = peerPID(conn)
 	// The role starts free: the first command reads its own reply, and if
-	// none comes soon a background reader starts watching for events.
+	// none comes soon a background reader starts watching for events. A
+	// standing reader takes it now and keeps it.
 	c.mu.Lock()
 	c.idle = time.AfterFunc(time.Hour, c.idleTakeover)
-	c.armIdleLocked()
+	if c.opts.standingReader {
+		c.takeRoleLocked()
+		go c.backgroundRead()
+	} else {
+		c.armIdleLocked()
+	}
 	c.mu.Unlock()
 	return c, nil
 }

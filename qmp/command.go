@@ -157,13 +157,21 @@ func (c *Client) deadline(ctx context.Context, now time.Time) (time.Time, bool) 
 
 // await waits for the reader to hand over the reply to cl.
 func (c *Client) await(ctx context.Context, deadline time.Time, bounded bool, cl call, want into) (json.RawMessage, error) {
+	var r callResult
+	select {
+	case r = <-cl.reply: // already here (a batch's earlier call): ctx may have ended since
+		if r.err != nil {
+			return nil, r.err
+		}
+		return c.result(cl.command, r.ret, want)
+	default:
+	}
 	var expire <-chan time.Time
 	if !bounded {
 		t := time.NewTimer(time.Until(deadline))
 		defer t.Stop()
 		expire = t.C
 	}
-	var r callResult
 	select {
 	case r = <-cl.reply:
 	case <-ctx.Done():

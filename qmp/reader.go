@@ -21,7 +21,7 @@ import (
 //     reading (a caller-reader got its reply, or gave up, with others still
 //     waiting), and while the client is idle, so that events are read when
 //     no command runs. It gives the role up when a reply leaves nothing
-//     owed.
+//     owed; with WithStandingReader it never does, and no caller reads.
 //
 // When the role falls free, the idle timer makes sure a background reader
 // takes it once no command has run for one to two idleHandovers. The timer
@@ -124,7 +124,7 @@ func (c *Client) backgroundRead() {
 			continue
 		}
 		c.mu.Lock()
-		if kind == handledFatal || c.closeErr != nil || !c.owedLocked() {
+		if kind == handledFatal || c.closeErr != nil || (!c.opts.standingReader && !c.owedLocked()) {
 			c.releaseRoleLocked()
 			c.mu.Unlock()
 			return

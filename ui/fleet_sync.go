@@ -56,10 +56,14 @@ func (a *app) loadFleet(wait bool) tea.Cmd {
 	}
 }
 
-// fleetReadGap is the least time between two reads of the fleet: a few
-// frames, well under the shortest poll interval (100 ms), so what is shown
-// is never more than this behind what the fleet knows.
-const fleetReadGap = 100 * time.Millisecond
+// fleetReadGap is the least time between two reads of the fleet, so a
+// fleet that changes all the time redraws at most four times a second
+// (what top and btop do at their fastest; a table changing faster cannot
+// be read) and what is shown is never more than this behind what the
+// fleet knows. A key is answered at once whatever the gap. At 500 VMs a
+// 100 ms gap drew ten frames a second, a tenth of the dashboard's CPU
+// (docs/BENCHMARKS.md).
+const fleetReadGap = 250 * time.Millisecond
 
 // readFleet captures what a fleet read needs now (the last event seen and
 // the selected VM) and returns the read, to be run inside a command.
