@@ -114,6 +114,19 @@ func (j *SocketJudge) Judge(paths []string) map[string]SocketVerdict {
 	return out
 }
 
+// Final says every path has a verdict that will not change while its
+// socket stays the same file (the last Judge of each was final).
+func (j *SocketJudge) Final(paths []string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, p := range paths {
+		if k, ok := j.known[p]; !ok || !k.final {
+			return false
+		}
+	}
+	return true
+}
+
 func (j *SocketJudge) log(path string, v SocketVerdict) {
 	if v.Dial {
 		j.logger.Debug("qmpdash: discovered socket dialled", "path", path, "pid", v.Owner, "as", v.Reason)

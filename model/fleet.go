@@ -115,6 +115,9 @@ type Fleet struct {
 	// scans counts the rescans finished, so a test can show what several
 	// scans did not do by counting them rather than sleeping.
 	scans atomic.Uint64
+	// dirs are the directory specs' last listings, by spec (dirlisting.go);
+	// owned by the rescan loop.
+	dirs map[string]*dirListing
 
 	mu    sync.Mutex // guards the fields below and every member
 	vms   map[string]*member

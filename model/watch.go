@@ -86,9 +86,23 @@ func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 	present := map[string]bool{}
 	listed := f.listRemote(ctx, specs)
 	keepHosts := map[string]bool{}
+	unchanged := map[string]bool{} // sockets in directories that did not change
+	if f.dirs == nil {
+		f.dirs = map[string]*dirListing{}
+	}
 	for i, s := range specs {
 		addrs, err := listed[i].addrs, listed[i].err
-		if s.Kind != SpecRemoteScan {
+		switch s.Kind {
+		case SpecRemoteScan:
+		case SpecDir:
+			var same bool
+			addrs, f.dirs[s.Path], same, err = expandDir(s, f.judge, f.dirs[s.Path], time.Now())
+			for _, a := range addrs {
+				if same {
+					unchanged[a.String()] = true
+				}
+			}
+		default:
 			addrs, err = s.Expand(f.judge)
 		}
 		if err != nil && s.IsRemote() {
@@ -105,6 +119,9 @@ func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 	}
 	socks := make(map[string]socketID, len(present))
 	for id := range present {
+		if unchanged[id] {
+			continue // the same file as last time: its member's sock stands
+		}
 		if a, err := qmp.ParseAddress(id); err == nil && a.Network == "unix" {
 			socks[id] = statSocket(a.Addr)
 		}
@@ -141,7 +158,13 @@ func (f *Fleet) rescan(ctx context.Context, specs []Spec) error {
 		}
 		// A socket replaced since the last scan is a new QEMU: connect
 		// now rather than when the backoff runs out.
+		if unchanged[id] && m.sock.ok {
+			continue
+		}
 		sock := socks[id]
+		if unchanged[id] {
+			sock = statSocket(m.w.addr.Addr) // first seen in a directory listed before
+		}
 		if sock.ok && m.sock.ok && sock != m.sock {
 			back = append(back, m.w)
 		}
