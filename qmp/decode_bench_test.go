@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // BenchmarkDecodeReply compares decoding a typical reply with
@@ -60,7 +62,7 @@ func BenchmarkDecodeResult(b *testing.B) {
 		for _, dec := range []struct {
 			name string
 			fn   func([]byte, any) error
-		}{{"encoding-json-baseline", json.Unmarshal}, {"decodeResult", decodeResult}} {
+		}{{"encoding-json-baseline", json.Unmarshal}, {"segmentio", segjson.Unmarshal}, {"decodeResult", decodeResult}} {
 			benchEach(b, cmd+"/"+dec.name, func() error { return dec.fn(ret, targets[cmd]()) })
 		}
 	}

@@ -62,6 +62,12 @@ func FuzzDecodersAgree(f *testing.F) {
 		`{"status": "a", "status": "b"}`,                             // the last duplicate wins
 		`{"actual": 1e3}`, `{"actual": -1}`, `{"actual": 18446744073709551616}`,
 		`[{"device": null, "stats": {"rd_bytes": 1.5}}]`, `"\ud800"`, `"\u00e9\t"`, `null`, `[]`, `{}`,
+		// query-blockstats' own decoder (decode_blockstats.go): what it takes and what it leaves.
+		`[{"device": "d", "qdev": "q", "node-name": "n", "stats": {"rd_bytes": 18446744073709551615, "idle_time_ns": -9223372036854775808, "wr_bytes": 1}, "parent": {"stats": {"rd_bytes": 7}}}]`,
+		`[{"Device": "d", "stats": {"RD_BYTES": 1}}]`, `[{"device": "d\u00e9", "stats": {}}]`, `[{"device": "\u00e9"}]`,
+		`[{"stats": {"rd_bytes": 18446744073709551616}}]`, `[{"stats": {"idle_time_ns": 9223372036854775808}}]`,
+		`[{"stats": {"rd_bytes": -0, "idle_time_ns": -0}}]`, `[{"stats": null}]`, `[{"stats": {"rd_bytes": null}}]`,
+		`[{"stats": {"rd_bytes": 1}, "stats": {"wr_bytes": 2}}]`, `[{"device": "a", "device": "b"}]`, `[1]`, `[{}, {}]`,
 	} {
 		f.Add([]byte(s))
 	}
