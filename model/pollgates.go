@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // A poll asks two things every time: query-blockstats (I/O rates) and
 // query-migrate (QEMU announces a migration only to a client that turned
 // on the "events" capability, which a watcher must not change). Each
@@ -30,8 +32,9 @@ package model
 //     hot-plugged or unplugged: asked after DEVICE_DELETED or ACPI_DEVICE_OST.
 //
 // What no event announces (a vCPU or balloon device hot-plugged by another
-// client; a QEMU that emitted no event) is caught by the sweep: every
-// gateSweep-th poll asks everything. And when the subscription lost events
+// client; a QEMU that emitted no event) is caught by the sweep: a poll
+// asks everything at least every sweepAfter (every poll, when polls are
+// further apart). And when the subscription lost events
 // (its buffer overflowed), the next poll asks everything, since the events
 // that would have asked may be among those lost.
 
@@ -42,8 +45,16 @@ type pollAsks struct {
 
 var askAll = pollAsks{status: true, cpus: true, jobs: true, balloon: true}
 
-// gateSweep: every this many polls, a poll asks everything.
-const gateSweep = 10
+// sweepAfter bounds how long what no event announces can go unseen.
+const sweepAfter = 10 * time.Second
+
+// sweepEvery is how many polls apart the sweeps are at interval.
+func sweepEvery(interval time.Duration) int {
+	if interval <= 0 {
+		return 1
+	}
+	return max(int(sweepAfter/interval), 1)
+}
 
 // pollGates decides, for one connection, what each poll asks. It is owned
 // by the watcher goroutine.
@@ -59,14 +70,15 @@ func newPollGates() *pollGates {
 }
 
 // begin returns what the poll starting now asks, given the subscription's
-// lost-event count, and starts collecting for the next one. An event
+// lost-event count and the poll interval, and starts collecting for the
+// next one. An event
 // applied after this call asks again, so an event that crosses the poll's
 // answer on the wire is never lost to it.
-func (g *pollGates) begin(dropped uint64) pollAsks {
+func (g *pollGates) begin(dropped uint64, interval time.Duration) pollAsks {
 	a := g.want
 	g.want = pollAsks{}
 	g.since++
-	if g.since >= gateSweep || dropped != g.dropped {
+	if g.since >= sweepEvery(interval) || dropped != g.dropped {
 		a = askAll
 	}
 	if a == askAll {

@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/qmpdash/qmpdash/qmp"
 )
@@ -11,7 +12,7 @@ func TestPollGates(t *testing.T) {
 	none := pollAsks{}
 	begin := func(g *pollGates, dropped uint64, want pollAsks, what string) {
 		t.Helper()
-		if got := g.begin(dropped); got != want {
+		if got := g.begin(dropped, time.Second); got != want {
 			t.Fatalf("%s: poll asks %+v, want %+v", what, got, want)
 		}
 	}
@@ -43,7 +44,7 @@ func TestPollGates(t *testing.T) {
 
 	// An event that arrives while a poll is out asks the next one.
 	g = &pollGates{}
-	asked := g.begin(0)
+	asked := g.begin(0, time.Second)
 	g.event("JOB_STATUS_CHANGE")
 	g.done(pollResult{asked: asked})
 	begin(g, 0, pollAsks{jobs: true}, "after an event during the poll")
@@ -77,9 +78,16 @@ func TestPollGates(t *testing.T) {
 	begin(g, 3, askAll, "after the subscription lost events")
 	begin(g, 3, none, "with no more lost")
 
-	// The sweep: every gateSweep-th poll asks everything.
+	// The sweep: every 10 s, so at 1 s every 10th poll asks everything;
+	// polls 10 s or more apart ask everything every time.
+	if n := sweepEvery(time.Second); n != 10 {
+		t.Fatalf("sweepEvery(1s) = %d", n)
+	}
+	if n := sweepEvery(time.Minute); n != 1 {
+		t.Fatalf("sweepEvery(1m) = %d", n)
+	}
 	g = &pollGates{}
-	for i := 1; i < gateSweep; i++ {
+	for i := 1; i < 10; i++ {
 		begin(g, 0, none, "between sweeps")
 	}
 	begin(g, 0, askAll, "the sweep")

@@ -286,7 +286,7 @@ func (v *vmWatcher) watch(ctx context.Context, c *qmp.Client) error {
 			}
 			polling, pollStarted = true, v.env.now()
 			proc, rs, cpus := v.figs.proc, v.figs.remote, v.figs.cpus
-			asks := gates.begin(sub.Dropped())
+			asks := gates.begin(sub.Dropped(), v.env.interval())
 			pollNext <- pollJob{proc: proc, rs: rs, asks: asks, cpus: cpus} // the worker is idle: polling was false
 		case r := <-pollDone:
 			polling = false
