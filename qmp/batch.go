@@ -121,25 +121,10 @@ func (c *Client) startBatch(ctx context.Context, calls []Call) bool {
 
 // sendBatch writes every call's request at once (send's rules apply).
 func (c *Client) sendBatch(calls []Call, ids []uint64) (now time.Time, err error) {
-	c.writeMu.Lock()
-	b := c.wbuf[:0]
-	for i, cl := range calls {
-		b = appendRequest(b, cl.Command, ids[i], nil)
-	}
-	if cap(b) <= maxKeptRequestBuffer {
-		c.wbuf = b
-	}
-	c.debug("send", b)
-	now = time.Now()
-	if c.wdl.Sub(now) < c.opts.commandTimeout/2 {
-		c.wdl = now.Add(c.opts.commandTimeout)
-		_ = c.conn.SetWriteDeadline(c.wdl)
-	}
-	_, err = c.conn.Write(b)
-	c.writeMu.Unlock()
-	if err != nil {
-		c.shutdown(&ConnectError{Sock: c.sock, Msg: "write " + calls[0].Command, Err: unwrapOpError(err)})
-		return now, c.cutOff(calls[0].Command)
-	}
-	return now, nil
+	return c.write(calls[0].Command, func(b []byte) []byte {
+		for i, cl := range calls {
+			b = appendRequest(b, cl.Command, ids[i], nil)
+		}
+		return b
+	})
 }

@@ -202,13 +202,19 @@ func (c *Client) result(command string, ret json.RawMessage, want into) (json.Ra
 	return nil, nil
 }
 
-// send writes one request and says when. The write deadline is not the
-// caller's: a write cut short leaves half a request on the wire and ends
-// the connection, so only a peer that reads nothing for a whole command
-// timeout may cause it.
+// send writes one request and says when.
 func (c *Client) send(command string, id uint64, args json.RawMessage) (now time.Time, err error) {
+	return c.write(command, func(b []byte) []byte { return appendRequest(b, command, id, args) })
+}
+
+// write sends the requests fill appends, in one write, and says when;
+// command names them in errors. The write deadline is not the caller's: a
+// write cut short leaves half a request on the wire and ends the
+// connection, so only a peer that reads nothing for a whole command
+// timeout may cause it.
+func (c *Client) write(command string, fill func([]byte) []byte) (now time.Time, err error) {
 	c.writeMu.Lock()
-	b := appendRequest(c.wbuf[:0], command, id, args)
+	b := fill(c.wbuf[:0])
 	if cap(b) <= maxKeptRequestBuffer {
 		c.wbuf = b
 	}
