@@ -38,8 +38,9 @@ func TestGuestAgentAskedOnVserportChange(t *testing.T) {
 	})
 
 	qemutest.StartAgent(t, filepath.Join(dir, "vm.qga"))
-	// Monitor polls go on (each publishes, so each would wake a poller
-	// that looked at them); the agent stays unasked.
+	// Monitor polls go on (each publish runs notePort, which wakes the
+	// poller only when the agent port's state changes); the agent stays
+	// unasked.
 	p := s.VMs[0].Polls
 	s = waitFor(t, f, 30*time.Second, "five more polls", func(s FleetSnapshot) bool { return s.VMs[0].Polls >= p+5 })
 	if g := s.VMs[0].Guest; g.State != GuestNone {
