@@ -61,7 +61,7 @@ var (
 	descUp        = desc("qemu_vm_up", "1 when the VM's QMP monitor answered the latest poll, 0 when not (connecting, retrying, closed, gone or stale).", "vm")
 	descInfo      = desc("qemu_vm_info", "Facts about the QEMU behind the monitor, always 1.", "vm", "qemu_version", "uuid", "kvm", "pid", "target", "kind")
 	descStatus    = desc("qemu_vm_status", "QEMU's run state as a state set: 1 for the current state, 0 for the others.", "vm", "status")
-	descStart     = desc("qemu_vm_start_time_seconds", "When the QEMU process started, in seconds since the Unix epoch (local VMs only).", "vm")
+	descStart     = desc("qemu_vm_start_time_seconds", "When the QEMU process started, in seconds since the Unix epoch (from /proc: local VMs, and ssh:// ones from their host's).", "vm")
 	descVCPUs     = desc("qemu_vcpus", "Number of vCPUs (query-cpus-fast).", "vm")
 	descVCPUSecs  = desc("qemu_vcpu_cpu_seconds_total", "Host CPU time used by a vCPU thread, user plus system (local VMs, and remote ones while their host's /proc answers).", "vm", "vcpu")
 	descProcSecs  = desc("qemu_process_cpu_seconds_total", "Host CPU time used by the QEMU process, user plus system (local VMs, and remote ones while their host's /proc answers).", "vm")
