@@ -71,9 +71,8 @@ func newPollGates() *pollGates {
 
 // begin returns what the poll starting now asks, given the subscription's
 // lost-event count and the poll interval, and starts collecting for the
-// next one. An event
-// applied after this call asks again, so an event that crosses the poll's
-// answer on the wire is never lost to it.
+// next one. An event applied after this call asks again, so an event that
+// crosses the poll's answer on the wire is never lost to it.
 func (g *pollGates) begin(dropped uint64, interval time.Duration) pollAsks {
 	a := g.want
 	g.want = pollAsks{}
