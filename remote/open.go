@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -30,8 +31,20 @@ func openOn[T io.Closer](ctx context.Context, p *Pool, cl *ssh.Client, open func
 		err error
 	}
 	res := make(chan result, 1)
+	var mu sync.Mutex
+	gaveUp := false
 	go func() {
 		v, err := open()
+		mu.Lock()
+		defer mu.Unlock()
+		if gaveUp {
+			// Nobody waits: close what came too late, here, so a lost
+			// open leaves only this goroutine, blocked inside x/crypto.
+			if err == nil {
+				v.Close()
+			}
+			return
+		}
 		res <- result{v, err}
 	}()
 	var err error
@@ -43,11 +56,16 @@ func openOn[T io.Closer](ctx context.Context, p *Pool, cl *ssh.Client, open func
 	case <-p.ended(cl):
 		err = errConnEnded
 	}
-	go func() {
-		if r := <-res; r.err == nil {
+	mu.Lock()
+	gaveUp = true
+	mu.Unlock()
+	select {
+	case r := <-res: // it came just before we gave up
+		if r.err == nil {
 			r.v.Close()
 		}
-	}()
+	default:
+	}
 	var zero T
 	return zero, err
 }

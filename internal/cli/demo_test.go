@@ -101,12 +101,11 @@ func TestDemoSimulatedSaysSo(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startTmux(t, tc.width, 30, tc.command)
-			scr := s.waitScreen(tc.what, 30*time.Second, func(scr string) bool {
-				return strings.Contains(scr, tc.says) && strings.Contains(scr, "4 VMs")
+			// The VMs are dialled after the first frame: wait for one to
+			// show running, not just for the fleet to be listed.
+			s.waitScreen(tc.what+" with a running VM", 30*time.Second, func(scr string) bool {
+				return strings.Contains(scr, tc.says) && strings.Contains(scr, "4 VMs") && strings.Contains(scr, "running")
 			})
-			if !strings.Contains(scr, "running") {
-				t.Fatalf("no running VM on screen:\n%s", scr)
-			}
 			s.quit()
 		})
 	}
