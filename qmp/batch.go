@@ -93,11 +93,7 @@ func (c *Client) startBatch(ctx context.Context, calls []Call) bool {
 	if err != nil {
 		// sendBatch shut the connection down, which answered every waiter.
 		if reader {
-			c.mu.Lock()
-			c.ownID = 0
-			c.freeSlotLocked()
-			c.passRoleLocked()
-			c.mu.Unlock()
+			c.dropOwnRead()
 		}
 		for i := range calls {
 			calls[i].Err = err

@@ -124,11 +124,7 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 	if err != nil {
 		// send shut the connection down, which answered every waiter.
 		if reader {
-			c.mu.Lock()
-			c.ownID = 0
-			c.freeSlotLocked()
-			c.passRoleLocked()
-			c.mu.Unlock()
+			c.dropOwnRead()
 		}
 		return nil, err
 	}
@@ -143,6 +139,16 @@ func (c *Client) exec(ctx context.Context, command string, args json.RawMessage,
 		return c.readOwn(ctx, deadline, now, command, own, want)
 	}
 	return c.await(ctx, deadline, bounded, cl, want)
+}
+
+// dropOwnRead undoes a caller-reader's claim when its request could not
+// be written: no reply will come, so its slot and the role go back.
+func (c *Client) dropOwnRead() {
+	c.mu.Lock()
+	c.ownID = 0
+	c.freeSlotLocked()
+	c.passRoleLocked()
+	c.mu.Unlock()
 }
 
 // deadline bounds a command: ctx's deadline, else the command timeout from

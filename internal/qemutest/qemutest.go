@@ -247,8 +247,11 @@ func StartAgent(t testing.TB, sock string) *Agent {
 	a := &Agent{Socket: sock, Cmd: cmd, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logf.Close(); close(a.done) }()
 	t.Cleanup(a.Kill)
+	// The file appears at bind(), before listen(): only a connection that
+	// is accepted says the agent is ready (one seen refused, flaking a test).
 	for end := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(sock); err == nil {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Close()
 			return a
 		}
 		select {
